@@ -1,0 +1,93 @@
+//! The variables a template is rendered with, and how it treats null.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::value::{Object, Value};
+
+/// How a reference that resolves to nothing behaves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NullMode {
+    /// Velocity 1.7 as shipped: an unresolved `$x` prints as its own text `$x`, `$!x`
+    /// prints nothing, and only `null` equals `$null`.
+    #[default]
+    Stock,
+    /// Every reference that resolves to nothing (undefined variable, missing property, a
+    /// method returning null) evaluates to `""` as a whole, so it prints nothing and
+    /// compares equal to `""` and to any other unresolved reference. This is how API
+    /// Gateway's mapping templates behave.
+    Empty,
+}
+
+/// A source of a variable's value.
+pub(crate) enum Binding {
+    /// A JSON value, converted into template values once per render, on first use.
+    Json(serde_json::Value),
+    /// An object implemented in Rust, shared by every render.
+    Object(Rc<dyn Object>),
+}
+
+/// The variables a template is rendered with.
+///
+/// A context is not changed by rendering: `#set` and changes to collections act on the
+/// render's own copy, so one context can serve many renders.
+///
+/// ```
+/// use vtl::{Context, NullMode, Template};
+///
+/// let mut ctx = Context::new();
+/// ctx.insert("user", serde_json::json!({"name": "Ada", "langs": ["en", "fr"]}));
+/// let t = Template::parse("$user.name speaks $user.langs.size() languages$!missing.").unwrap();
+/// assert_eq!(t.render(&ctx).unwrap(), "Ada speaks 2 languages.");
+///
+/// ctx.set_null_mode(NullMode::Empty);
+/// assert_eq!(Template::parse("[$missing]").unwrap().render(&ctx).unwrap(), "[]");
+/// ```
+#[derive(Default)]
+pub struct Context {
+    pub(crate) vars: HashMap<String, Binding>,
+    pub(crate) null_mode: NullMode,
+}
+
+impl Context {
+    /// An empty context in the stock null mode.
+    pub fn new() -> Context {
+        Context::default()
+    }
+
+    /// Binds `$name` to a JSON value: objects become maps printing as `{k=v}`, arrays
+    /// lists printing as `[a, b]`.
+    pub fn insert(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Context {
+        self.vars.insert(name.into(), Binding::Json(value));
+        self
+    }
+
+    /// Binds `$name` to an object implemented in Rust.
+    pub fn insert_object(
+        &mut self,
+        name: impl Into<String>,
+        object: Rc<dyn Object>,
+    ) -> &mut Context {
+        self.vars.insert(name.into(), Binding::Object(object));
+        self
+    }
+
+    /// Sets how unresolved references behave.
+    pub fn set_null_mode(&mut self, mode: NullMode) -> &mut Context {
+        self.null_mode = mode;
+        self
+    }
+
+    /// How unresolved references behave.
+    pub fn null_mode(&self) -> NullMode {
+        self.null_mode
+    }
+
+    /// The value of `$name` as a fresh template value, if bound.
+    pub(crate) fn lookup(&self, name: &str) -> Option<Value> {
+        match self.vars.get(name)? {
+            Binding::Json(json) => Some(Value::from_json(json)),
+            Binding::Object(o) => Some(Value::Object(Rc::clone(o))),
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The one error type of the crate: what went wrong and where.
+
+use std::fmt;
+
+/// What kind of failure an [`Error`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The template text is not valid Velocity.
+    Syntax,
+    /// A directive the engine refuses by design (`#include`, `#parse`).
+    Unsupported,
+    /// Evaluation failed: a method threw, an index was out of range, a regex was invalid.
+    Render,
+    /// A macro, `#evaluate` or `#define` recursion went deeper than allowed.
+    Recursion,
+    /// The value given to the engine (a context, a host object) is not usable.
+    Input,
+}
+
+impl ErrorKind {
+    fn describe(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax error",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Render => "render error",
+            ErrorKind::Recursion => "recursion limit",
+            ErrorKind::Input => "invalid input",
+        }
+    }
+}
+
+/// An error with its kind, a message and the 1-based line and column it points at.
+///
+/// `Display` gives `line:column: message`; an error with no position (for example one
+/// raised by a host object outside of any template) prints only its message.
+///
+/// ```
+/// let err = vtl::Template::parse("a\n  #if(").unwrap_err();
+/// assert_eq!(err.kind(), vtl::ErrorKind::Syntax);
+/// assert_eq!((err.line(), err.column()), (2, 7));
+/// assert!(err.to_string().starts_with("2:7: "));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    line: usize,
+    column: usize,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl Error {
+    /// An error of `kind` with no position yet; see [`Error::at`].
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+            line: 0,
+            column: 0,
+        }
+    }
+
+    /// Places the error at byte `offset` of `source`, unless it already has a position.
+    pub(crate) fn located(mut self, source: &str, offset: usize) -> Error {
+        if self.line == 0 {
+            let (line, column) = line_column(source, offset);
+            self.line = line;
+            self.column = column;
+        }
+        self
+    }
+
+    /// Sets the position of the error (1-based line and column).
+    pub fn at(mut self, line: usize, column: usize) -> Error {
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, without the position.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// 1-based line, or 0 when the error has no position.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// 1-based column in characters, or 0 when the error has no position.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// A short name of the kind, such as `syntax error`.
+    pub fn kind_name(&self) -> &'static str {
+        self.kind.describe()
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `source`.
+pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}

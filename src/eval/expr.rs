@@ -1,0 +1,214 @@
+//! Expressions: values, truth in `#if`, arithmetic, comparison.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::{Renderer, Step};
+use crate::ErrorKind;
+use crate::syntax::ast::{CompareOp, Expr, ExprKind};
+use crate::value::number::{self, MathOp};
+use crate::value::{Key, Value};
+
+/// Longest range `[a..b]` a template may build.
+const MAX_RANGE: i64 = 1_000_000;
+
+impl Renderer<'_> {
+    /// The value of an expression; `None` is Java `null`.
+    pub(super) fn value(
+        &mut self,
+        e: &Expr,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Option<Value>> {
+        Ok(Some(match &e.kind {
+            ExprKind::Reference(r) => {
+                return self.resolve(r, src, out);
+            }
+            ExprKind::Str(s) => Value::Str(Arc::clone(s)),
+            ExprKind::Interpolated(text, block) => {
+                let mut s = String::new();
+                self.block(block, text, &mut s)?;
+                Value::from(s)
+            }
+            ExprKind::Int(n) => Value::Int(*n),
+            ExprKind::Long(n) => Value::Long(*n),
+            ExprKind::BigInt(digits) => number::integer_literal(digits),
+            ExprKind::Double(d) => Value::Double(*d),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for item in items {
+                    let v = self.value(item, src, out)?;
+                    values.push(self.materialize(v, src, out)?);
+                }
+                Value::new_list(values)
+            }
+            ExprKind::Map(entries) => {
+                let mut map = IndexMap::with_capacity(entries.len());
+                for (k, v) in entries {
+                    let k = self.value(k, src, out)?;
+                    let k = self.materialize(k, src, out)?;
+                    let v = self.value(v, src, out)?;
+                    let v = self.materialize(v, src, out)?;
+                    map.insert(Key::from(k), v);
+                }
+                Value::new_map(map)
+            }
+            ExprKind::Range(from, to) => {
+                let (Some(a), Some(b)) = (self.value(from, src, out)?, self.value(to, src, out)?)
+                else {
+                    return Ok(None);
+                };
+                let (Some(a), Some(b)) = (
+                    number::int_value(&a).filter(|_| a.is_number()),
+                    number::int_value(&b).filter(|_| b.is_number()),
+                ) else {
+                    return Ok(None);
+                };
+                let (a, b) = (i64::from(a), i64::from(b));
+                if (a - b).abs() >= MAX_RANGE {
+                    return Err(self.error(
+                        src,
+                        e.span,
+                        ErrorKind::Render,
+                        format!("range [{a}..{b}] has more than {MAX_RANGE} elements"),
+                    ));
+                }
+                let items: Vec<Value> = if a <= b {
+                    (a..=b).map(|n| Value::Int(n as i32)).collect()
+                } else {
+                    (b..=a).rev().map(|n| Value::Int(n as i32)).collect()
+                };
+                Value::new_list(items)
+            }
+            ExprKind::Math(op, l, r) => return self.math(*op, l, r, src, out),
+            ExprKind::Compare(..) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Not(_) => {
+                Value::Bool(self.truth(e, src, out)?)
+            }
+            ExprKind::Group(inner) => return self.value(inner, src, out),
+        }))
+    }
+
+    /// Velocity's truth of an expression in `#if`: a reference is false only when null
+    /// or `false`; a literal other than `true` is false.
+    pub(super) fn truth(&mut self, e: &Expr, src: &Arc<str>, out: &mut String) -> Step<bool> {
+        Ok(match &e.kind {
+            ExprKind::Reference(r) => self.resolve(r, src, out)?.is_some_and(|v| v.is_truthy()),
+            ExprKind::Bool(b) => *b,
+            ExprKind::Group(inner) => self.truth(inner, src, out)?,
+            ExprKind::Not(inner) => !self.truth(inner, src, out)?,
+            ExprKind::And(l, r) => self.truth(l, src, out)? && self.truth(r, src, out)?,
+            ExprKind::Or(l, r) => self.truth(l, src, out)? || self.truth(r, src, out)?,
+            ExprKind::Compare(op, l, r) => {
+                let a = self.value(l, src, out)?;
+                let a = self.defined_to_string(a, src, out)?;
+                let b = self.value(r, src, out)?;
+                let b = self.defined_to_string(b, src, out)?;
+                compare(*op, a.as_ref(), b.as_ref())
+            }
+            _ => false,
+        })
+    }
+
+    fn defined_to_string(
+        &mut self,
+        v: Option<Value>,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Option<Value>> {
+        Ok(match v {
+            Some(Value::Define(block)) => Some(Value::from(self.to_string(
+                &Value::Define(block),
+                src,
+                out,
+            )?)),
+            other => other,
+        })
+    }
+
+    fn math(
+        &mut self,
+        op: MathOp,
+        l: &Expr,
+        r: &Expr,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Option<Value>> {
+        let a = self.value(l, src, out)?;
+        let a = self.defined_to_string(a, src, out)?;
+        let b = self.value(r, src, out)?;
+        let b = self.defined_to_string(b, src, out)?;
+        // `+` with a string on either side concatenates; a null side then contributes
+        // its own source text.
+        if op == MathOp::Add
+            && (matches!(a, Some(Value::Str(_))) || matches!(b, Some(Value::Str(_))))
+        {
+            let left = a.map_or_else(|| src[l.span.range()].to_string(), |v| v.to_java_string());
+            let right = b.map_or_else(|| src[r.span.range()].to_string(), |v| v.to_java_string());
+            return Ok(Some(Value::from(left + &right)));
+        }
+        match (a, b) {
+            (Some(a), Some(b)) if a.is_number() && b.is_number() => {
+                Ok(number::arithmetic(op, &a, &b))
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Velocity 1.7's comparison operators. `==` compares numbers by value, values of the same
+/// kind with `equals`, anything else by `toString()`; null equals only null. The ordering
+/// operators need two numbers and are false otherwise.
+pub(crate) fn compare(op: CompareOp, a: Option<&Value>, b: Option<&Value>) -> bool {
+    match op {
+        CompareOp::Eq => equals(a, b),
+        CompareOp::Ne => match (a, b) {
+            (None, None) => false,
+            _ => !equals(a, b),
+        },
+        _ => {
+            let (Some(a), Some(b)) = (a, b) else {
+                return false;
+            };
+            if !a.is_number() || !b.is_number() {
+                return false;
+            }
+            let ord = number::compare(a, b);
+            match op {
+                CompareOp::Lt => ord == Ordering::Less,
+                CompareOp::Le => ord != Ordering::Greater,
+                CompareOp::Gt => ord == Ordering::Greater,
+                _ => ord != Ordering::Less,
+            }
+        }
+    }
+}
+
+fn equals(a: Option<&Value>, b: Option<&Value>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return a.is_none() && b.is_none();
+    };
+    if a.is_number() && b.is_number() {
+        return number::compare(a, b) == Ordering::Equal;
+    }
+    let same_kind = matches!(
+        (a, b),
+        (Value::Str(_), Value::Str(_))
+            | (Value::Bool(_), Value::Bool(_))
+            | (Value::List(..), Value::List(..))
+            | (Value::Map(_), Value::Map(_))
+            | (Value::Null, Value::Null)
+    );
+    if same_kind {
+        return crate::value::key::java_equals(a, b);
+    }
+    if let (Value::Object(x), Value::Object(y)) = (a, b) {
+        if Rc::ptr_eq(x, y) {
+            return true;
+        }
+    }
+    a.to_java_string() == b.to_java_string()
+}

@@ -1,0 +1,156 @@
+//! `#foreach`: what it iterates, the loop variable, `$foreach` and `$velocityCount`.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::{Halt, Renderer, Step};
+use crate::ErrorKind;
+use crate::syntax::ast::Foreach;
+use crate::value::{Object, Value};
+
+/// The `$foreach` object of one running loop.
+pub(crate) struct LoopState {
+    index: Cell<usize>,
+    has_next: Cell<bool>,
+    parent: Option<Rc<LoopState>>,
+}
+
+impl LoopState {
+    fn get(&self, name: &str) -> Option<Value> {
+        let index = self.index.get();
+        Some(match name {
+            "index" | "getIndex" => Value::Int(index as i32),
+            "count" | "getCount" => Value::Int(index as i32 + 1),
+            "hasNext" | "getHasNext" | "isHasNext" => Value::Bool(self.has_next.get()),
+            "first" | "isFirst" | "getFirst" => Value::Bool(index == 0),
+            "last" | "isLast" | "getLast" => Value::Bool(!self.has_next.get()),
+            "parent" | "getParent" => Value::Object(self.parent.clone()? as Rc<dyn Object>),
+            _ => return None,
+        })
+    }
+}
+
+impl Object for LoopState {
+    fn property(&self, name: &str) -> Option<Value> {
+        self.get(name)
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, crate::Error>> {
+        if !args.is_empty() {
+            return None;
+        }
+        self.get(name).map(Ok)
+    }
+
+    fn to_java_string(&self) -> String {
+        "org.apache.velocity.runtime.directive.ForeachScope".to_string()
+    }
+}
+
+/// What `#foreach` iterates over a value: a list's elements, a map's values, nothing for
+/// anything else (null, strings and numbers included).
+fn items(value: &Value) -> Vec<Value> {
+    match value {
+        Value::List(items, _) => items.borrow().clone(),
+        Value::Map(map) => map.borrow().values().cloned().collect(),
+        Value::Object(o) => o.iterate().unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+impl Renderer<'_> {
+    /// The loop variables Velocity provides: `$foreach`, `$velocityCount`, `$velocityHasNext`.
+    pub(super) fn loop_variable(&self, name: &str) -> Option<Value> {
+        let state = self.loops.last()?;
+        match name {
+            "foreach" => Some(Value::Object(Rc::clone(state) as Rc<dyn Object>)),
+            "velocityCount" => state.get("count"),
+            "velocityHasNext" => state.get("hasNext"),
+            _ => None,
+        }
+    }
+
+    pub(super) fn foreach(&mut self, node: &Foreach, src: &Arc<str>, out: &mut String) -> Step {
+        if &*node.var == "foreach" {
+            return Err(self.error(
+                src,
+                node.span,
+                ErrorKind::Render,
+                "the loop variable cannot be named $foreach",
+            ));
+        }
+        let Some(iterable) = &node.iterable else {
+            return Ok(());
+        };
+        let Some(collection) = self.value(iterable, src, out)? else {
+            return Ok(());
+        };
+        // A list is read element by element so that a change to it during the loop is
+        // noticed, as Java's iterator does.
+        let list = match &collection {
+            Value::List(items, _) => Some(Rc::clone(items)),
+            _ => None,
+        };
+        let snapshot = if list.is_some() {
+            Vec::new()
+        } else {
+            items(&collection)
+        };
+        let len = list.as_ref().map_or(snapshot.len(), |l| l.borrow().len());
+        if len == 0 {
+            return Ok(());
+        }
+        let saved = self.vars.get(&node.var).cloned();
+        let state = Rc::new(LoopState {
+            index: Cell::new(0),
+            has_next: Cell::new(true),
+            parent: self.loops.last().cloned(),
+        });
+        self.loops.push(Rc::clone(&state));
+        let mut result = Ok(());
+        for i in 0..len {
+            let item = match &list {
+                Some(l) => {
+                    let l = l.borrow();
+                    if l.len() != len {
+                        result = Err(self.error(
+                            src,
+                            node.span,
+                            ErrorKind::Render,
+                            "java.util.ConcurrentModificationException: the list changed while #foreach iterated it",
+                        ));
+                        break;
+                    }
+                    l[i].clone()
+                }
+                None => snapshot[i].clone(),
+            };
+            state.index.set(i);
+            state.has_next.set(i + 1 < len);
+            if item.is_null() {
+                self.vars.remove(&node.var);
+            } else {
+                self.vars.insert(Arc::clone(&node.var), item);
+            }
+            match self.block(&node.body, src, out) {
+                Ok(()) => {}
+                Err(Halt::Break) => break,
+                Err(other) => {
+                    result = Err(other);
+                    break;
+                }
+            }
+        }
+        self.loops.pop();
+        match saved {
+            Some(v) => {
+                self.vars.insert(Arc::clone(&node.var), v);
+            }
+            None => {
+                self.vars.remove(&node.var);
+            }
+        }
+        result
+    }
+}

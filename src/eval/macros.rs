@@ -1,0 +1,60 @@
+//! Macro calls: arguments passed by name, Velocity's limit of 20 nested calls.
+
+use std::sync::Arc;
+
+use super::{Frame, Halt, Renderer, Step};
+use crate::ErrorKind;
+use crate::syntax::ast::MacroCall;
+
+/// Velocity 1.7's default `velocimacro.max.depth`.
+const MAX_MACRO_DEPTH: usize = 20;
+
+impl Renderer<'_> {
+    pub(super) fn call_macro(
+        &mut self,
+        call: &MacroCall,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step {
+        let def = self
+            .macros
+            .get(&call.name)
+            .or_else(|| self.extra_macros.get(&call.name))
+            .cloned();
+        let Some(def) = def else {
+            // Not a macro: the call is text.
+            out.push_str(&src[call.span.range()]);
+            return Ok(());
+        };
+        if self.frames.len() >= MAX_MACRO_DEPTH {
+            return Err(self.error(
+                src,
+                call.span,
+                ErrorKind::Recursion,
+                format!(
+                    "macro #{} called more than {MAX_MACRO_DEPTH} levels deep",
+                    call.name
+                ),
+            ));
+        }
+        let params = def
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (Arc::clone(p), call.args.get(i).cloned()))
+            .collect();
+        self.frames.push(Frame {
+            params,
+            source: Arc::clone(src),
+        });
+        let saved_visible = self.visible_frames;
+        self.visible_frames = self.frames.len();
+        let result = self.block(&def.body, &def.source, out);
+        self.visible_frames = saved_visible;
+        self.frames.pop();
+        match result {
+            Ok(()) | Err(Halt::Break) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The evaluator: renders a parsed template against a context into one output buffer.
+
+mod expr;
+mod foreach;
+mod macros;
+mod reference;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::context::{Context, NullMode};
+use crate::syntax::ast::{Block, MacroDef, Node, Span};
+use crate::value::{DefinedBlock, Value};
+use crate::{Error, ErrorKind};
+
+pub(crate) use foreach::LoopState;
+
+/// Deepest nesting of rendering (defined blocks, `#evaluate`, macro bodies) before the
+/// render fails instead of exhausting the stack.
+const MAX_RENDER_DEPTH: usize = 64;
+
+/// Why rendering stopped before the end of a block.
+pub(crate) enum Halt {
+    /// A failure.
+    Error(Error),
+    /// `#break`: leave the innermost loop, macro body or defined block.
+    Break,
+    /// `#stop`: end the render, keeping the output.
+    Stop,
+}
+
+impl From<Error> for Halt {
+    fn from(e: Error) -> Halt {
+        Halt::Error(e)
+    }
+}
+
+pub(crate) type Step<T = ()> = Result<T, Halt>;
+
+/// A macro call in progress: its parameters bound to the caller's argument expressions.
+struct Frame {
+    params: Vec<(Arc<str>, Option<Arc<crate::syntax::ast::Expr>>)>,
+    /// The source the argument expressions point into.
+    source: Arc<str>,
+}
+
+/// The state of one render.
+pub(crate) struct Renderer<'t> {
+    ctx: &'t Context,
+    mode: NullMode,
+    /// Variables set or looked up during this render.
+    vars: HashMap<Arc<str>, Value>,
+    macros: &'t HashMap<Arc<str>, Arc<MacroDef>>,
+    /// Macros defined by `#evaluate`d text.
+    extra_macros: HashMap<Arc<str>, Arc<MacroDef>>,
+    frames: Vec<Frame>,
+    /// How many frames are visible: the arguments of a frame are evaluated with only the
+    /// frames below it in view.
+    visible_frames: usize,
+    loops: Vec<std::rc::Rc<LoopState>>,
+    depth: usize,
+}
+
+impl<'t> Renderer<'t> {
+    pub(crate) fn new(ctx: &'t Context, macros: &'t HashMap<Arc<str>, Arc<MacroDef>>) -> Self {
+        Renderer {
+            ctx,
+            mode: ctx.null_mode,
+            vars: HashMap::new(),
+            macros,
+            extra_macros: HashMap::new(),
+            frames: Vec::new(),
+            visible_frames: 0,
+            loops: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    /// Renders the template's top-level block.
+    pub(crate) fn render(
+        &mut self,
+        block: &Block,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        match self.block(block, src, out) {
+            Ok(()) | Err(Halt::Break) | Err(Halt::Stop) => Ok(()),
+            Err(Halt::Error(e)) => Err(e),
+        }
+    }
+
+    fn error(&self, src: &str, span: Span, kind: ErrorKind, message: impl Into<String>) -> Halt {
+        Halt::Error(Error::new(kind, message).located(src, span.start as usize))
+    }
+
+    fn enter(&mut self, src: &str, span: Span) -> Step {
+        self.depth += 1;
+        if self.depth > MAX_RENDER_DEPTH {
+            return Err(self.error(
+                src,
+                span,
+                ErrorKind::Recursion,
+                format!("rendering nested deeper than {MAX_RENDER_DEPTH} levels (recursive #define or #evaluate?)"),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn block(&mut self, block: &Block, src: &Arc<str>, out: &mut String) -> Step {
+        for node in block {
+            self.node(node, src, out)?;
+        }
+        Ok(())
+    }
+
+    fn node(&mut self, node: &Node, src: &Arc<str>, out: &mut String) -> Step {
+        match node {
+            Node::Text(span) => out.push_str(&src[span.range()]),
+            Node::Reference(r) => self.print_reference(r, src, out)?,
+            Node::Set(set) => self.set(set, src, out)?,
+            Node::If(node) => {
+                for (cond, body) in &node.branches {
+                    if self.truth(cond, src, out)? {
+                        return self.block(body, src, out);
+                    }
+                }
+                if let Some(body) = &node.otherwise {
+                    self.block(body, src, out)?;
+                }
+            }
+            Node::Foreach(node) => self.foreach(node, src, out)?,
+            Node::Break(_) => return Err(Halt::Break),
+            Node::Stop(_) => return Err(Halt::Stop),
+            Node::Define(def) => {
+                self.assign(
+                    &def.name,
+                    Value::Define(DefinedBlock {
+                        body: Arc::clone(&def.body),
+                        source: Arc::clone(&def.source),
+                    }),
+                );
+            }
+            Node::MacroCall(call) => self.call_macro(call, src, out)?,
+            Node::Evaluate(expr, span) => self.evaluate(expr, *span, src, out)?,
+        }
+        Ok(())
+    }
+
+    /// `#evaluate(expr)`: parses the value as a template and renders it here.
+    fn evaluate(
+        &mut self,
+        expr: &crate::syntax::ast::Expr,
+        span: Span,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step {
+        let Some(value) = self.value(expr, src, out)? else {
+            return Ok(());
+        };
+        let text: Arc<str> = Arc::from(self.to_string(&value, src, out)?);
+        let parsed = crate::syntax::parse_fragment(&text, self.depth)
+            .map_err(|e| self.error(src, span, ErrorKind::Syntax, format!("in #evaluate: {e}")))?;
+        for (name, def) in parsed.macros {
+            if !self.macros.contains_key(&name) {
+                self.extra_macros.entry(name).or_insert(def);
+            }
+        }
+        self.enter(src, span)?;
+        let result = self.block(&parsed.block, &text, out);
+        self.depth -= 1;
+        match result {
+            // `#stop` and `#break` end only the evaluated text.
+            Ok(()) | Err(Halt::Break) | Err(Halt::Stop) => Ok(()),
+            Err(Halt::Error(e)) => Err(Halt::Error(
+                Error::new(e.kind(), format!("in #evaluate: {e}"))
+                    .located(src, span.start as usize),
+            )),
+        }
+    }
+
+    /// Renders a `#define`d block where it is used.
+    fn render_defined(
+        &mut self,
+        block: &DefinedBlock,
+        span: Span,
+        src: &str,
+        out: &mut String,
+    ) -> Step {
+        self.enter(src, span)?;
+        let result = self.block(&block.body, &block.source, out);
+        self.depth -= 1;
+        match result {
+            Ok(()) | Err(Halt::Break) => Ok(()),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The string a value stands for in text: its `toString()`, or for a defined block,
+    /// its rendering.
+    fn to_string(&mut self, value: &Value, src: &Arc<str>, out: &mut String) -> Step<String> {
+        let _ = out;
+        match value {
+            Value::Define(block) => {
+                let mut text = String::new();
+                self.render_defined(block, Span::default(), src, &mut text)?;
+                Ok(text)
+            }
+            other => Ok(other.to_java_string()),
+        }
+    }
+
+    /// Writes a value into the output.
+    fn write_value(&mut self, value: &Value, span: Span, src: &str, out: &mut String) -> Step {
+        match value {
+            Value::Str(s) => out.push_str(s),
+            Value::Define(block) => self.render_defined(block, span, src, out)?,
+            other => other.write_java(out),
+        }
+        Ok(())
+    }
+
+    /// Binds a variable for the rest of the render.
+    fn assign(&mut self, name: &Arc<str>, value: Value) {
+        if let Some(frame) = self.frames.last_mut() {
+            frame.params.retain(|(p, _)| p != name);
+        }
+        self.vars.insert(Arc::clone(name), value);
+    }
+}

@@ -1,0 +1,268 @@
+//! References: looking variables up, following `.property`, `.method()` and `[index]`
+//! chains, printing them (escapes and null handling included) and `#set`.
+
+use std::sync::Arc;
+
+use super::{Halt, Renderer, Step};
+use crate::ErrorKind;
+use crate::context::NullMode;
+use crate::java;
+use crate::syntax::ast::{Access, Reference, Set, Span};
+use crate::value::Value;
+
+impl Renderer<'_> {
+    /// The value of variable `name`, if it has one.
+    pub(super) fn lookup(
+        &mut self,
+        name: &Arc<str>,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Option<Value>> {
+        if let Some(value) = self.loop_variable(name) {
+            return Ok(Some(value));
+        }
+        if self.visible_frames > 0 {
+            let index = self.visible_frames - 1;
+            if let Some((_, arg)) = self.frames[index].params.iter().find(|(p, _)| p == name) {
+                let Some(arg) = arg.clone() else {
+                    return Ok(None);
+                };
+                let arg_src = Arc::clone(&self.frames[index].source);
+                // The argument is evaluated by name, with only the caller's frames in view.
+                let saved = self.visible_frames;
+                self.visible_frames = index;
+                let value = self.value(&arg, &arg_src, out);
+                self.visible_frames = saved;
+                return value;
+            }
+        }
+        if let Some(v) = self.vars.get(name) {
+            return Ok(Some(v.clone()));
+        }
+        let _ = src;
+        match self.ctx.lookup(name) {
+            Some(v) => {
+                self.vars.insert(Arc::clone(name), v.clone());
+                Ok(Some(v))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Follows a reference to its value: `None` when any step finds nothing. In the
+    /// `Empty` null mode the whole reference is then `""`.
+    pub(super) fn resolve(
+        &mut self,
+        r: &Reference,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Option<Value>> {
+        let value = self.follow(r, r.chain.len(), src, out)?;
+        Ok(match value {
+            None if self.mode == NullMode::Empty => Some(Value::empty_string()),
+            other => other,
+        })
+    }
+
+    /// The value after the first `steps` accesses of the chain.
+    fn follow(
+        &mut self,
+        r: &Reference,
+        steps: usize,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Option<Value>> {
+        let Some(mut current) = self.lookup(&r.name, src, out)? else {
+            return Ok(None);
+        };
+        for access in &r.chain[..steps] {
+            let next = match access {
+                Access::Property(name, _) => {
+                    if let Value::Define(_) = current {
+                        None
+                    } else {
+                        java::property(&current, name)
+                    }
+                }
+                Access::Method(name, args, span) => {
+                    let mut values = Vec::with_capacity(args.len());
+                    for arg in args {
+                        let v = self.value(arg, src, out)?;
+                        values.push(self.materialize(v, src, out)?);
+                    }
+                    match java::call(&current, name, &values) {
+                        None => None,
+                        Some(Ok(Value::Null)) => None,
+                        Some(Ok(v)) => Some(v),
+                        Some(Err(e)) => {
+                            return Err(Halt::Error(
+                                crate::Error::new(e.kind(), e.message().to_string())
+                                    .located(src, span.start as usize),
+                            ));
+                        }
+                    }
+                }
+                Access::Index(expr, span) => {
+                    let index = self.value(expr, src, out)?;
+                    match index {
+                        None => None,
+                        Some(index) => self.index(&current, &index, *span, src)?,
+                    }
+                }
+            };
+            match next {
+                Some(v) => current = v,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(current))
+    }
+
+    /// `value[index]` as Velocity 1.7 does it: lists by integer (negative counts from the
+    /// end, out of range fails), maps by key.
+    fn index(&self, value: &Value, index: &Value, span: Span, src: &str) -> Step<Option<Value>> {
+        match value {
+            Value::List(items, _) => {
+                let Some(i) = crate::value::number::int_value(index)
+                    .filter(|_| matches!(index, Value::Int(_) | Value::Long(_)))
+                else {
+                    return Ok(None);
+                };
+                let items = items.borrow();
+                let len = items.len() as i64;
+                let pos = if i < 0 {
+                    len + i64::from(i)
+                } else {
+                    i64::from(i)
+                };
+                if pos < 0 || pos >= len {
+                    return Err(self.error(
+                        src,
+                        span,
+                        ErrorKind::Render,
+                        format!("index {i} is out of bounds for a list of size {len}"),
+                    ));
+                }
+                Ok(match &items[pos as usize] {
+                    Value::Null => None,
+                    v => Some(v.clone()),
+                })
+            }
+            Value::Map(map) => Ok(map
+                .borrow()
+                .get(&crate::value::Key::from(index.clone()))
+                .filter(|v| !v.is_null())
+                .cloned()),
+            _ => Ok(None),
+        }
+    }
+
+    /// A value to hand to a method: defined blocks are rendered to strings, a missing
+    /// value is Java `null`.
+    pub(super) fn materialize(
+        &mut self,
+        v: Option<Value>,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step<Value> {
+        Ok(match v {
+            None => Value::Null,
+            Some(Value::Define(block)) => {
+                Value::from(self.to_string(&Value::Define(block), src, out)?)
+            }
+            Some(v) => v,
+        })
+    }
+
+    /// Writes a reference into the output.
+    pub(super) fn print_reference(
+        &mut self,
+        r: &Reference,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step {
+        let value = self.resolve(r, src, out)?;
+        let escapes = r.escapes as usize;
+        let literal = &src[r.span.range()];
+        match value {
+            Some(v) => {
+                push_backslashes(out, escapes / 2);
+                if escapes % 2 == 1 {
+                    out.push_str(literal);
+                } else {
+                    self.write_value(&v, r.span, src, out)?;
+                }
+            }
+            // Only in the stock mode: an unresolved reference prints as written.
+            None => {
+                if escapes > 0 {
+                    push_backslashes(out, escapes);
+                    out.push_str(literal);
+                } else if !r.quiet {
+                    out.push_str(literal);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `#set(target = value)`: a null value leaves the target unchanged.
+    pub(super) fn set(&mut self, set: &Set, src: &Arc<str>, out: &mut String) -> Step {
+        let Some(value) = self.value(&set.value, src, out)? else {
+            return Ok(());
+        };
+        let value = match value {
+            Value::Define(block) => Value::from(self.to_string(&Value::Define(block), src, out)?),
+            v => v,
+        };
+        let target = &set.target;
+        let Some(last) = target.chain.last() else {
+            self.assign(&target.name, value);
+            return Ok(());
+        };
+        let Some(container) = self.follow(target, target.chain.len() - 1, src, out)? else {
+            return Ok(());
+        };
+        match last {
+            Access::Property(name, _) => {
+                if let Value::Map(map) = &container {
+                    map.borrow_mut()
+                        .insert(crate::value::Key::from(&**name), value);
+                }
+            }
+            Access::Index(expr, span) => {
+                let Some(index) = self.value(expr, src, out)? else {
+                    return Ok(());
+                };
+                match &container {
+                    Value::Map(map) => {
+                        map.borrow_mut()
+                            .insert(crate::value::Key::from(index), value);
+                    }
+                    Value::List(items, _) => {
+                        let mut items = items.borrow_mut();
+                        let len = items.len() as i64;
+                        let i = crate::value::number::long_value(&index).unwrap_or(len);
+                        let pos = if i < 0 { len + i } else { i };
+                        if pos < 0 || pos >= len {
+                            return Err(self.error(
+                                src,
+                                *span,
+                                ErrorKind::Render,
+                                format!("index {i} is out of bounds for a list of size {len}"),
+                            ));
+                        }
+                        items[pos as usize] = value;
+                    }
+                    _ => {}
+                }
+            }
+            Access::Method(..) => {}
+        }
+        Ok(())
+    }
+}
+
+fn push_backslashes(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n('\\', n));
+}

@@ -1,0 +1,234 @@
+//! `java.util.List` (`ArrayList`), `java.util.Map` (`LinkedHashMap`) and `Map.Entry` methods.
+
+use std::rc::Rc;
+
+use super::{Call, exception, int_arg, void, wrong_arity};
+use crate::value::key::java_equals;
+use crate::value::{Key, ListRef, MapRef, Object, Value};
+
+const IOOBE: &str = "java.lang.IndexOutOfBoundsException";
+
+fn ok(v: impl Into<Value>) -> Call {
+    Some(Ok(v.into()))
+}
+
+fn out_of_bounds(method: &str, index: i32, len: usize) -> Call {
+    Some(Err(exception(
+        method,
+        IOOBE,
+        format!("Index {index} out of bounds for length {len}"),
+    )))
+}
+
+/// The elements of a collection argument (`addAll`, `containsAll`).
+fn elements(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::List(items, _) => Some(items.borrow().clone()),
+        _ => None,
+    }
+}
+
+pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
+    let len = items.borrow().len();
+    match (name, args) {
+        ("size", []) => ok(Value::Int(len as i32)),
+        ("isEmpty", []) => ok(len == 0),
+        ("clear", []) => {
+            items.borrow_mut().clear();
+            void()
+        }
+        ("size" | "isEmpty" | "clear", _) => Some(Err(wrong_arity(name))),
+        ("get", [i]) => {
+            let i = int_arg(i)?;
+            let items = items.borrow();
+            match usize::try_from(i).ok().and_then(|i| items.get(i)) {
+                Some(v) => ok(v.clone()),
+                None => out_of_bounds(name, i, len),
+            }
+        }
+        ("add", [v]) => {
+            items.borrow_mut().push(v.clone());
+            ok(true)
+        }
+        ("add", [i, v]) => {
+            let i = int_arg(i)?;
+            if i < 0 || i as usize > len {
+                return out_of_bounds(name, i, len);
+            }
+            items.borrow_mut().insert(i as usize, v.clone());
+            void()
+        }
+        ("set", [i, v]) => {
+            let i = int_arg(i)?;
+            if i < 0 || i as usize >= len {
+                return out_of_bounds(name, i, len);
+            }
+            ok(std::mem::replace(
+                &mut items.borrow_mut()[i as usize],
+                v.clone(),
+            ))
+        }
+        ("contains", [v]) => ok(items.borrow().iter().any(|x| java_equals(x, v))),
+        ("indexOf", [v]) => ok(Value::Int(
+            items
+                .borrow()
+                .iter()
+                .position(|x| java_equals(x, v))
+                .map_or(-1, |i| i as i32),
+        )),
+        ("lastIndexOf", [v]) => ok(Value::Int(
+            items
+                .borrow()
+                .iter()
+                .rposition(|x| java_equals(x, v))
+                .map_or(-1, |i| i as i32),
+        )),
+        ("remove", [Value::Int(i)]) => {
+            let i = *i;
+            if i < 0 || i as usize >= len {
+                return out_of_bounds(name, i, len);
+            }
+            ok(items.borrow_mut().remove(i as usize))
+        }
+        ("remove", [v]) => {
+            let pos = items.borrow().iter().position(|x| java_equals(x, v));
+            if let Some(p) = pos {
+                items.borrow_mut().remove(p);
+            }
+            ok(pos.is_some())
+        }
+        ("addAll", [other]) => {
+            let more = elements(other)?;
+            let changed = !more.is_empty();
+            items.borrow_mut().extend(more);
+            ok(changed)
+        }
+        ("containsAll", [other]) => {
+            let more = elements(other)?;
+            let items = items.borrow();
+            ok(more.iter().all(|v| items.iter().any(|x| java_equals(x, v))))
+        }
+        ("subList", [a, b]) => {
+            let (a, b) = (int_arg(a)?, int_arg(b)?);
+            if a < 0 || b as usize > len || a > b {
+                return Some(Err(exception(
+                    name,
+                    IOOBE,
+                    format!("fromIndex: {a}, toIndex: {b}, size: {len}"),
+                )));
+            }
+            ok(Value::new_list(
+                items.borrow()[a as usize..b as usize].to_vec(),
+            ))
+        }
+        _ => None,
+    }
+}
+
+pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
+    let key = |v: &Value| Key::from(v.clone());
+    match (name, args) {
+        ("size", []) => ok(Value::Int(map.borrow().len() as i32)),
+        ("isEmpty", []) => ok(map.borrow().is_empty()),
+        ("clear", []) => {
+            map.borrow_mut().clear();
+            void()
+        }
+        ("keySet", []) => ok(Value::new_list(
+            map.borrow().keys().map(|k| k.value().clone()).collect(),
+        )),
+        ("values", []) => ok(Value::new_list(map.borrow().values().cloned().collect())),
+        ("entrySet", []) => ok(Value::new_list(
+            map.borrow()
+                .iter()
+                .map(|(k, v)| {
+                    Value::Object(Rc::new(Entry {
+                        key: k.value().clone(),
+                        value: v.clone(),
+                    }))
+                })
+                .collect(),
+        )),
+        ("size" | "isEmpty" | "clear" | "keySet" | "values" | "entrySet", _) => {
+            Some(Err(wrong_arity(name)))
+        }
+        ("get", [k]) => ok(map.borrow().get(&key(k)).cloned().unwrap_or(Value::Null)),
+        ("getOrDefault", [k, d]) => ok(map
+            .borrow()
+            .get(&key(k))
+            .cloned()
+            .unwrap_or_else(|| d.clone())),
+        ("containsKey", [k]) => ok(map.borrow().contains_key(&key(k))),
+        ("containsValue", [v]) => ok(map.borrow().values().any(|x| java_equals(x, v))),
+        ("put", [k, v]) => ok(map
+            .borrow_mut()
+            .insert(key(k), v.clone())
+            .unwrap_or(Value::Null)),
+        ("putIfAbsent", [k, v]) => {
+            let mut m = map.borrow_mut();
+            match m.get(&key(k)) {
+                Some(old) if !old.is_null() => ok(old.clone()),
+                _ => {
+                    m.insert(key(k), v.clone());
+                    ok(Value::Null)
+                }
+            }
+        }
+        ("remove", [k]) => ok(map
+            .borrow_mut()
+            .shift_remove(&key(k))
+            .unwrap_or(Value::Null)),
+        ("remove", [k, v]) => {
+            let mut m = map.borrow_mut();
+            let matches = m.get(&key(k)).is_some_and(|x| java_equals(x, v));
+            if matches {
+                m.shift_remove(&key(k));
+            }
+            ok(matches)
+        }
+        ("putAll", [Value::Map(other)]) => {
+            let entries: Vec<(Key, Value)> = other
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            map.borrow_mut().extend(entries);
+            void()
+        }
+        _ => None,
+    }
+}
+
+/// A `Map.Entry` from `entrySet()`: `$e.key`, `$e.value`, printing as `key=value`.
+pub(crate) struct Entry {
+    key: Value,
+    value: Value,
+}
+
+impl Object for Entry {
+    fn property(&self, name: &str) -> Option<Value> {
+        let v = match name {
+            "key" => &self.key,
+            "value" => &self.value,
+            _ => return None,
+        };
+        (!v.is_null()).then(|| v.clone())
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Call {
+        match (name, args) {
+            ("getKey", []) => ok(self.key.clone()),
+            ("getValue", []) => ok(self.value.clone()),
+            ("toString", []) => ok(self.to_java_string()),
+            _ => None,
+        }
+    }
+
+    fn to_java_string(&self) -> String {
+        format!(
+            "{}={}",
+            self.key.to_java_string(),
+            self.value.to_java_string()
+        )
+    }
+}

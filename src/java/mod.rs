@@ -1,0 +1,140 @@
+//! The Java methods and properties templates call on values, with the argument matching
+//! of Velocity 1.7's introspection: a method exists only for arguments of fitting types,
+//! otherwise the reference stays unresolved.
+
+mod collections;
+mod number;
+pub mod regex;
+mod string;
+
+use crate::value::Value;
+use crate::{Error, ErrorKind};
+
+/// The result of looking a method up: `None` when there is no such method.
+pub(crate) type Call = Option<Result<Value, Error>>;
+
+/// A Java exception thrown by a method, failing the render.
+pub(crate) fn exception(method: &str, class: &str, message: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Render,
+        format!("invocation of method '{method}' threw {class}: {message}"),
+    )
+}
+
+/// What a `void` method gives: Velocity prints it as nothing in every null mode.
+pub(crate) fn void() -> Call {
+    Some(Ok(Value::empty_string()))
+}
+
+/// `$value.name`: a map's key, else `getName()`, else `isName()`.
+pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
+    match value {
+        Value::Map(map) => map
+            .borrow()
+            .get(&crate::value::Key::from(name))
+            .filter(|v| !v.is_null())
+            .cloned(),
+        Value::Object(o) => o.property(name),
+        Value::Define(_) | Value::Null => None,
+        _ => {
+            let mut cap = String::with_capacity(name.len() + 3);
+            let mut chars = name.chars();
+            let first = chars.next()?;
+            cap.extend(first.to_uppercase());
+            cap.push_str(chars.as_str());
+            for prefix in ["get", "is"] {
+                let method = format!("{prefix}{cap}");
+                if let Some(Ok(v)) = call(value, &method, &[]) {
+                    return (!v.is_null()).then_some(v);
+                }
+            }
+            None
+        }
+    }
+}
+
+/// `$value.name(args)`.
+pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
+    let found = match value {
+        Value::Str(s) => string::call(s, name, args),
+        Value::List(items, _) => collections::list_call(items, name, args),
+        Value::Map(map) => collections::map_call(map, name, args),
+        Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
+            number::call(value, name, args)
+        }
+        Value::Bool(b) => number::bool_call(*b, name, args),
+        Value::Object(o) => return o.call(name, args),
+        Value::Null | Value::Define(_) => return None,
+    };
+    found.or_else(|| common(value, name, args))
+}
+
+/// Methods every Java object has.
+fn common(value: &Value, name: &str, args: &[Value]) -> Call {
+    match (name, args) {
+        ("toString", []) => Some(Ok(Value::from(value.to_java_string()))),
+        ("equals", [other]) => Some(Ok(Value::Bool(crate::value::key::java_equals(
+            value, other,
+        )))),
+        ("hashCode", []) => Some(Ok(Value::Int(hash_code(value)))),
+        ("toString" | "hashCode", _) => Some(Err(wrong_arity(name))),
+        _ => None,
+    }
+}
+
+/// Velocity lets a method without parameters be called with arguments, then Java's
+/// reflection throws.
+pub(crate) fn wrong_arity(method: &str) -> Error {
+    exception(
+        method,
+        "java.lang.IllegalArgumentException",
+        "wrong number of arguments",
+    )
+}
+
+/// Java's `hashCode()` of a value.
+pub(crate) fn hash_code(value: &Value) -> i32 {
+    match value {
+        Value::Null => 0,
+        Value::Bool(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        Value::Int(n) => *n,
+        Value::Long(n) => (*n ^ (*n >> 32)) as i32,
+        Value::Double(d) => {
+            let bits = if d.is_nan() {
+                0x7ff8_0000_0000_0000
+            } else {
+                d.to_bits()
+            };
+            (bits ^ (bits >> 32)) as i32
+        }
+        Value::Str(s) => s
+            .encode_utf16()
+            .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u))),
+        Value::List(items, _) => items
+            .borrow()
+            .iter()
+            .fold(1i32, |h, v| h.wrapping_mul(31).wrapping_add(hash_code(v))),
+        Value::Map(map) => map
+            .borrow()
+            .iter()
+            .map(|(k, v)| hash_code(k.value()) ^ hash_code(v))
+            .fold(0i32, i32::wrapping_add),
+        Value::BigInt(n) => n.to_string().len() as i32,
+        Value::Object(o) => hash_code(&Value::from(o.to_java_string())),
+        Value::Define(_) => 0,
+    }
+}
+
+/// An `int` parameter accepts an `Integer` only (Velocity does not narrow a `Long`).
+pub(crate) fn int_arg(v: &Value) -> Option<i32> {
+    match v {
+        Value::Int(n) => Some(*n),
+        _ => None,
+    }
+}

@@ -1,0 +1,276 @@
+//! `java.lang.String` methods. Java strings are UTF-16: lengths and indexes count UTF-16
+//! units, so `"a😀".length()` is 3.
+
+use std::sync::Arc;
+
+use super::regex::JavaRegex;
+use super::{Call, exception, int_arg, wrong_arity};
+use crate::value::Value;
+
+const SIOOBE: &str = "java.lang.StringIndexOutOfBoundsException";
+const NPE: &str = "java.lang.NullPointerException";
+
+fn units(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+/// A string from UTF-16 units; an unpaired surrogate becomes `?`, as the Java side writes it.
+pub(crate) fn from_units(u: &[u16]) -> String {
+    char::decode_utf16(u.iter().copied())
+        .map(|c| c.unwrap_or('?'))
+        .collect()
+}
+
+fn ok(v: impl Into<Value>) -> Call {
+    Some(Ok(v.into()))
+}
+
+/// A `String` (or `CharSequence`) parameter: `Some(None)` for null, `None` for a value
+/// of another type (no such method).
+fn str_arg(v: &Value) -> Option<Option<&str>> {
+    match v {
+        Value::Str(s) => Some(Some(s)),
+        Value::Null => Some(None),
+        _ => None,
+    }
+}
+
+/// Java's `indexOf(target, from)` over UTF-16 units.
+fn index_of(hay: &[u16], needle: &[u16], from: i32) -> i32 {
+    let from = from.max(0) as usize;
+    if from > hay.len() {
+        return if needle.is_empty() {
+            hay.len() as i32
+        } else {
+            -1
+        };
+    }
+    if needle.is_empty() {
+        return from as i32;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map_or(-1, |i| (from + i) as i32)
+}
+
+fn last_index_of(hay: &[u16], needle: &[u16], from: i32) -> i32 {
+    if from < 0 {
+        return -1;
+    }
+    let max_start = hay.len().saturating_sub(needle.len()).min(from as usize);
+    if needle.len() > hay.len() {
+        return -1;
+    }
+    (0..=max_start)
+        .rev()
+        .find(|&i| hay[i..i + needle.len()] == *needle)
+        .map_or(-1, |i| i as i32)
+}
+
+fn char_units(ch: i32) -> Vec<u16> {
+    char::from_u32(ch as u32).map_or_else(
+        || vec![ch as u16],
+        |c| {
+            let mut buf = [0u16; 2];
+            c.encode_utf16(&mut buf).to_vec()
+        },
+    )
+}
+
+fn substring(s: &str, method: &str, begin: i32, end: Option<i32>) -> Call {
+    let u = units(s);
+    let len = u.len() as i32;
+    let end_v = end.unwrap_or(len);
+    if begin < 0 || end_v > len || begin > end_v {
+        let msg = if end.is_none() {
+            format!("String index out of range: {}", len - begin)
+        } else {
+            format!("begin {begin}, end {end_v}, length {len}")
+        };
+        return Some(Err(exception(method, SIOOBE, msg)));
+    }
+    ok(from_units(&u[begin as usize..end_v as usize]))
+}
+
+fn compare_to(a: &[u16], b: &[u16]) -> i32 {
+    for (x, y) in a.iter().zip(b.iter()) {
+        if x != y {
+            return i32::from(*x) - i32::from(*y);
+        }
+    }
+    a.len() as i32 - b.len() as i32
+}
+
+fn fold_case(u: &[u16]) -> Vec<u16> {
+    units(&from_units(u).to_uppercase().to_lowercase())
+}
+
+fn regex(method: &str, pattern: &str) -> Result<std::rc::Rc<JavaRegex>, crate::Error> {
+    JavaRegex::cached(pattern)
+        .map_err(|e| exception(method, "java.util.regex.PatternSyntaxException", e))
+}
+
+/// Java's `trim()`: strips every character up to U+0020 from both ends.
+fn java_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c <= ' ')
+}
+
+pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
+    let nullary = |v: Value| -> Call {
+        if args.is_empty() {
+            Some(Ok(v))
+        } else {
+            Some(Err(wrong_arity(name)))
+        }
+    };
+    match name {
+        "length" => return nullary(Value::Int(s.encode_utf16().count() as i32)),
+        "isEmpty" => return nullary(Value::Bool(s.is_empty())),
+        "trim" => return nullary(Value::from(java_trim(s))),
+        "toLowerCase" if args.is_empty() => return ok(s.to_lowercase()),
+        "toUpperCase" if args.is_empty() => return ok(s.to_uppercase()),
+        "toString" | "intern" => return nullary(Value::Str(Arc::clone(s))),
+        "toLowerCase" | "toUpperCase" => return Some(Err(wrong_arity(name))),
+        _ => {}
+    }
+    match (name, args) {
+        ("substring", [b]) => substring(s, name, int_arg(b)?, None),
+        ("substring", [b, e]) => substring(s, name, int_arg(b)?, Some(int_arg(e)?)),
+        ("charAt", [i]) => {
+            let i = int_arg(i)?;
+            let u = units(s);
+            if i < 0 || i as usize >= u.len() {
+                return Some(Err(exception(
+                    name,
+                    SIOOBE,
+                    format!("String index out of range: {i}"),
+                )));
+            }
+            ok(from_units(&u[i as usize..=i as usize]))
+        }
+        ("indexOf" | "lastIndexOf", [target, rest @ ..]) if rest.len() <= 1 => {
+            let needle = match target {
+                Value::Int(ch) => char_units(*ch),
+                other => match str_arg(other)? {
+                    Some(t) => units(t),
+                    None => return Some(Err(exception(name, NPE, "null"))),
+                },
+            };
+            let hay = units(s);
+            let from = match rest {
+                [f] => Some(int_arg(f)?),
+                _ => None,
+            };
+            let r = if name == "indexOf" {
+                index_of(&hay, &needle, from.unwrap_or(0))
+            } else {
+                last_index_of(&hay, &needle, from.unwrap_or(i32::MAX))
+            };
+            ok(Value::Int(r))
+        }
+        ("startsWith", [p, rest @ ..]) if rest.len() <= 1 => {
+            let Some(p) = str_arg(p)? else {
+                return Some(Err(exception(name, NPE, "null")));
+            };
+            let offset = match rest {
+                [o] => int_arg(o)?,
+                _ => 0,
+            };
+            let (hay, needle) = (units(s), units(p));
+            let r = offset >= 0
+                && (offset as usize) + needle.len() <= hay.len()
+                && hay[offset as usize..offset as usize + needle.len()] == *needle;
+            ok(r)
+        }
+        ("endsWith", [p]) => match str_arg(p)? {
+            Some(p) => ok(s.ends_with(p)),
+            None => Some(Err(exception(name, NPE, "null"))),
+        },
+        ("contains", [p]) => match str_arg(p)? {
+            Some(p) => ok(s.contains(p)),
+            None => Some(Err(exception(name, NPE, "null"))),
+        },
+        ("concat", [p]) => match str_arg(p)? {
+            Some(p) => ok(format!("{s}{p}")),
+            None => Some(Err(exception(name, NPE, "null"))),
+        },
+        ("equalsIgnoreCase", [p]) => match p {
+            Value::Str(p) => ok(fold_case(&units(s)) == fold_case(&units(p))),
+            _ => ok(false),
+        },
+        ("compareTo", [p]) => match str_arg(p)? {
+            Some(p) => ok(Value::Int(compare_to(&units(s), &units(p)))),
+            None => Some(Err(exception(name, NPE, "null"))),
+        },
+        ("compareToIgnoreCase", [p]) => match str_arg(p)? {
+            Some(p) => {
+                let lower = |x: &str| units(&x.to_uppercase().to_lowercase());
+                ok(Value::Int(compare_to(&lower(s), &lower(p))))
+            }
+            None => Some(Err(exception(name, NPE, "null"))),
+        },
+        ("replace", [a, b]) => {
+            let (Some(a), Some(b)) = (str_arg(a)?, str_arg(b)?) else {
+                return Some(Err(exception(name, NPE, "null")));
+            };
+            if a.is_empty() {
+                // Java inserts the replacement around every UTF-16 unit.
+                let u = units(s);
+                let mut out = String::from(b);
+                for i in 0..u.len() {
+                    out.push_str(&from_units(&u[i..=i]));
+                    out.push_str(b);
+                }
+                return ok(out);
+            }
+            ok(s.replace(a, b))
+        }
+        ("matches", [p]) => {
+            let Some(p) = str_arg(p)? else {
+                return Some(Err(exception(name, NPE, "null")));
+            };
+            Some(
+                regex(name, p)
+                    .and_then(|r| {
+                        r.matches(s)
+                            .map_err(|e| exception(name, "java.lang.StackOverflowError", e))
+                    })
+                    .map(Value::Bool),
+            )
+        }
+        ("replaceAll" | "replaceFirst", [p, r]) => {
+            let (Some(p), Some(r)) = (str_arg(p)?, str_arg(r)?) else {
+                return Some(Err(exception(name, NPE, "null")));
+            };
+            let all = name == "replaceAll";
+            Some(
+                regex(name, p)
+                    .and_then(|re| {
+                        re.replace(s, r, all)
+                            .map_err(|(class, msg)| exception(name, class, msg))
+                    })
+                    .map(Value::from),
+            )
+        }
+        ("split", [p, rest @ ..]) if rest.len() <= 1 => {
+            let Some(p) = str_arg(p)? else {
+                return Some(Err(exception(name, NPE, "null")));
+            };
+            let limit = match rest {
+                [l] => int_arg(l)?,
+                _ => 0,
+            };
+            Some(
+                regex(name, p)
+                    .and_then(|re| {
+                        re.split(s, limit)
+                            .map_err(|e| exception(name, "java.lang.StackOverflowError", e))
+                    })
+                    .map(|parts| Value::new_list(parts.into_iter().map(Value::from).collect())),
+            )
+        }
+        ("hashCode", [_, ..]) => Some(Err(wrong_arity(name))),
+        _ => None,
+    }
+}

@@ -1,0 +1,43 @@
+//! `vtl` parses and renders Apache Velocity 1.7 templates byte for byte as Velocity does,
+//! including its whitespace rules, its Java value semantics and, optionally, the null
+//! handling of AWS API Gateway mapping templates.
+//!
+//! ```
+//! use vtl::{Context, NullMode, Template};
+//!
+//! let template = Template::parse(concat!(
+//!     "#set($names = [])\n",
+//!     "#foreach($u in $users)\n",
+//!     "#set($ok = $names.add($u.name.toUpperCase()))\n",
+//!     "#end\n",
+//!     "$names $missing",
+//! ))?;
+//!
+//! let mut context = Context::new();
+//! context.insert("users", serde_json::json!([{"name": "ada"}, {"name": "alan"}]));
+//! assert_eq!(template.render(&context)?, "[ADA, ALAN] $missing");
+//!
+//! context.set_null_mode(NullMode::Empty);
+//! assert_eq!(template.render(&context)?, "[ADA, ALAN] ");
+//! # Ok::<(), vtl::Error>(())
+//! ```
+//!
+//! The crate is layered: [`syntax`] turns text into a tree with spans, the evaluator
+//! renders the tree against a [`Context`] of [`Value`]s, and objects implemented in Rust
+//! plug in through the [`Object`] trait.
+
+#![deny(missing_docs)]
+
+mod context;
+mod error;
+mod eval;
+mod java;
+pub mod syntax;
+mod template;
+mod value;
+
+pub use context::{Context, NullMode};
+pub use error::{Error, ErrorKind};
+pub use java::regex::JavaRegex;
+pub use template::Template;
+pub use value::{DefinedBlock, Key, ListRef, ListStyle, MapRef, Object, Value};

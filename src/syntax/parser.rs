@@ -1,0 +1,731 @@
+//! The template parser: text, references, comments and directives.
+//!
+//! The template is scanned for `$`, `#` and `\`; everything between is text. Expressions
+//! inside directives are parsed by `expr`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Parsed;
+use super::ast::*;
+use super::scan::{self, is_ident_start, newline_len};
+use crate::{Error, ErrorKind};
+
+/// Deepest nesting of blocks and expressions accepted; deeper input is an error rather
+/// than a stack overflow.
+pub(crate) const MAX_NESTING: usize = 100;
+
+const DIRECTIVES: &[&str] = &[
+    "set", "if", "elseif", "else", "end", "foreach", "break", "stop", "define", "macro",
+    "evaluate", "include", "parse",
+];
+
+/// Why a block ended.
+pub(super) enum Stop {
+    Eof,
+    End(usize),
+    Else(usize),
+    ElseIf(Expr, usize),
+}
+
+pub(crate) struct Parser<'s> {
+    pub(super) src: &'s str,
+    pub(super) b: &'s [u8],
+    pub(super) pos: usize,
+    pub(super) depth: usize,
+    shared: Arc<str>,
+    macros: HashMap<Arc<str>, Arc<MacroDef>>,
+    /// Start of the current run of text: where the last non-text token ended. A `#set`
+    /// whose indentation is the whole run eats it (Velocity lexes it as part of `#set`).
+    run_start: usize,
+}
+
+impl<'s> Parser<'s> {
+    pub(crate) fn new(shared: &'s Arc<str>, depth: usize) -> Parser<'s> {
+        Parser {
+            src: shared,
+            b: shared.as_bytes(),
+            pos: 0,
+            depth,
+            shared: Arc::clone(shared),
+            macros: HashMap::new(),
+            run_start: 0,
+        }
+    }
+
+    pub(super) fn error(&self, at: usize, message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Syntax, message).located(self.src, at)
+    }
+
+    pub(crate) fn parse_template(mut self) -> Result<Parsed, Error> {
+        let mut block = Vec::new();
+        match self.block(&mut block)? {
+            Stop::Eof => Ok(Parsed {
+                block,
+                macros: self.macros,
+            }),
+            Stop::End(at) => Err(self.error(
+                at,
+                "#end without a matching #if, #foreach, #define or #macro",
+            )),
+            Stop::Else(at) | Stop::ElseIf(_, at) => {
+                Err(self.error(at, "#else or #elseif without a matching #if"))
+            }
+        }
+    }
+
+    pub(super) fn enter(&mut self, at: usize) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error(at, format!("nesting deeper than {MAX_NESTING} levels")));
+        }
+        Ok(())
+    }
+
+    fn push_text(&self, block: &mut Block, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        if let Some(Node::Text(span)) = block.last_mut() {
+            if span.end as usize == start {
+                span.end = end as u32;
+                return;
+            }
+        }
+        block.push(Node::Text(Span::new(start, end)));
+    }
+
+    /// Parses nodes into `block` until the end of input or a block-ending directive.
+    fn block(&mut self, block: &mut Block) -> Result<Stop, Error> {
+        loop {
+            let start = self.pos;
+            let next = self.b[start..]
+                .iter()
+                .position(|&c| c == b'$' || c == b'#' || c == b'\\');
+            let Some(offset) = next else {
+                self.push_text(block, start, self.b.len());
+                self.pos = self.b.len();
+                return Ok(Stop::Eof);
+            };
+            let at = start + offset;
+            self.push_text(block, start, at);
+            self.pos = at;
+            match self.b[at] {
+                b'$' => self.dollar(block)?,
+                b'\\' => self.backslash(block)?,
+                _ => {
+                    if let Some(stop) = self.hash(block, at)? {
+                        return Ok(stop);
+                    }
+                }
+            }
+        }
+    }
+
+    /// At a `$`: a reference, or literal text.
+    fn dollar(&mut self, block: &mut Block) -> Result<(), Error> {
+        let at = self.pos;
+        if let Some(r) = self.reference(0)? {
+            block.push(Node::Reference(Box::new(r)));
+            self.run_start = self.pos;
+            return Ok(());
+        }
+        let rest = &self.b[at + 1..];
+        if rest.is_empty() || rest == b"!" {
+            return Err(self.error(at, "lexical error: template ends in `$`"));
+        }
+        self.run_start = at;
+        self.push_text(block, at, at + 1);
+        // `$!` that starts no reference loses its `!` (but `$!{` stays as written).
+        self.pos = if rest[0] == b'!' && rest.get(1) != Some(&b'{') {
+            at + 2
+        } else {
+            at + 1
+        };
+        Ok(())
+    }
+
+    /// At a run of backslashes: an escaped reference or directive, or literal text.
+    fn backslash(&mut self, block: &mut Block) -> Result<(), Error> {
+        let at = self.pos;
+        let n = self.b[at..].iter().take_while(|&&c| c == b'\\').count();
+        let after = at + n;
+        match self.b.get(after) {
+            Some(b'$') => {
+                self.pos = after;
+                if let Some(mut r) = self.reference(n as u32)? {
+                    r.escapes = n as u32;
+                    block.push(Node::Reference(Box::new(r)));
+                    self.run_start = self.pos;
+                    return Ok(());
+                }
+                self.push_text(block, at, after);
+            }
+            Some(b'#') => match self.directive_name(after) {
+                Some((name, end, _)) if DIRECTIVES.contains(&name) => {
+                    if n % 2 == 1 {
+                        // `\#if` is the text `#if`; what follows is parsed as usual.
+                        self.push_text(block, at, at + n / 2);
+                        self.push_text(block, after, end);
+                        self.pos = end;
+                        self.run_start = end;
+                        return Ok(());
+                    }
+                    // An even run halves before a directive, except before `#set`.
+                    let keep = if name == "set" { n } else { n / 2 };
+                    self.push_text(block, at, at + keep);
+                    self.pos = after;
+                    self.run_start = after;
+                    return Ok(());
+                }
+                _ => {
+                    self.push_text(block, at, after);
+                    self.pos = after;
+                }
+            },
+            _ => {
+                self.push_text(block, at, after);
+                self.pos = after;
+            }
+        }
+        Ok(())
+    }
+
+    /// The directive name at `#` (at `at`): `(name, end of name, braced)`.
+    fn directive_name(&self, at: usize) -> Option<(&'s str, usize, bool)> {
+        let rest = &self.src[at + 1..];
+        if let Some(inner) = rest.strip_prefix('{') {
+            let (after, name) = scan::word(inner).ok()?;
+            let after = after.strip_prefix('}')?;
+            return Some((name, self.src.len() - after.len(), true));
+        }
+        let (after, name) = scan::word(rest).ok()?;
+        Some((name, self.src.len() - after.len(), false))
+    }
+
+    /// At a `#`: a comment, an unparsed block, a directive, a macro call or text.
+    /// Returns the reason a block ends, if this `#` ends one.
+    fn hash(&mut self, block: &mut Block, at: usize) -> Result<Option<Stop>, Error> {
+        let rest = &self.b[at + 1..];
+        match rest.first() {
+            None => return Err(self.error(at, "lexical error: template ends in `#`")),
+            Some(b'#') => {
+                let line_end = self.b[at..]
+                    .iter()
+                    .position(|&c| c == b'\n' || c == b'\r')
+                    .map_or(self.b.len(), |i| at + i);
+                self.pos = line_end + newline_len(&self.b[line_end..]);
+                self.run_start = self.pos;
+                return Ok(None);
+            }
+            Some(b'*') => {
+                self.pos = find(self.b, at + 2, b"*#").map_or(self.b.len(), |i| i + 2);
+                self.run_start = self.pos;
+                return Ok(None);
+            }
+            Some(b'[') if rest.get(1) == Some(&b'[') => {
+                let Some(end) = find(self.b, at + 3, b"]]#") else {
+                    return Err(self.error(at, "unterminated #[[ block: no ]]#"));
+                };
+                self.push_text(block, at + 3, end);
+                self.pos = end + 3;
+                self.run_start = self.pos;
+                return Ok(None);
+            }
+            _ => {}
+        }
+        let Some((name, end, braced)) = self.directive_name(at) else {
+            self.run_start = at;
+            self.push_text(block, at, at + 1);
+            self.pos = at + 1;
+            return Ok(None);
+        };
+        match name {
+            "set" => self.set(block, at, end)?,
+            "if" => {
+                let node = self.if_directive(at, end)?;
+                block.push(node);
+            }
+            "elseif" => {
+                let cond = self.paren_expr(at, end, "#elseif")?;
+                self.eat_line_end();
+                return Ok(Some(Stop::ElseIf(cond, at)));
+            }
+            "else" => {
+                self.pos = end;
+                self.eat_line_end();
+                return Ok(Some(Stop::Else(at)));
+            }
+            "end" => {
+                self.pos = end;
+                self.eat_line_end();
+                return Ok(Some(Stop::End(at)));
+            }
+            "foreach" => {
+                let node = self.foreach(at, end)?;
+                block.push(node);
+            }
+            "break" | "stop" => {
+                self.pos = end;
+                self.eat_line_end();
+                let span = Span::new(at, end);
+                block.push(if name == "break" {
+                    Node::Break(span)
+                } else {
+                    Node::Stop(span)
+                });
+            }
+            "define" => {
+                let node = self.define(at, end)?;
+                block.push(node);
+            }
+            "macro" => self.macro_definition(at, end)?,
+            "evaluate" => {
+                let e = self.paren_expr(at, end, "#evaluate")?;
+                self.eat_line_end();
+                block.push(Node::Evaluate(Box::new(e), Span::new(at, self.pos)));
+            }
+            "include" | "parse" => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("#{name} is not supported: a template cannot read other files"),
+                )
+                .located(self.src, at));
+            }
+            _ => {
+                let node = self.macro_call(at, end, name, braced)?;
+                block.push(node);
+            }
+        }
+        self.run_start = self.pos;
+        Ok(None)
+    }
+
+    /// Skips spaces and tabs followed by one line break, if that is what comes next.
+    fn eat_line_end(&mut self) {
+        let ws = self.b[self.pos..]
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count();
+        let nl = newline_len(&self.b[self.pos + ws..]);
+        if nl > 0 {
+            self.pos += ws + nl;
+        }
+    }
+
+    /// Skips whitespace, then expects `(` at the position after a directive name.
+    fn open_paren(&mut self, at: usize, end: usize, what: &str) -> Result<(), Error> {
+        self.pos = end;
+        self.skip_ws();
+        if self.b.get(self.pos) != Some(&b'(') {
+            return Err(self.error(
+                self.pos.min(self.b.len()),
+                format!("expected `(` after {what}"),
+            ));
+        }
+        let _ = at;
+        self.pos += 1;
+        Ok(())
+    }
+
+    pub(super) fn skip_ws(&mut self) {
+        let (rest, _) = scan::whitespace(&self.src[self.pos..]).unwrap_or(("", ""));
+        self.pos = self.src.len() - rest.len();
+    }
+
+    pub(super) fn expect(&mut self, c: u8, what: &str) -> Result<(), Error> {
+        self.skip_ws();
+        if self.b.get(self.pos) == Some(&c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    /// An error at the current position saying what was expected.
+    pub(super) fn unexpected(&self, what: &str) -> Error {
+        let found = match self.src[self.pos..].chars().next() {
+            None => "end of template".to_string(),
+            Some(c) => format!("`{c}`"),
+        };
+        self.error(self.pos, format!("expected {what}, found {found}"))
+    }
+
+    /// `( expr )` after a directive name.
+    fn paren_expr(&mut self, at: usize, end: usize, what: &str) -> Result<Expr, Error> {
+        self.open_paren(at, end, what)?;
+        self.skip_ws();
+        let e = self.expr()?;
+        self.expect(b')', &format!("`)` to close {what}"))?;
+        Ok(e)
+    }
+
+    fn set(&mut self, block: &mut Block, at: usize, end: usize) -> Result<(), Error> {
+        // `#set` must be followed by `(`, spaces allowed; otherwise it is text.
+        let spaces = self.b[end..].iter().take_while(|&&c| c == b' ').count();
+        if self.b.get(end + spaces) != Some(&b'(') {
+            self.run_start = at;
+            self.push_text(block, at, end);
+            self.pos = end;
+            return Ok(());
+        }
+        self.eat_indentation(block, at);
+        self.pos = end + spaces + 1;
+        self.skip_ws();
+        if self.b.get(self.pos) != Some(&b'$') {
+            return Err(self.unexpected("a reference to assign to"));
+        }
+        let target_at = self.pos;
+        let Some(target) = self.reference(0)? else {
+            return Err(self.error(target_at, "expected a reference to assign to"));
+        };
+        if matches!(target.chain.last(), Some(Access::Method(..))) {
+            return Err(self.error(target_at, "cannot assign to a method call"));
+        }
+        self.expect(b'=', "`=` in #set")?;
+        self.skip_ws();
+        let value = self.expr()?;
+        self.expect(b')', "`)` to close #set")?;
+        self.eat_line_end();
+        block.push(Node::Set(Box::new(Set {
+            target,
+            value,
+            span: Span::new(at, self.pos),
+        })));
+        Ok(())
+    }
+
+    /// Velocity lexes the spaces before a `#set` as part of it when they start a token,
+    /// so they vanish; after ordinary text they stay. A lone `$`, `$!` or `#` right before
+    /// those spaces goes with them.
+    fn eat_indentation(&mut self, block: &mut Block, at: usize) {
+        let run = &self.b[self.run_start.min(at)..at];
+        let body = run
+            .strip_prefix(b"$!")
+            .or_else(|| run.strip_prefix(b"$"))
+            .or_else(|| run.strip_prefix(b"#"))
+            .unwrap_or(run);
+        if run.is_empty() || !body.iter().all(|&c| c == b' ' || c == b'\t') {
+            return;
+        }
+        if let Some(Node::Text(span)) = block.last_mut() {
+            if span.end as usize == at {
+                if (span.start as usize) < self.run_start {
+                    span.end = self.run_start as u32;
+                } else {
+                    block.pop();
+                }
+            }
+        }
+    }
+
+    fn if_directive(&mut self, at: usize, end: usize) -> Result<Node, Error> {
+        let mut cond = self.paren_expr(at, end, "#if")?;
+        self.eat_line_end();
+        self.enter(at)?;
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let mut body = Vec::new();
+            match self.block(&mut body)? {
+                Stop::ElseIf(next, _) => {
+                    branches.push((cond, body));
+                    cond = next;
+                }
+                Stop::Else(else_at) => {
+                    branches.push((cond, body));
+                    let mut other = Vec::new();
+                    match self.block(&mut other)? {
+                        Stop::End(_) => {}
+                        Stop::Eof => return Err(self.error(at, "#if is never closed with #end")),
+                        Stop::Else(a) | Stop::ElseIf(_, a) => {
+                            let _ = else_at;
+                            return Err(self.error(a, "#else or #elseif after #else"));
+                        }
+                    }
+                    otherwise = Some(other);
+                    break;
+                }
+                Stop::End(_) => {
+                    branches.push((cond, body));
+                    break;
+                }
+                Stop::Eof => return Err(self.error(at, "#if is never closed with #end")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Node::If(Box::new(If {
+            branches,
+            otherwise,
+        })))
+    }
+
+    /// Parses a block that must end with `#end` (the body of `#foreach`, `#define`, `#macro`).
+    fn body_until_end(&mut self, at: usize, what: &str) -> Result<Block, Error> {
+        self.enter(at)?;
+        let mut body = Vec::new();
+        match self.block(&mut body)? {
+            Stop::End(_) => {}
+            Stop::Eof => return Err(self.error(at, format!("{what} is never closed with #end"))),
+            Stop::Else(a) | Stop::ElseIf(_, a) => {
+                return Err(self.error(a, "#else or #elseif without a matching #if"));
+            }
+        }
+        self.depth -= 1;
+        Ok(body)
+    }
+
+    /// `$name` inside a directive's parentheses.
+    fn variable_name(&mut self, what: &str) -> Result<Arc<str>, Error> {
+        self.skip_ws();
+        if self.b.get(self.pos) != Some(&b'$') {
+            return Err(self.unexpected(what));
+        }
+        let braced = self.b.get(self.pos + 1) == Some(&b'{');
+        let start = self.pos + 1 + usize::from(braced);
+        let Ok((rest, name)) = scan::identifier(&self.src[start..]) else {
+            self.pos = start;
+            return Err(self.unexpected(what));
+        };
+        self.pos = self.src.len() - rest.len();
+        if braced {
+            self.expect(b'}', "`}`")?;
+        }
+        Ok(Arc::from(name))
+    }
+
+    fn foreach(&mut self, at: usize, end: usize) -> Result<Node, Error> {
+        self.open_paren(at, end, "#foreach")?;
+        let var = self.variable_name("the loop variable, such as `$item`")?;
+        self.skip_ws();
+        // Velocity accepts any word (or even a reference) where `in` belongs.
+        if self.b.get(self.pos) == Some(&b'$') {
+            let _ = self.reference(0)?;
+        } else if let Ok((rest, _)) = scan::word(&self.src[self.pos..]) {
+            self.pos = self.src.len() - rest.len();
+        } else {
+            return Err(self.unexpected("`in`"));
+        }
+        self.skip_ws();
+        let iterable = if self.b.get(self.pos) == Some(&b')') {
+            None
+        } else {
+            Some(self.expr()?)
+        };
+        self.expect(b')', "`)` to close #foreach")?;
+        let span = Span::new(at, self.pos);
+        self.eat_line_end();
+        let body = self.body_until_end(at, "#foreach")?;
+        Ok(Node::Foreach(Box::new(Foreach {
+            var,
+            iterable,
+            body,
+            span,
+        })))
+    }
+
+    fn define(&mut self, at: usize, end: usize) -> Result<Node, Error> {
+        self.open_paren(at, end, "#define")?;
+        let name = self.variable_name("the name to define, such as `$block`")?;
+        self.expect(b')', "`)` to close #define")?;
+        self.eat_line_end();
+        let body = self.body_until_end(at, "#define")?;
+        Ok(Node::Define(Box::new(Define {
+            name,
+            body: Arc::new(body),
+            source: Arc::clone(&self.shared),
+        })))
+    }
+
+    fn macro_definition(&mut self, at: usize, end: usize) -> Result<(), Error> {
+        self.open_paren(at, end, "#macro")?;
+        self.skip_ws();
+        let Ok((rest, name)) = scan::word(&self.src[self.pos..]) else {
+            return Err(self.unexpected("the macro's name"));
+        };
+        self.pos = self.src.len() - rest.len();
+        if !matches!(
+            self.b.get(self.pos),
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b')')
+        ) {
+            return Err(self.unexpected("a space or `)` after the macro's name"));
+        }
+        let mut params = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.b.get(self.pos) {
+                Some(b')') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b',') => self.pos += 1,
+                Some(b'$') => params.push(self.variable_name("a parameter")?),
+                _ => return Err(self.unexpected("a parameter such as `$arg` or `)`")),
+            }
+        }
+        self.eat_line_end();
+        let body = self.body_until_end(at, "#macro")?;
+        let name: Arc<str> = Arc::from(name);
+        self.macros.entry(Arc::clone(&name)).or_insert_with(|| {
+            Arc::new(MacroDef {
+                name,
+                params,
+                body,
+                source: Arc::clone(&self.shared),
+            })
+        });
+        Ok(())
+    }
+
+    /// `#name(args)` or a bare `#name`: a macro call, printed as written when no macro
+    /// of that name exists.
+    fn macro_call(
+        &mut self,
+        at: usize,
+        end: usize,
+        name: &str,
+        braced: bool,
+    ) -> Result<Node, Error> {
+        let ws = self.b[end..]
+            .iter()
+            .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        let mut args = Vec::new();
+        let called = self.b.get(end + ws) == Some(&b'(');
+        if called {
+            self.pos = end + ws + 1;
+            loop {
+                self.skip_ws();
+                match self.b.get(self.pos) {
+                    Some(b')') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(b',') => self.pos += 1,
+                    None => return Err(self.unexpected("`)` to close the macro call")),
+                    _ => args.push(Arc::new(self.primary()?)),
+                }
+            }
+        } else {
+            self.pos = end;
+        }
+        let span = Span::new(at, self.pos);
+        if called {
+            self.eat_line_end();
+        }
+        let _ = braced;
+        Ok(Node::MacroCall(Box::new(MacroCall {
+            name: Arc::from(name),
+            args,
+            span,
+        })))
+    }
+
+    /// At `$`: parses a reference, or returns `None` (position unchanged) when the `$`
+    /// starts none and is text.
+    pub(super) fn reference(&mut self, escapes: u32) -> Result<Option<Reference>, Error> {
+        let at = self.pos;
+        let mut p = at + 1;
+        let quiet = self.b.get(p) == Some(&b'!');
+        if quiet {
+            p += 1;
+        }
+        let formal = self.b.get(p) == Some(&b'{');
+        if formal {
+            p += 1;
+        }
+        if !self.b.get(p).is_some_and(|&c| is_ident_start(c)) {
+            return Ok(None);
+        }
+        let Ok((rest, name)) = scan::identifier(&self.src[p..]) else {
+            return Ok(None);
+        };
+        self.pos = self.src.len() - rest.len();
+        let mut chain = Vec::new();
+        loop {
+            match self.b.get(self.pos) {
+                Some(b'.') if self.b.get(self.pos + 1).is_some_and(|&c| is_ident_start(c)) => {
+                    let start = self.pos;
+                    let (rest, member) = scan::identifier(&self.src[start + 1..])
+                        .map_err(|_| self.error(start + 1, "expected a property name"))?;
+                    self.pos = self.src.len() - rest.len();
+                    if self.b.get(self.pos) == Some(&b'(') {
+                        self.pos += 1;
+                        let args = self.arguments()?;
+                        chain.push(Access::Method(
+                            Arc::from(member),
+                            args,
+                            Span::new(start, self.pos),
+                        ));
+                    } else {
+                        chain.push(Access::Property(
+                            Arc::from(member),
+                            Span::new(start, self.pos),
+                        ));
+                    }
+                }
+                Some(b'[') => {
+                    let start = self.pos;
+                    self.enter(start)?;
+                    self.pos += 1;
+                    self.skip_ws();
+                    let index = self.index_expr()?;
+                    self.expect(b']', "`]` to close the index")?;
+                    self.depth -= 1;
+                    chain.push(Access::Index(index, Span::new(start, self.pos)));
+                }
+                _ => break,
+            }
+        }
+        if formal {
+            if self.b.get(self.pos) != Some(&b'}') {
+                return Err(self.unexpected("`}` to close the reference"));
+            }
+            self.pos += 1;
+        }
+        Ok(Some(Reference {
+            span: Span::new(at, self.pos),
+            quiet,
+            escapes,
+            name: Arc::from(name),
+            chain,
+        }))
+    }
+
+    /// Method arguments after `(`, up to and including `)`.
+    fn arguments(&mut self) -> Result<Vec<Expr>, Error> {
+        let mut args = Vec::new();
+        if self.b.get(self.pos) == Some(&b')') {
+            self.pos += 1;
+            return Ok(args);
+        }
+        self.enter(self.pos)?;
+        loop {
+            self.skip_ws();
+            args.push(self.primary()?);
+            self.skip_ws();
+            match self.b.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b')') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(self.unexpected("`,` or `)` in the argument list")),
+            }
+        }
+        self.depth -= 1;
+        Ok(args)
+    }
+}
+
+/// The first index at or after `from` where `needle` occurs.
+fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    if from > hay.len() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
+}

@@ -1,0 +1,74 @@
+//! A parsed template, rendered any number of times.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::Error;
+use crate::context::Context;
+use crate::eval::Renderer;
+use crate::syntax::{self, Parsed};
+
+/// A parsed Velocity template. Parse once, render many times; a `Template` is `Send` and
+/// `Sync`, so one can serve many threads.
+///
+/// ```
+/// use vtl::{Context, Template};
+///
+/// let t = Template::parse("#foreach($n in [1..3])$n#if($foreach.hasNext), #end#end").unwrap();
+/// assert_eq!(t.render(&Context::new()).unwrap(), "1, 2, 3");
+/// ```
+pub struct Template {
+    source: Arc<str>,
+    parsed: Parsed,
+}
+
+impl fmt::Debug for Template {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Template")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Template {
+    /// Parses a template. A syntax error carries the line and column it points at.
+    pub fn parse(source: &str) -> Result<Template, Error> {
+        let source: Arc<str> = Arc::from(source);
+        let parsed = syntax::parse(&source)?;
+        Ok(Template { source, parsed })
+    }
+
+    /// The template's text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Renders the template into a new string.
+    pub fn render(&self, context: &Context) -> Result<String, Error> {
+        let mut out = String::with_capacity(self.source.len() + self.source.len() / 2);
+        self.render_into(context, &mut out)?;
+        Ok(out)
+    }
+
+    /// Renders the template, appending to `out`. On error, `out` holds what was rendered
+    /// before the failure.
+    pub fn render_into(&self, context: &Context, out: &mut String) -> Result<(), Error> {
+        Renderer::new(context, &self.parsed.macros).render(&self.parsed.block, &self.source, out)
+    }
+
+    /// Renders the template into any `fmt::Write`; nothing is written if rendering fails.
+    ///
+    /// ```
+    /// use std::fmt::Write;
+    /// let t = vtl::Template::parse("#set($x = 6 * 7)$x").unwrap();
+    /// let mut buf = String::from("answer: ");
+    /// t.render_to(&vtl::Context::new(), &mut buf).unwrap();
+    /// assert_eq!(buf, "answer: 42");
+    /// ```
+    pub fn render_to<W: fmt::Write>(&self, context: &Context, writer: &mut W) -> Result<(), Error> {
+        let text = self.render(context)?;
+        writer
+            .write_str(&text)
+            .map_err(|_| Error::new(crate::ErrorKind::Input, "the writer failed"))
+    }
+}

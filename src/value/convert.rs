@@ -1,0 +1,56 @@
+//! Values from JSON: objects become `LinkedHashMap`s, arrays lists, numbers the narrowest
+//! Java number type that holds them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+
+use super::{Key, ListStyle, Value};
+
+impl Value {
+    /// Converts JSON to a value; arrays become `ArrayList`s (printing as `[a, b]`).
+    ///
+    /// ```
+    /// let v = vtl::Value::from_json(&serde_json::json!({"a": [1, "x"], "b": null}));
+    /// assert_eq!(v.to_java_string(), "{a=[1, x], b=null}");
+    /// ```
+    pub fn from_json(json: &serde_json::Value) -> Value {
+        Value::from_json_styled(json, ListStyle::Java)
+    }
+
+    /// Converts JSON to a value whose arrays print in the given style.
+    pub fn from_json_styled(json: &serde_json::Value, style: ListStyle) -> Value {
+        match json {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    i32::try_from(i).map_or(Value::Long(i), Value::Int)
+                } else if let Some(u) = n.as_u64() {
+                    Value::BigInt(Rc::new(BigInt::from(u)))
+                } else {
+                    Value::Double(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            serde_json::Value::String(s) => Value::from(s.as_str()),
+            serde_json::Value::Array(items) => Value::List(
+                Rc::new(RefCell::new(
+                    items
+                        .iter()
+                        .map(|v| Value::from_json_styled(v, style))
+                        .collect(),
+                )),
+                style,
+            ),
+            serde_json::Value::Object(map) => {
+                let entries: IndexMap<Key, Value> = map
+                    .iter()
+                    .map(|(k, v)| (Key::from(k.as_str()), Value::from_json_styled(v, style)))
+                    .collect();
+                Value::new_map(entries)
+            }
+        }
+    }
+}

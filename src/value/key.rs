@@ -1,0 +1,89 @@
+//! Map keys with Java's `equals`/`hashCode` semantics: `1`, `1L` and `"1"` are three keys.
+
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use super::Value;
+
+/// A key of a template map. Strings are by far the most common; other values keep their
+/// Java type so that `Integer 1` and `String "1"` stay distinct, as in a `LinkedHashMap`.
+#[derive(Clone, Debug)]
+pub struct Key(pub(crate) Value);
+
+impl Key {
+    /// The key as a value.
+    pub fn value(&self) -> &Value {
+        &self.0
+    }
+}
+
+impl From<&str> for Key {
+    fn from(s: &str) -> Key {
+        Key(Value::Str(Arc::from(s)))
+    }
+}
+
+impl From<Value> for Key {
+    fn from(v: Value) -> Key {
+        Key(v)
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Key) -> bool {
+        java_equals(&self.0, &other.0)
+    }
+}
+
+impl Eq for Key {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match &self.0 {
+            Value::Null => 0u8.hash(state),
+            Value::Bool(b) => b.hash(state),
+            Value::Int(n) => n.hash(state),
+            Value::Long(n) => n.hash(state),
+            Value::BigInt(n) => n.hash(state),
+            Value::Double(d) => d.to_bits().hash(state),
+            Value::Str(s) => s.hash(state),
+            // Collections as keys are rare; hashing their length keeps equal ones together.
+            Value::List(l, _) => l.borrow().len().hash(state),
+            Value::Map(m) => m.borrow().len().hash(state),
+            Value::Object(o) => o.to_java_string().hash(state),
+            Value::Define(_) => 1u8.hash(state),
+        }
+    }
+}
+
+/// Java's `a.equals(b)` for two values: same class and same content.
+pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Long(x), Value::Long(y)) => x == y,
+        (Value::BigInt(x), Value::BigInt(y)) => x == y,
+        (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits(),
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::List(x, _), Value::List(y, _)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| java_equals(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if Rc::ptr_eq(x, y) {
+                return true;
+            }
+            let (x, y) = (x.borrow(), y.borrow());
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| java_equals(v, w)))
+        }
+        (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}

@@ -1,0 +1,240 @@
+//! Arithmetic with Velocity 1.7's rules (its `MathUtils`): integer operands stay integers and
+//! widen `Integer` → `Long` → `BigInteger` on overflow, a `Double` operand makes the result a
+//! `Double`, and division or remainder by zero gives `null`.
+
+use std::cmp::Ordering;
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use num_traits::{ToPrimitive, Zero};
+
+use super::Value;
+
+/// An arithmetic operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+}
+
+impl MathOp {
+    /// The operator's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            MathOp::Add => "+",
+            MathOp::Sub => "-",
+            MathOp::Mul => "*",
+            MathOp::Div => "/",
+            MathOp::Rem => "%",
+        }
+    }
+}
+
+/// The width class of an integer operand, as `MathUtils.wrapPrimitive` ranks them.
+fn width(v: &Value) -> u8 {
+    match v {
+        Value::Int(_) => 0,
+        Value::Long(_) => 1,
+        _ => 2,
+    }
+}
+
+fn as_i64(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(n) => Some(i64::from(*n)),
+        Value::Long(n) => Some(*n),
+        _ => None,
+    }
+}
+
+fn as_big(v: &Value) -> BigInt {
+    match v {
+        Value::Int(n) => BigInt::from(*n),
+        Value::Long(n) => BigInt::from(*n),
+        Value::BigInt(n) => (**n).clone(),
+        Value::Double(d) => BigInt::from(*d as i64),
+        _ => BigInt::zero(),
+    }
+}
+
+/// The value as a Java `double` (`Number.doubleValue()`).
+pub(crate) fn as_f64(v: &Value) -> f64 {
+    match v {
+        Value::Int(n) => f64::from(*n),
+        Value::Long(n) => *n as f64,
+        Value::BigInt(n) => n.to_f64().unwrap_or(f64::NAN),
+        Value::Double(d) => *d,
+        _ => 0.0,
+    }
+}
+
+/// Wraps a `long` result in the wider of the operands' types, or `Long` when an
+/// `Integer` result does not fit (`MathUtils.wrapPrimitive`).
+fn wrap(result: i64, a: &Value, b: &Value) -> Value {
+    if width(a).max(width(b)) == 0 {
+        if let Ok(n) = i32::try_from(result) {
+            return Value::Int(n);
+        }
+    }
+    Value::Long(result)
+}
+
+fn big(n: BigInt) -> Value {
+    Value::BigInt(Rc::new(n))
+}
+
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Int(n) => *n == 0,
+        Value::Long(n) => *n == 0,
+        Value::BigInt(n) => n.is_zero(),
+        Value::Double(d) => *d == 0.0,
+        _ => false,
+    }
+}
+
+/// `a op b` for two numbers; `None` is Java `null` (division by zero).
+pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Option<Value> {
+    if matches!(op, MathOp::Div | MathOp::Rem) && is_zero(b) {
+        return None;
+    }
+    if matches!(a, Value::Double(_)) || matches!(b, Value::Double(_)) {
+        let (x, y) = (as_f64(a), as_f64(b));
+        return Some(Value::Double(match op {
+            MathOp::Add => x + y,
+            MathOp::Sub => x - y,
+            MathOp::Mul => x * y,
+            MathOp::Div => x / y,
+            MathOp::Rem => x % y,
+        }));
+    }
+    if let (Some(x), Some(y)) = (as_i64(a), as_i64(b)) {
+        let result = match op {
+            MathOp::Add => x.checked_add(y),
+            MathOp::Sub => x.checked_sub(y),
+            MathOp::Mul => x.checked_mul(y),
+            // Java's long division wraps on MIN / -1 instead of failing.
+            MathOp::Div => Some(x.wrapping_div(y)),
+            MathOp::Rem => Some(x.wrapping_rem(y)),
+        };
+        return Some(match result {
+            Some(r) => wrap(r, a, b),
+            None => big_op(op, BigInt::from(x), BigInt::from(y)),
+        });
+    }
+    Some(big_op(op, as_big(a), as_big(b)))
+}
+
+fn big_op(op: MathOp, x: BigInt, y: BigInt) -> Value {
+    big(match op {
+        MathOp::Add => x + y,
+        MathOp::Sub => x - y,
+        MathOp::Mul => x * y,
+        MathOp::Div => x / y,
+        MathOp::Rem => x % y,
+    })
+}
+
+/// Numeric comparison across number types (`MathUtils.compare`).
+pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
+    if matches!(a, Value::Double(_)) || matches!(b, Value::Double(_)) {
+        let (x, y) = (as_f64(a), as_f64(b));
+        return x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+    }
+    match (as_i64(a), as_i64(b)) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        _ => as_big(a).cmp(&as_big(b)),
+    }
+}
+
+/// An integer literal's value: `Integer` when it fits, else `Long`, else `BigInteger`.
+pub(crate) fn integer_literal(digits: &str) -> Value {
+    if let Ok(n) = digits.parse::<i32>() {
+        Value::Int(n)
+    } else if let Ok(n) = digits.parse::<i64>() {
+        Value::Long(n)
+    } else {
+        digits.parse::<BigInt>().map_or(Value::Int(0), |n| big(n))
+    }
+}
+
+/// The value as a Java `int` (`Number.intValue()`), if it is a number.
+pub(crate) fn int_value(v: &Value) -> Option<i32> {
+    match v {
+        Value::Int(n) => Some(*n),
+        Value::Long(n) => Some(*n as i32),
+        Value::BigInt(n) => {
+            Some((n.as_ref() & BigInt::from(u32::MAX)).to_u32().unwrap_or(0) as i32)
+        }
+        Value::Double(d) => Some(*d as i32),
+        _ => None,
+    }
+}
+
+/// The value as a Java `long` (`Number.longValue()`), if it is a number.
+pub(crate) fn long_value(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(n) => Some(i64::from(*n)),
+        Value::Long(n) => Some(*n),
+        Value::BigInt(n) => {
+            Some((n.as_ref() & BigInt::from(u64::MAX)).to_u64().unwrap_or(0) as i64)
+        }
+        Value::Double(d) => Some(*d as i64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: Option<Value>) -> String {
+        v.map_or("null".into(), |v| {
+            format!("{}:{}", v.type_name(), v.to_java_string())
+        })
+    }
+
+    #[test]
+    fn widening_and_division() {
+        assert_eq!(
+            s(arithmetic(
+                MathOp::Add,
+                &Value::Int(i32::MAX),
+                &Value::Int(1)
+            )),
+            "Long:2147483648"
+        );
+        assert_eq!(
+            s(arithmetic(
+                MathOp::Mul,
+                &Value::Long(i64::MAX),
+                &Value::Int(2)
+            )),
+            "BigInteger:18446744073709551614"
+        );
+        assert_eq!(
+            s(arithmetic(MathOp::Div, &Value::Int(-7), &Value::Int(2))),
+            "Integer:-3"
+        );
+        assert_eq!(
+            s(arithmetic(MathOp::Rem, &Value::Int(-7), &Value::Int(3))),
+            "Integer:-1"
+        );
+        assert_eq!(
+            s(arithmetic(MathOp::Div, &Value::Int(1), &Value::Int(0))),
+            "null"
+        );
+        assert_eq!(
+            s(arithmetic(MathOp::Mul, &Value::Int(3), &Value::Double(1.1))),
+            "Double:3.3000000000000003"
+        );
+    }
+}
