@@ -64,7 +64,6 @@ impl Renderer<'_> {
     pub(super) fn loop_variable(&self, name: &str) -> Option<Value> {
         let state = self.loops.last()?;
         match name {
-            "foreach" => Some(Value::Object(Rc::clone(state) as Rc<dyn Object>)),
             "velocityCount" => state.get("count"),
             "velocityHasNext" => state.get("hasNext"),
             _ => None,
@@ -107,7 +106,13 @@ impl Renderer<'_> {
             has_next: Cell::new(true),
             parent: self.loops.last().cloned(),
         });
+        let depth = self.loops.len();
         self.loops.push(Rc::clone(&state));
+        // `$foreach` is set once per loop, so a `#set($foreach = ..)` in the body sticks.
+        let foreach_name: Arc<str> = Arc::from("foreach");
+        let saved_scope = self
+            .vars
+            .insert(Arc::clone(&foreach_name), Value::Object(Rc::clone(&state) as Rc<dyn Object>));
         let mut result = Ok(());
         for i in 0..len {
             let item = match &list {
@@ -135,7 +140,8 @@ impl Renderer<'_> {
             }
             match self.block(&node.body, src, out) {
                 Ok(()) => {}
-                Err(Halt::Break) => break,
+                Err(Halt::Break(None)) => break,
+                Err(Halt::Break(Some(target))) if target == depth => break,
                 Err(other) => {
                     result = Err(other);
                     break;
@@ -143,6 +149,14 @@ impl Renderer<'_> {
             }
         }
         self.loops.pop();
+        match saved_scope {
+            Some(v) => {
+                self.vars.insert(foreach_name, v);
+            }
+            None => {
+                self.vars.remove(&foreach_name);
+            }
+        }
         match saved {
             Some(v) => {
                 self.vars.insert(Arc::clone(&node.var), v);

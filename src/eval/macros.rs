@@ -53,7 +53,7 @@ impl Renderer<'_> {
         self.visible_frames = saved_visible;
         self.frames.pop();
         match result {
-            Ok(()) | Err(Halt::Break) => Ok(()),
+            Ok(()) | Err(Halt::Break(None)) => Ok(()),
             Err(other) => Err(other),
         }
     }

@@ -6,6 +6,7 @@ mod macros;
 mod reference;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::context::{Context, NullMode};
@@ -19,12 +20,16 @@ pub(crate) use foreach::LoopState;
 /// render fails instead of exhausting the stack.
 const MAX_RENDER_DEPTH: usize = 64;
 
+/// How many times one defined block may be rendering within itself.
+const MAX_DEFINE_DEPTH: usize = 2;
+
 /// Why rendering stopped before the end of a block.
 pub(crate) enum Halt {
     /// A failure.
     Error(Error),
-    /// `#break`: leave the innermost loop, macro body or defined block.
-    Break,
+    /// `#break`: leave the innermost loop, macro body or defined block, or with a scope,
+    /// the loop at that index of the loop stack.
+    Break(Option<usize>),
     /// `#stop`: end the render, keeping the output.
     Stop,
 }
@@ -57,7 +62,9 @@ pub(crate) struct Renderer<'t> {
     /// How many frames are visible: the arguments of a frame are evaluated with only the
     /// frames below it in view.
     visible_frames: usize,
-    loops: Vec<std::rc::Rc<LoopState>>,
+    loops: Vec<Rc<LoopState>>,
+    /// The defined blocks being rendered, innermost last.
+    defining: Vec<*const Block>,
     depth: usize,
 }
 
@@ -72,6 +79,7 @@ impl<'t> Renderer<'t> {
             frames: Vec::new(),
             visible_frames: 0,
             loops: Vec::new(),
+            defining: Vec::new(),
             depth: 0,
         }
     }
@@ -84,7 +92,7 @@ impl<'t> Renderer<'t> {
         out: &mut String,
     ) -> Result<(), Error> {
         match self.block(block, src, out) {
-            Ok(()) | Err(Halt::Break) | Err(Halt::Stop) => Ok(()),
+            Ok(()) | Err(Halt::Break(_)) | Err(Halt::Stop) => Ok(()),
             Err(Halt::Error(e)) => Err(e),
         }
     }
@@ -129,7 +137,19 @@ impl<'t> Renderer<'t> {
                 }
             }
             Node::Foreach(node) => self.foreach(node, src, out)?,
-            Node::Break(_) => return Err(Halt::Break),
+            Node::Break(scope, span) => return Err(self.break_target(scope.as_deref(), *span, src, out)),
+            Node::Refused(node) => {
+                for arg in &node.args {
+                    if self.value(arg, src, out)?.is_some() {
+                        return Err(self.error(
+                            src,
+                            node.span,
+                            ErrorKind::Unsupported,
+                            format!("#{} is not supported: a template cannot read other files", node.name),
+                        ));
+                    }
+                }
+            }
             Node::Stop(_) => return Err(Halt::Stop),
             Node::Define(def) => {
                 self.assign(
@@ -170,7 +190,8 @@ impl<'t> Renderer<'t> {
         self.depth -= 1;
         match result {
             // `#stop` and `#break` end only the evaluated text.
-            Ok(()) | Err(Halt::Break) | Err(Halt::Stop) => Ok(()),
+            Ok(()) | Err(Halt::Break(None)) | Err(Halt::Stop) => Ok(()),
+            Err(Halt::Break(target)) => Err(Halt::Break(target)),
             Err(Halt::Error(e)) => Err(Halt::Error(
                 Error::new(e.kind(), format!("in #evaluate: {e}"))
                     .located(src, span.start as usize),
@@ -178,21 +199,41 @@ impl<'t> Renderer<'t> {
         }
     }
 
-    /// Renders a `#define`d block where it is used.
-    fn render_defined(
-        &mut self,
-        block: &DefinedBlock,
-        span: Span,
-        src: &str,
-        out: &mut String,
-    ) -> Step {
+        /// Renders a `#define`d block where it is used. Returns false, rendering nothing, when
+    /// the block is already being rendered twice (Velocity's `define.max.depth`).
+    fn render_defined(&mut self, block: &DefinedBlock, span: Span, src: &str, out: &mut String) -> Step<bool> {
+        let id = Arc::as_ptr(&block.body);
+        if self.defining.iter().filter(|&&b| b == id).count() >= MAX_DEFINE_DEPTH {
+            return Ok(false);
+        }
         self.enter(src, span)?;
+        self.defining.push(id);
         let result = self.block(&block.body, &block.source, out);
+        self.defining.pop();
         self.depth -= 1;
         match result {
-            Ok(()) | Err(Halt::Break) => Ok(()),
+            Ok(()) | Err(Halt::Break(None)) => Ok(true),
             Err(other) => Err(other),
         }
+    }
+
+    /// What a `#break` leaves: the innermost scope, or the loop whose `$foreach` is given.
+    fn break_target(&mut self, scope: Option<&crate::syntax::ast::Expr>, span: Span, src: &Arc<str>, out: &mut String) -> Halt {
+        let Some(scope) = scope else {
+            return Halt::Break(None);
+        };
+        let value = match self.value(scope, src, out) {
+            Ok(v) => v,
+            Err(h) => return h,
+        };
+        if let Some(Value::Object(o)) = &value {
+            let ptr = Rc::as_ptr(o) as *const ();
+            if let Some(i) = self.loops.iter().position(|l| Rc::as_ptr(l) as *const () == ptr) {
+                return Halt::Break(Some(i));
+            }
+        }
+        let shown = value.map_or_else(|| src[scope.span.range()].to_string(), |v| v.to_java_string());
+        self.error(src, span, ErrorKind::Render, format!("{shown} is not a valid scope to #break"))
     }
 
     /// The string a value stands for in text: its `toString()`, or for a defined block,
@@ -213,7 +254,11 @@ impl<'t> Renderer<'t> {
     fn write_value(&mut self, value: &Value, span: Span, src: &str, out: &mut String) -> Step {
         match value {
             Value::Str(s) => out.push_str(s),
-            Value::Define(block) => self.render_defined(block, span, src, out)?,
+            Value::Define(block) => {
+                if !self.render_defined(block, span, src, out)? {
+                    out.push_str(&src[span.range()]);
+                }
+            }
             other => other.write_java(out),
         }
         Ok(())

@@ -23,10 +23,11 @@ impl Renderer<'_> {
         }
         if self.visible_frames > 0 {
             let index = self.visible_frames - 1;
-            if let Some((_, arg)) = self.frames[index].params.iter().find(|(p, _)| p == name) {
-                let Some(arg) = arg.clone() else {
-                    return Ok(None);
-                };
+            // A later parameter of the same name wins; a missing argument falls through to
+            // the variable of that name.
+            let bound = self.frames[index].params.iter().rev().find(|(p, _)| p == name);
+            if let Some((_, Some(arg))) = bound {
+                let arg = Arc::clone(arg);
                 let arg_src = Arc::clone(&self.frames[index].source);
                 // The argument is evaluated by name, with only the caller's frames in view.
                 let saved = self.visible_frames;

@@ -43,8 +43,9 @@ pub enum Node {
     If(Box<If>),
     /// `#foreach($var in iterable) .. #end`.
     Foreach(Box<Foreach>),
-    /// `#break`: leaves the innermost `#foreach` (or the template).
-    Break(Span),
+    /// `#break` or `#break($scope)`: leaves the innermost `#foreach`, macro or defined
+    /// block, or the one whose scope object is given.
+    Break(Option<Box<Expr>>, Span),
     /// `#stop`: ends the render, keeping the output so far.
     Stop(Span),
     /// `#define($name) .. #end`: binds a block rendered each time `$name` is used.
@@ -53,6 +54,19 @@ pub enum Node {
     MacroCall(Box<MacroCall>),
     /// `#evaluate(expr)`: renders a string as a template.
     Evaluate(Box<Expr>, Span),
+    /// `#include` or `#parse`: a template has no files to read, so rendering one fails.
+    Refused(Box<Refused>),
+}
+
+/// `#include(args)` or `#parse(args)`.
+#[derive(Debug)]
+pub struct Refused {
+    /// `include` or `parse`.
+    pub name: Arc<str>,
+    /// The arguments; with none that has a value, Velocity renders nothing.
+    pub args: Vec<Expr>,
+    /// The directive's span.
+    pub span: Span,
 }
 
 /// A reference such as `$a`, `$!{a.b(1)}` or `$a[0].c`.

@@ -337,7 +337,7 @@ impl<'s> Parser<'s> {
             Arc::from(raw)
         };
         if quote == b'"' && text.contains(['$', '#']) {
-            let parsed = super::parse_fragment(&text, self.depth + 1)
+            let parsed = super::parse_string(&text, self.depth + 1)
                 .map_err(|e| self.error(at, format!("in string literal: {}", e.message())))?;
             return Ok(ExprKind::Interpolated(text, parsed.block));
         }

@@ -29,8 +29,14 @@ pub fn parse(source: &Arc<str>) -> Result<Parsed, Error> {
     parser::Parser::new(source, 0).parse_template()
 }
 
-/// Parses a fragment found inside a template (an interpolated string, an `#evaluate`d
-/// text); `depth` is the nesting already used by the enclosing template.
+/// Parses `#evaluate`d text; `depth` is the nesting already used by the enclosing template.
 pub(crate) fn parse_fragment(source: &Arc<str>, depth: usize) -> Result<Parsed, Error> {
     parser::Parser::new(source, depth).parse_template()
+}
+
+/// Parses the inside of a double-quoted string literal.
+pub(crate) fn parse_string(source: &Arc<str>, depth: usize) -> Result<Parsed, Error> {
+    let mut p = parser::Parser::new(source, depth);
+    p.in_string = true;
+    p.parse_template()
 }

@@ -38,6 +38,10 @@ pub(crate) struct Parser<'s> {
     /// Start of the current run of text: where the last non-text token ended. A `#set`
     /// whose indentation is the whole run eats it (Velocity lexes it as part of `#set`).
     run_start: usize,
+    /// End of the last reference: a `}` right after one starts a new run.
+    reference_end: usize,
+    /// Parsing the inside of a string literal, where a trailing `$` or `#` is text.
+    pub(super) in_string: bool,
 }
 
 impl<'s> Parser<'s> {
@@ -50,6 +54,8 @@ impl<'s> Parser<'s> {
             shared: Arc::clone(shared),
             macros: HashMap::new(),
             run_start: 0,
+            reference_end: usize::MAX,
+            in_string: false,
         }
     }
 
@@ -128,10 +134,11 @@ impl<'s> Parser<'s> {
         if let Some(r) = self.reference(0)? {
             block.push(Node::Reference(Box::new(r)));
             self.run_start = self.pos;
+            self.reference_end = self.pos;
             return Ok(());
         }
         let rest = &self.b[at + 1..];
-        if rest.is_empty() || rest == b"!" {
+        if (rest.is_empty() || rest == b"!") && !self.in_string {
             return Err(self.error(at, "lexical error: template ends in `$`"));
         }
         self.run_start = at;
@@ -162,7 +169,7 @@ impl<'s> Parser<'s> {
                 self.push_text(block, at, after);
             }
             Some(b'#') => match self.directive_name(after) {
-                Some((name, end, _)) if DIRECTIVES.contains(&name) => {
+                Some((name, end, _)) if DIRECTIVES.contains(&name) || self.macros.contains_key(name) => {
                     if n % 2 == 1 {
                         // `\#if` is the text `#if`; what follows is parsed as usual.
                         self.push_text(block, at, at + n / 2);
@@ -186,6 +193,7 @@ impl<'s> Parser<'s> {
             _ => {
                 self.push_text(block, at, after);
                 self.pos = after;
+                self.run_start = after;
             }
         }
         Ok(())
@@ -208,6 +216,11 @@ impl<'s> Parser<'s> {
     fn hash(&mut self, block: &mut Block, at: usize) -> Result<Option<Stop>, Error> {
         let rest = &self.b[at + 1..];
         match rest.first() {
+            None if self.in_string => {
+                self.push_text(block, at, at + 1);
+                self.pos = at + 1;
+                return Ok(None);
+            }
             None => return Err(self.error(at, "lexical error: template ends in `#`")),
             Some(b'#') => {
                 let line_end = self.b[at..]
@@ -234,7 +247,7 @@ impl<'s> Parser<'s> {
             }
             _ => {}
         }
-        let Some((name, end, braced)) = self.directive_name(at) else {
+        let Some((name, end, _)) = self.directive_name(at) else {
             self.run_start = at;
             self.push_text(block, at, at + 1);
             self.pos = at + 1;
@@ -267,10 +280,18 @@ impl<'s> Parser<'s> {
             }
             "break" | "stop" => {
                 self.pos = end;
+                let mut scope = None;
+                let ws = self.b[end..].iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+                if name == "break" && self.b.get(end + ws) == Some(&b'(') {
+                    self.pos = end + ws + 1;
+                    self.skip_ws();
+                    scope = Some(self.primary()?);
+                    self.expect(b')', "`)` to close #break")?;
+                }
                 self.eat_line_end();
                 let span = Span::new(at, end);
                 block.push(if name == "break" {
-                    Node::Break(span)
+                    Node::Break(scope.map(Box::new), span)
                 } else {
                     Node::Stop(span)
                 });
@@ -282,18 +303,36 @@ impl<'s> Parser<'s> {
             "macro" => self.macro_definition(at, end)?,
             "evaluate" => {
                 let e = self.paren_expr(at, end, "#evaluate")?;
+                if !matches!(e.kind, ExprKind::Str(_) | ExprKind::Interpolated(..) | ExprKind::Reference(_)) {
+                    return Err(self.error(e.span.start as usize, "#evaluate takes a string literal or a reference"));
+                }
                 self.eat_line_end();
                 block.push(Node::Evaluate(Box::new(e), Span::new(at, self.pos)));
             }
             "include" | "parse" => {
-                return Err(Error::new(
-                    ErrorKind::Unsupported,
-                    format!("#{name} is not supported: a template cannot read other files"),
-                )
-                .located(self.src, at));
+                self.open_paren(at, end, name)?;
+                let mut args = Vec::new();
+                loop {
+                    self.skip_ws();
+                    match self.b.get(self.pos) {
+                        Some(b')') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        Some(b',') => self.pos += 1,
+                        None => return Err(self.unexpected("`)`")),
+                        _ => args.push(self.primary()?),
+                    }
+                }
+                self.eat_line_end();
+                block.push(Node::Refused(Box::new(Refused {
+                    name: Arc::from(name),
+                    args,
+                    span: Span::new(at, self.pos),
+                })));
             }
             _ => {
-                let node = self.macro_call(at, end, name, braced)?;
+                let node = self.macro_call(at, end, name)?;
                 block.push(node);
             }
         }
@@ -311,6 +350,7 @@ impl<'s> Parser<'s> {
         if nl > 0 {
             self.pos += ws + nl;
         }
+        self.run_start = self.pos;
     }
 
     /// Skips whitespace, then expects `(` at the position after a directive name.
@@ -365,6 +405,13 @@ impl<'s> Parser<'s> {
         // `#set` must be followed by `(`, spaces allowed; otherwise it is text.
         let spaces = self.b[end..].iter().take_while(|&&c| c == b' ').count();
         if self.b.get(end + spaces) != Some(&b'(') {
+            let ws = self.b[end..]
+                .iter()
+                .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                .count();
+            if self.b.get(end + ws) == Some(&b'(') {
+                return Err(self.error(end + spaces, "only spaces may stand between #set and `(`"));
+            }
             self.run_start = at;
             self.push_text(block, at, end);
             self.pos = end;
@@ -380,9 +427,7 @@ impl<'s> Parser<'s> {
         let Some(target) = self.reference(0)? else {
             return Err(self.error(target_at, "expected a reference to assign to"));
         };
-        if matches!(target.chain.last(), Some(Access::Method(..))) {
-            return Err(self.error(target_at, "cannot assign to a method call"));
-        }
+
         self.expect(b'=', "`=` in #set")?;
         self.skip_ws();
         let value = self.expr()?;
@@ -400,6 +445,9 @@ impl<'s> Parser<'s> {
     /// so they vanish; after ordinary text they stay. A lone `$`, `$!` or `#` right before
     /// those spaces goes with them.
     fn eat_indentation(&mut self, block: &mut Block, at: usize) {
+        if self.run_start == self.reference_end && self.b.get(self.run_start) == Some(&b'}') {
+            self.run_start += 1;
+        }
         let run = &self.b[self.run_start.min(at)..at];
         let body = run
             .strip_prefix(b"$!")
@@ -585,7 +633,6 @@ impl<'s> Parser<'s> {
         at: usize,
         end: usize,
         name: &str,
-        braced: bool,
     ) -> Result<Node, Error> {
         let ws = self.b[end..]
             .iter()
@@ -610,11 +657,10 @@ impl<'s> Parser<'s> {
         } else {
             self.pos = end;
         }
-        let span = Span::new(at, self.pos);
         if called {
             self.eat_line_end();
         }
-        let _ = braced;
+        let span = Span::new(at, self.pos);
         Ok(Node::MacroCall(Box::new(MacroCall {
             name: Arc::from(name),
             args,
