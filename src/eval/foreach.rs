@@ -110,9 +110,10 @@ impl Renderer<'_> {
         self.loops.push(Rc::clone(&state));
         // `$foreach` is set once per loop, so a `#set($foreach = ..)` in the body sticks.
         let foreach_name: Arc<str> = Arc::from("foreach");
-        let saved_scope = self
-            .vars
-            .insert(Arc::clone(&foreach_name), Value::Object(Rc::clone(&state) as Rc<dyn Object>));
+        let saved_scope = self.vars.insert(
+            Arc::clone(&foreach_name),
+            Value::Object(Rc::clone(&state) as Rc<dyn Object>),
+        );
         let mut result = Ok(());
         for i in 0..len {
             let item = match &list {

@@ -137,7 +137,9 @@ impl<'t> Renderer<'t> {
                 }
             }
             Node::Foreach(node) => self.foreach(node, src, out)?,
-            Node::Break(scope, span) => return Err(self.break_target(scope.as_deref(), *span, src, out)),
+            Node::Break(scope, span) => {
+                return Err(self.break_target(scope.as_deref(), *span, src, out));
+            }
             Node::Refused(node) => {
                 for arg in &node.args {
                     if self.value(arg, src, out)?.is_some() {
@@ -145,7 +147,10 @@ impl<'t> Renderer<'t> {
                             src,
                             node.span,
                             ErrorKind::Unsupported,
-                            format!("#{} is not supported: a template cannot read other files", node.name),
+                            format!(
+                                "#{} is not supported: a template cannot read other files",
+                                node.name
+                            ),
                         ));
                     }
                 }
@@ -199,9 +204,15 @@ impl<'t> Renderer<'t> {
         }
     }
 
-        /// Renders a `#define`d block where it is used. Returns false, rendering nothing, when
+    /// Renders a `#define`d block where it is used. Returns false, rendering nothing, when
     /// the block is already being rendered twice (Velocity's `define.max.depth`).
-    fn render_defined(&mut self, block: &DefinedBlock, span: Span, src: &str, out: &mut String) -> Step<bool> {
+    fn render_defined(
+        &mut self,
+        block: &DefinedBlock,
+        span: Span,
+        src: &str,
+        out: &mut String,
+    ) -> Step<bool> {
         let id = Arc::as_ptr(&block.body);
         if self.defining.iter().filter(|&&b| b == id).count() >= MAX_DEFINE_DEPTH {
             return Ok(false);
@@ -218,7 +229,13 @@ impl<'t> Renderer<'t> {
     }
 
     /// What a `#break` leaves: the innermost scope, or the loop whose `$foreach` is given.
-    fn break_target(&mut self, scope: Option<&crate::syntax::ast::Expr>, span: Span, src: &Arc<str>, out: &mut String) -> Halt {
+    fn break_target(
+        &mut self,
+        scope: Option<&crate::syntax::ast::Expr>,
+        span: Span,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Halt {
         let Some(scope) = scope else {
             return Halt::Break(None);
         };
@@ -228,12 +245,24 @@ impl<'t> Renderer<'t> {
         };
         if let Some(Value::Object(o)) = &value {
             let ptr = Rc::as_ptr(o) as *const ();
-            if let Some(i) = self.loops.iter().position(|l| Rc::as_ptr(l) as *const () == ptr) {
+            if let Some(i) = self
+                .loops
+                .iter()
+                .position(|l| Rc::as_ptr(l) as *const () == ptr)
+            {
                 return Halt::Break(Some(i));
             }
         }
-        let shown = value.map_or_else(|| src[scope.span.range()].to_string(), |v| v.to_java_string());
-        self.error(src, span, ErrorKind::Render, format!("{shown} is not a valid scope to #break"))
+        let shown = value.map_or_else(
+            || src[scope.span.range()].to_string(),
+            |v| v.to_java_string(),
+        );
+        self.error(
+            src,
+            span,
+            ErrorKind::Render,
+            format!("{shown} is not a valid scope to #break"),
+        )
     }
 
     /// The string a value stands for in text: its `toString()`, or for a defined block,

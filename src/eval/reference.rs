@@ -25,7 +25,11 @@ impl Renderer<'_> {
             let index = self.visible_frames - 1;
             // A later parameter of the same name wins; a missing argument falls through to
             // the variable of that name.
-            let bound = self.frames[index].params.iter().rev().find(|(p, _)| p == name);
+            let bound = self.frames[index]
+                .params
+                .iter()
+                .rev()
+                .find(|(p, _)| p == name);
             if let Some((_, Some(arg))) = bound {
                 let arg = Arc::clone(arg);
                 let arg_src = Arc::clone(&self.frames[index].source);
@@ -225,7 +229,8 @@ impl Renderer<'_> {
             return Ok(());
         };
         match last {
-            Access::Property(name, _) => {
+            // Velocity treats `#set($m.key() = v)` like `#set($m.key = v)`.
+            Access::Property(name, _) | Access::Method(name, _, _) => {
                 if let Value::Map(map) = &container {
                     map.borrow_mut()
                         .insert(crate::value::Key::from(&**name), value);
@@ -258,7 +263,6 @@ impl Renderer<'_> {
                     _ => {}
                 }
             }
-            Access::Method(..) => {}
         }
         Ok(())
     }

@@ -108,6 +108,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             let items = items.borrow();
             ok(more.iter().all(|v| items.iter().any(|x| java_equals(x, v))))
         }
+        ("iterator" | "listIterator", []) => {
+            ok(Value::Object(Rc::new(Iter::new(items.borrow().clone()))))
+        }
         ("subList", [a, b]) => {
             let (a, b) = (int_arg(a)?, int_arg(b)?);
             if a < 0 || b as usize > len || a > b {
@@ -196,6 +199,51 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
             void()
         }
         _ => None,
+    }
+}
+
+/// A `java.util.Iterator` over a snapshot of a collection.
+pub(crate) struct Iter {
+    items: Vec<Value>,
+    next: std::cell::Cell<usize>,
+}
+
+impl Iter {
+    fn new(items: Vec<Value>) -> Iter {
+        Iter {
+            items,
+            next: std::cell::Cell::new(0),
+        }
+    }
+}
+
+impl Object for Iter {
+    fn call(&self, name: &str, args: &[Value]) -> Call {
+        let i = self.next.get();
+        match (name, args) {
+            ("hasNext", []) => ok(i < self.items.len()),
+            ("next", []) => match self.items.get(i) {
+                Some(v) => {
+                    self.next.set(i + 1);
+                    ok(v.clone())
+                }
+                None => Some(Err(exception(
+                    name,
+                    "java.util.NoSuchElementException",
+                    "no more elements",
+                ))),
+            },
+            _ => None,
+        }
+    }
+
+    fn to_java_string(&self) -> String {
+        "java.util.Iterator".to_string()
+    }
+
+    fn iterate(&self) -> Option<Vec<Value>> {
+        let i = self.next.replace(self.items.len());
+        Some(self.items[i.min(self.items.len())..].to_vec())
     }
 }
 

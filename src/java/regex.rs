@@ -247,7 +247,33 @@ pub fn translate(java: &str) -> Result<String, String> {
                     i = j + 1;
                     continue;
                 }
-                out.push('(');
+                // Group syntax: lookaround, atomic, non-capturing or named.
+                out.push_str("(?");
+                i += 2;
+                match chars.get(i) {
+                    Some('<') if chars.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
+                        while let Some(&c) = chars.get(i) {
+                            out.push(c);
+                            i += 1;
+                            if c == '>' {
+                                break;
+                            }
+                        }
+                    }
+                    Some('<') => {
+                        out.push('<');
+                        if let Some(&c) = chars.get(i + 1) {
+                            out.push(c);
+                        }
+                        i += 2;
+                    }
+                    Some(&c) => {
+                        out.push(c);
+                        i += 1;
+                    }
+                    None => {}
+                }
+                continue;
             }
             ']' | '{' | '}' | '(' | ')' | '|' | '*' | '+' | '?' | '^' | '.' | '$' => out.push(c),
             '&' if class_depth > 0 && chars.get(i + 1) == Some(&'&') => {

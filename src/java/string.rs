@@ -271,6 +271,45 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             )
         }
         ("hashCode", [_, ..]) => Some(Err(wrong_arity(name))),
+        ("codePointAt", [i]) => {
+            let i = int_arg(i)?;
+            let u = units(s);
+            if i < 0 || i as usize >= u.len() {
+                return Some(Err(exception(
+                    name,
+                    SIOOBE,
+                    format!("index {i}, length {}", u.len()),
+                )));
+            }
+            let c = char::decode_utf16(u[i as usize..].iter().copied())
+                .next()
+                .map_or(u32::from(u[i as usize]), |r| {
+                    r.map_or(u32::from(u[i as usize]), u32::from)
+                });
+            ok(Value::Int(c as i32))
+        }
+        ("codePointCount", [a, b]) => {
+            let (a, b) = (int_arg(a)?, int_arg(b)?);
+            let u = units(s);
+            if a < 0 || b as usize > u.len() || a > b {
+                return Some(Err(exception(
+                    name,
+                    "java.lang.IndexOutOfBoundsException",
+                    format!("begin {a}, end {b}, length {}", u.len()),
+                )));
+            }
+            ok(Value::Int(
+                char::decode_utf16(u[a as usize..b as usize].iter().copied()).count() as i32,
+            ))
+        }
+        // Static methods of String, which Velocity also finds through an instance.
+        ("valueOf", [v]) => ok(v.to_java_string()),
+        ("join", [Value::Str(sep), Value::List(items, _)]) => ok(items
+            .borrow()
+            .iter()
+            .map(Value::to_java_string)
+            .collect::<Vec<_>>()
+            .join(sep)),
         _ => None,
     }
 }

@@ -144,7 +144,7 @@ impl<'s> Parser<'s> {
         self.run_start = at;
         self.push_text(block, at, at + 1);
         // `$!` that starts no reference loses its `!` (but `$!{` stays as written).
-        self.pos = if rest[0] == b'!' && rest.get(1) != Some(&b'{') {
+        self.pos = if rest.first() == Some(&b'!') && rest.get(1) != Some(&b'{') {
             at + 2
         } else {
             at + 1
@@ -169,7 +169,9 @@ impl<'s> Parser<'s> {
                 self.push_text(block, at, after);
             }
             Some(b'#') => match self.directive_name(after) {
-                Some((name, end, _)) if DIRECTIVES.contains(&name) || self.macros.contains_key(name) => {
+                Some((name, end, _))
+                    if DIRECTIVES.contains(&name) || self.macros.contains_key(name) =>
+                {
                     if n % 2 == 1 {
                         // `\#if` is the text `#if`; what follows is parsed as usual.
                         self.push_text(block, at, at + n / 2);
@@ -281,7 +283,10 @@ impl<'s> Parser<'s> {
             "break" | "stop" => {
                 self.pos = end;
                 let mut scope = None;
-                let ws = self.b[end..].iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+                let ws = self.b[end..]
+                    .iter()
+                    .take_while(|&&c| c == b' ' || c == b'\t')
+                    .count();
                 if name == "break" && self.b.get(end + ws) == Some(&b'(') {
                     self.pos = end + ws + 1;
                     self.skip_ws();
@@ -303,8 +308,14 @@ impl<'s> Parser<'s> {
             "macro" => self.macro_definition(at, end)?,
             "evaluate" => {
                 let e = self.paren_expr(at, end, "#evaluate")?;
-                if !matches!(e.kind, ExprKind::Str(_) | ExprKind::Interpolated(..) | ExprKind::Reference(_)) {
-                    return Err(self.error(e.span.start as usize, "#evaluate takes a string literal or a reference"));
+                if !matches!(
+                    e.kind,
+                    ExprKind::Str(_) | ExprKind::Interpolated(..) | ExprKind::Reference(_)
+                ) {
+                    return Err(self.error(
+                        e.span.start as usize,
+                        "#evaluate takes a string literal or a reference",
+                    ));
                 }
                 self.eat_line_end();
                 block.push(Node::Evaluate(Box::new(e), Span::new(at, self.pos)));
@@ -628,12 +639,7 @@ impl<'s> Parser<'s> {
 
     /// `#name(args)` or a bare `#name`: a macro call, printed as written when no macro
     /// of that name exists.
-    fn macro_call(
-        &mut self,
-        at: usize,
-        end: usize,
-        name: &str,
-    ) -> Result<Node, Error> {
+    fn macro_call(&mut self, at: usize, end: usize, name: &str) -> Result<Node, Error> {
         let ws = self.b[end..]
             .iter()
             .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))

@@ -28,10 +28,13 @@ impl Value {
             serde_json::Value::Number(n) => {
                 if let Some(i) = n.as_i64() {
                     i32::try_from(i).map_or(Value::Long(i), Value::Int)
-                } else if let Some(u) = n.as_u64() {
-                    Value::BigInt(Rc::new(BigInt::from(u)))
                 } else {
-                    Value::Double(n.as_f64().unwrap_or(f64::NAN))
+                    // Integers beyond `Long` stay exact (the number keeps its text).
+                    let text = n.to_string();
+                    match text.parse::<BigInt>() {
+                        Ok(b) => Value::BigInt(Rc::new(b)),
+                        Err(_) => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
+                    }
                 }
             }
             serde_json::Value::String(s) => Value::from(s.as_str()),

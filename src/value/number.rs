@@ -120,7 +120,10 @@ pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Option<Value> {
         let result = match op {
             MathOp::Add => x.checked_add(y),
             MathOp::Sub => x.checked_sub(y),
-            MathOp::Mul => x.checked_mul(y),
+            MathOp::Mul => {
+                let r = x.wrapping_mul(y);
+                (y == 0 || r.wrapping_div(y) == x).then_some(r)
+            }
             // Java's long division wraps on MIN / -1 instead of failing.
             MathOp::Div => Some(x.wrapping_div(y)),
             MathOp::Rem => Some(x.wrapping_rem(y)),
