@@ -107,7 +107,9 @@ impl Renderer<'_> {
                 let a = self.defined_to_string(a, src, out)?;
                 let b = self.value(r, src, out)?;
                 let b = self.defined_to_string(b, src, out)?;
-                compare(*op, a.as_ref(), b.as_ref())
+                compare(*op, a.as_ref(), b.as_ref()).map_err(|(class, msg)| {
+                    self.error(src, e.span, ErrorKind::Render, format!("{class}: {msg}"))
+                })?
             }
             _ => false,
         })
@@ -151,9 +153,10 @@ impl Renderer<'_> {
             return Ok(Some(Value::from(left + &right)));
         }
         match (a, b) {
-            (Some(a), Some(b)) if a.is_number() && b.is_number() => {
-                Ok(number::arithmetic(op, &a, &b))
-            }
+            (Some(a), Some(b)) if a.is_number() && b.is_number() => number::arithmetic(op, &a, &b)
+                .map_err(|(class, msg)| {
+                    self.error(src, l.span, ErrorKind::Render, format!("{class}: {msg}"))
+                }),
             _ => Ok(None),
         }
     }
@@ -162,21 +165,25 @@ impl Renderer<'_> {
 /// Velocity 1.7's comparison operators. `==` compares numbers by value, values of the same
 /// kind with `equals`, anything else by `toString()`; null equals only null. The ordering
 /// operators need two numbers and are false otherwise.
-pub(crate) fn compare(op: CompareOp, a: Option<&Value>, b: Option<&Value>) -> bool {
-    match op {
-        CompareOp::Eq => equals(a, b),
+pub(crate) fn compare(
+    op: CompareOp,
+    a: Option<&Value>,
+    b: Option<&Value>,
+) -> Result<bool, number::MathError> {
+    Ok(match op {
+        CompareOp::Eq => equals(a, b)?,
         CompareOp::Ne => match (a, b) {
             (None, None) => false,
-            _ => !equals(a, b),
+            _ => !equals(a, b)?,
         },
         _ => {
             let (Some(a), Some(b)) = (a, b) else {
-                return false;
+                return Ok(false);
             };
             if !a.is_number() || !b.is_number() {
-                return false;
+                return Ok(false);
             }
-            let ord = number::compare(a, b);
+            let ord = number::try_compare(a, b)?;
             match op {
                 CompareOp::Lt => ord == Ordering::Less,
                 CompareOp::Le => ord != Ordering::Greater,
@@ -184,15 +191,15 @@ pub(crate) fn compare(op: CompareOp, a: Option<&Value>, b: Option<&Value>) -> bo
                 _ => ord != Ordering::Less,
             }
         }
-    }
+    })
 }
 
-fn equals(a: Option<&Value>, b: Option<&Value>) -> bool {
+fn equals(a: Option<&Value>, b: Option<&Value>) -> Result<bool, number::MathError> {
     let (Some(a), Some(b)) = (a, b) else {
-        return a.is_none() && b.is_none();
+        return Ok(a.is_none() && b.is_none());
     };
     if a.is_number() && b.is_number() {
-        return number::compare(a, b) == Ordering::Equal;
+        return Ok(number::try_compare(a, b)? == Ordering::Equal);
     }
     let same_kind = matches!(
         (a, b),
@@ -203,12 +210,12 @@ fn equals(a: Option<&Value>, b: Option<&Value>) -> bool {
             | (Value::Null, Value::Null)
     );
     if same_kind {
-        return crate::value::key::java_equals(a, b);
+        return Ok(crate::value::key::java_equals(a, b));
     }
     if let (Value::Object(x), Value::Object(y)) = (a, b) {
         if Rc::ptr_eq(x, y) {
-            return true;
+            return Ok(true);
         }
     }
-    a.to_java_string() == b.to_java_string()
+    Ok(a.to_java_string() == b.to_java_string())
 }

@@ -59,9 +59,11 @@ pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
         Value::Str(s) => string::call(s, name, args),
         Value::List(items, _) => collections::list_call(items, name, args),
         Value::Map(map) => collections::map_call(map, name, args),
-        Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
-            number::call(value, name, args)
-        }
+        Value::Int(_)
+        | Value::Long(_)
+        | Value::BigInt(_)
+        | Value::Double(_)
+        | Value::BigDecimal(_) => number::call(value, name, args),
         Value::Bool(b) => number::bool_call(*b, name, args),
         Value::Object(o) => return o.call(name, args),
         Value::Null | Value::Define(_) => return None,
@@ -126,6 +128,7 @@ pub(crate) fn hash_code(value: &Value) -> i32 {
             .map(|(k, v)| hash_code(k.value()) ^ hash_code(v))
             .fold(0i32, i32::wrapping_add),
         Value::BigInt(n) => n.to_string().len() as i32,
+        Value::BigDecimal(n) => n.to_java_string().len() as i32,
         Value::Object(o) => hash_code(&Value::from(o.to_java_string())),
         Value::Define(_) => 0,
     }

@@ -68,6 +68,7 @@ fn java_class(v: &Value) -> &'static str {
         Value::Int(_) => "java.lang.Integer",
         Value::Long(_) => "java.lang.Long",
         Value::BigInt(_) => "java.math.BigInteger",
+        Value::BigDecimal(_) => "java.math.BigDecimal",
         _ => "java.lang.Double",
     }
 }

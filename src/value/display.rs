@@ -41,6 +41,7 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
             let _ = write!(out, "{n}");
         }
         Value::Double(d) => write_double(*d, out),
+        Value::BigDecimal(d) => out.push_str(&d.to_java_string()),
         Value::Str(s) => out.push_str(s),
         Value::Object(o) => out.push_str(&o.to_java_string()),
         // The renderer prints defined blocks itself; outside of a render they are empty.

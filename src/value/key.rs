@@ -47,6 +47,7 @@ impl Hash for Key {
             Value::Long(n) => n.hash(state),
             Value::BigInt(n) => n.hash(state),
             Value::Double(d) => d.to_bits().hash(state),
+            Value::BigDecimal(d) => d.to_java_string().hash(state),
             Value::Str(s) => s.hash(state),
             // Collections as keys are rare; hashing their length keeps equal ones together.
             Value::List(l, _) => l.borrow().len().hash(state),
@@ -66,6 +67,7 @@ pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
         (Value::Long(x), Value::Long(y)) => x == y,
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits(),
+        (Value::BigDecimal(x), Value::BigDecimal(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::List(x, _), Value::List(y, _)) => {
             if Rc::ptr_eq(x, y) {

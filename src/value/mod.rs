@@ -5,6 +5,7 @@
 //! collections are references: `#set($b = $a)$b.add(1)` changes `$a` too.
 
 mod convert;
+mod decimal;
 mod display;
 pub(crate) mod key;
 pub(crate) mod number;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 
+pub use decimal::BigDecimal;
 pub use key::Key;
 
 use crate::Error;
@@ -41,6 +43,8 @@ pub enum Value {
     BigInt(Rc<BigInt>),
     /// `java.lang.Double`.
     Double(f64),
+    /// `java.math.BigDecimal`.
+    BigDecimal(Rc<BigDecimal>),
     /// `java.lang.String`.
     Str(Arc<str>),
     /// A `java.util.List`; `json` lists print as compact JSON (json-smart's `JSONArray`),
@@ -145,7 +149,11 @@ impl Value {
     pub fn is_number(&self) -> bool {
         matches!(
             self,
-            Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_)
+            Value::Int(_)
+                | Value::Long(_)
+                | Value::BigInt(_)
+                | Value::Double(_)
+                | Value::BigDecimal(_)
         )
     }
 
@@ -171,6 +179,7 @@ impl Value {
             Value::Long(_) => "Long",
             Value::BigInt(_) => "BigInteger",
             Value::Double(_) => "Double",
+            Value::BigDecimal(_) => "BigDecimal",
             Value::Str(_) => "String",
             Value::List(..) => "ArrayList",
             Value::Map(_) => "LinkedHashMap",

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 use num_traits::{ToPrimitive, Zero};
 
-use super::Value;
+use super::{BigDecimal, Value};
 
 /// An arithmetic operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +72,7 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
         Value::Long(n) => *n as f64,
         Value::BigInt(n) => n.to_f64().unwrap_or(f64::NAN),
         Value::Double(d) => *d,
+        Value::BigDecimal(d) => d.to_f64(),
         _ => 0.0,
     }
 }
@@ -97,29 +98,74 @@ fn is_zero(v: &Value) -> bool {
         Value::Long(n) => *n == 0,
         Value::BigInt(n) => n.is_zero(),
         Value::Double(d) => *d == 0.0,
+        Value::BigDecimal(d) => d.is_zero(),
         _ => false,
     }
 }
 
-/// `a op b` for two numbers; `None` is Java `null` (division by zero).
-pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Option<Value> {
+/// A Java exception raised by arithmetic: its class and message.
+pub(crate) type MathError = (&'static str, String);
+
+fn is_integer(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Long(_) | Value::BigInt(_))
+}
+
+/// The value as a `BigDecimal`, as `MathUtils.toBigDecimal` makes it.
+fn as_decimal(v: &Value) -> Result<BigDecimal, MathError> {
+    match v {
+        Value::BigDecimal(d) => Ok((**d).clone()),
+        Value::Double(d) => {
+            BigDecimal::from_f64(*d).map_err(|m| ("java.lang.NumberFormatException", m.to_string()))
+        }
+        other => Ok(BigDecimal::from_int(as_big(other))),
+    }
+}
+
+/// Whether Velocity computes `a op b` in `BigDecimal`: one side is a `BigDecimal`, or a
+/// `BigInteger` meets a non-integer.
+fn decimal_base(a: &Value, b: &Value) -> bool {
+    let big = |v: &Value| matches!(v, Value::BigInt(_));
+    matches!(a, Value::BigDecimal(_))
+        || matches!(b, Value::BigDecimal(_))
+        || ((big(a) || big(b)) && !(is_integer(a) && is_integer(b)))
+}
+
+/// `a op b` for two numbers; `Ok(None)` is Java `null` (division by zero).
+pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Result<Option<Value>, MathError> {
     if matches!(op, MathOp::Div | MathOp::Rem) && is_zero(b) {
-        return None;
+        return Ok(None);
+    }
+    if decimal_base(a, b) {
+        let (x, y) = (as_decimal(a)?, as_decimal(b)?);
+        let r = match op {
+            MathOp::Add => x.add(&y, false),
+            MathOp::Sub => x.add(&y, true),
+            MathOp::Mul => x.mul(&y),
+            MathOp::Div => x.div_half_down(&y),
+            MathOp::Rem => {
+                return Err((
+                    "java.lang.ArithmeticException",
+                    "Cannot calculate the modulo of BigDecimals.".to_string(),
+                ));
+            }
+        };
+        return Ok(Some(Value::BigDecimal(Rc::new(r))));
     }
     if matches!(a, Value::Double(_)) || matches!(b, Value::Double(_)) {
         let (x, y) = (as_f64(a), as_f64(b));
-        return Some(Value::Double(match op {
+        return Ok(Some(Value::Double(match op {
             MathOp::Add => x + y,
             MathOp::Sub => x - y,
             MathOp::Mul => x * y,
             MathOp::Div => x / y,
             MathOp::Rem => x % y,
-        }));
+        })));
     }
     if let (Some(x), Some(y)) = (as_i64(a), as_i64(b)) {
         let result = match op {
             MathOp::Add => x.checked_add(y),
             MathOp::Sub => x.checked_sub(y),
+            // Java's check, which lets Long.MIN_VALUE * -1 through.
             MathOp::Mul => {
                 let r = x.wrapping_mul(y);
                 (y == 0 || r.wrapping_div(y) == x).then_some(r)
@@ -128,26 +174,49 @@ pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Option<Value> {
             MathOp::Div => Some(x.wrapping_div(y)),
             MathOp::Rem => Some(x.wrapping_rem(y)),
         };
-        return Some(match result {
+        return Ok(Some(match result {
             Some(r) => wrap(r, a, b),
-            None => big_op(op, BigInt::from(x), BigInt::from(y)),
-        });
+            None => big_op(op, BigInt::from(x), BigInt::from(y))?,
+        }));
     }
-    Some(big_op(op, as_big(a), as_big(b)))
+    big_op(op, as_big(a), as_big(b)).map(Some)
 }
 
-fn big_op(op: MathOp, x: BigInt, y: BigInt) -> Value {
-    big(match op {
+fn big_op(op: MathOp, x: BigInt, y: BigInt) -> Result<Value, MathError> {
+    Ok(big(match op {
         MathOp::Add => x + y,
         MathOp::Sub => x - y,
         MathOp::Mul => x * y,
         MathOp::Div => x / y,
-        MathOp::Rem => x % y,
-    })
+        // `BigInteger.mod`: never negative, and only for a positive modulus.
+        MathOp::Rem => {
+            if y.sign() != num_bigint::Sign::Plus {
+                return Err((
+                    "java.lang.ArithmeticException",
+                    "BigInteger: modulus not positive".to_string(),
+                ));
+            }
+            ((x % &y) + &y) % &y
+        }
+    }))
 }
 
-/// Numeric comparison across number types (`MathUtils.compare`).
+/// Numeric comparison as Velocity's operators do it (`MathUtils.compare`), which fails when
+/// a `BigInteger` or `BigDecimal` meets an infinite or NaN double.
+pub(crate) fn try_compare(a: &Value, b: &Value) -> Result<Ordering, MathError> {
+    if decimal_base(a, b) {
+        return Ok(as_decimal(a)?.cmp_value(&as_decimal(b)?));
+    }
+    Ok(compare(a, b))
+}
+
+/// Numeric comparison across number types.
 pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
+    if decimal_base(a, b) {
+        if let (Ok(x), Ok(y)) = (as_decimal(a), as_decimal(b)) {
+            return x.cmp_value(&y);
+        }
+    }
     if matches!(a, Value::Double(_)) || matches!(b, Value::Double(_)) {
         let (x, y) = (as_f64(a), as_f64(b));
         return x.partial_cmp(&y).unwrap_or(Ordering::Equal);
@@ -178,6 +247,7 @@ pub(crate) fn int_value(v: &Value) -> Option<i32> {
             Some((n.as_ref() & BigInt::from(u32::MAX)).to_u32().unwrap_or(0) as i32)
         }
         Value::Double(d) => Some(*d as i32),
+        Value::BigDecimal(d) => Some(d.to_f64() as i32),
         _ => None,
     }
 }
@@ -191,6 +261,7 @@ pub(crate) fn long_value(v: &Value) -> Option<i64> {
             Some((n.as_ref() & BigInt::from(u64::MAX)).to_u64().unwrap_or(0) as i64)
         }
         Value::Double(d) => Some(*d as i64),
+        Value::BigDecimal(d) => Some(d.to_f64() as i64),
         _ => None,
     }
 }

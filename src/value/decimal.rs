@@ -1,0 +1,165 @@
+//! `java.math.BigDecimal`, which Velocity's arithmetic uses when a `BigInteger` meets a
+//! `Double`: exact decimal values built with `new BigDecimal(double)`.
+
+use std::cmp::Ordering;
+
+use num_bigint::{BigInt, Sign};
+use num_traits::{Signed, Zero};
+
+/// A decimal number: `unscaled × 10^-scale`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BigDecimal {
+    unscaled: BigInt,
+    scale: u32,
+}
+
+/// The message of Java's `NumberFormatException` for a non-finite double.
+pub(crate) const NOT_FINITE: &str = "Infinite or NaN";
+
+impl BigDecimal {
+    /// An integer as a decimal of scale 0.
+    pub(crate) fn from_int(n: BigInt) -> BigDecimal {
+        BigDecimal {
+            unscaled: n,
+            scale: 0,
+        }
+    }
+
+    /// `new BigDecimal(double)`: the double's exact binary value, in decimal.
+    pub(crate) fn from_f64(d: f64) -> Result<BigDecimal, &'static str> {
+        if !d.is_finite() {
+            return Err(NOT_FINITE);
+        }
+        if d == 0.0 {
+            return Ok(BigDecimal::from_int(BigInt::zero()));
+        }
+        let bits = d.to_bits();
+        let exponent = ((bits >> 52) & 0x7ff) as i32;
+        let mut mantissa = bits & ((1 << 52) - 1);
+        let mut exp = if exponent == 0 {
+            -1074
+        } else {
+            mantissa |= 1 << 52;
+            exponent - 1075
+        };
+        while mantissa & 1 == 0 && exp < 0 {
+            mantissa >>= 1;
+            exp += 1;
+        }
+        let sign = if d < 0.0 { Sign::Minus } else { Sign::Plus };
+        let m = BigInt::from_biguint(sign, mantissa.into());
+        Ok(if exp >= 0 {
+            BigDecimal::from_int(m << exp as usize)
+        } else {
+            // m / 2^k = m * 5^k / 10^k
+            let k = (-exp) as u32;
+            BigDecimal {
+                unscaled: m * BigInt::from(5).pow(k),
+                scale: k,
+            }
+        })
+    }
+
+    fn rescaled(&self, scale: u32) -> BigInt {
+        &self.unscaled * BigInt::from(10).pow(scale - self.scale)
+    }
+
+    /// `a + b` (`negate` for `a - b`), exact.
+    pub(crate) fn add(&self, other: &BigDecimal, negate: bool) -> BigDecimal {
+        let scale = self.scale.max(other.scale);
+        let b = other.rescaled(scale);
+        BigDecimal {
+            unscaled: self.rescaled(scale) + if negate { -b } else { b },
+            scale,
+        }
+    }
+
+    /// `a * b`, exact.
+    pub(crate) fn mul(&self, other: &BigDecimal) -> BigDecimal {
+        BigDecimal {
+            unscaled: &self.unscaled * &other.unscaled,
+            scale: self.scale + other.scale,
+        }
+    }
+
+    /// `a.divide(b, ROUND_HALF_DOWN)`: the quotient at the scale of `a`. `b` must not be 0.
+    pub(crate) fn div_half_down(&self, other: &BigDecimal) -> BigDecimal {
+        let numerator = &self.unscaled * BigInt::from(10).pow(other.scale);
+        let q = &numerator / &other.unscaled;
+        let r = &numerator % &other.unscaled;
+        let away = (r.abs() * 2) > other.unscaled.abs();
+        let q = if away {
+            if numerator.sign() == other.unscaled.sign() {
+                q + 1
+            } else {
+                q - 1
+            }
+        } else {
+            q
+        };
+        BigDecimal {
+            unscaled: q,
+            scale: self.scale,
+        }
+    }
+
+    /// Numeric comparison, regardless of scale.
+    pub(crate) fn cmp_value(&self, other: &BigDecimal) -> Ordering {
+        let scale = self.scale.max(other.scale);
+        self.rescaled(scale).cmp(&other.rescaled(scale))
+    }
+
+    /// Whether the value is zero.
+    pub(crate) fn is_zero(&self) -> bool {
+        self.unscaled.is_zero()
+    }
+
+    /// The nearest double.
+    pub(crate) fn to_f64(&self) -> f64 {
+        self.to_java_string().parse().unwrap_or(f64::NAN)
+    }
+
+    /// Java's `BigDecimal.toString()`: plain unless the exponent is below -6.
+    pub fn to_java_string(&self) -> String {
+        let digits = self.unscaled.abs().to_string();
+        let sign = if self.unscaled.is_negative() { "-" } else { "" };
+        let scale = self.scale as i64;
+        let adjusted = -scale + digits.len() as i64 - 1;
+        if scale == 0 {
+            return format!("{sign}{digits}");
+        }
+        if adjusted >= -6 {
+            let len = digits.len() as i64;
+            return if len > scale {
+                let (int, frac) = digits.split_at((len - scale) as usize);
+                format!("{sign}{int}.{frac}")
+            } else {
+                format!("{sign}0.{}{digits}", "0".repeat((scale - len) as usize))
+            };
+        }
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        format!("{sign}{first}{point}E{adjusted}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_doubles_and_division() {
+        assert_eq!(
+            BigDecimal::from_f64(0.1).unwrap().to_java_string(),
+            "0.1000000000000000055511151231257827021181583404541015625"
+        );
+        assert_eq!(BigDecimal::from_f64(2.0).unwrap().to_java_string(), "2");
+        let big = BigDecimal::from_int(BigInt::from(9_223_372_036_854_775_808u64));
+        let q = big.div_half_down(&BigDecimal::from_f64(3.0).unwrap());
+        assert_eq!(q.to_java_string(), "3074457345618258603");
+    }
+}
