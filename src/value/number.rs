@@ -270,8 +270,8 @@ pub(crate) fn long_value(v: &Value) -> Option<i64> {
 mod tests {
     use super::*;
 
-    fn s(v: Option<Value>) -> String {
-        v.map_or("null".into(), |v| {
+    fn s(v: Result<Option<Value>, MathError>) -> String {
+        v.expect("no arithmetic exception").map_or("null".into(), |v| {
             format!("{}:{}", v.type_name(), v.to_java_string())
         })
     }
