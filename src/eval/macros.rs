@@ -5,6 +5,7 @@ use std::sync::Arc;
 use super::{Frame, Halt, Renderer, Step};
 use crate::ErrorKind;
 use crate::syntax::ast::MacroCall;
+use crate::value::{DefinedBlock, Value};
 
 /// Velocity 1.7's default `velocimacro.max.depth`.
 const MAX_MACRO_DEPTH: usize = 20;
@@ -49,7 +50,20 @@ impl Renderer<'_> {
         });
         let saved_visible = self.visible_frames;
         self.visible_frames = self.frames.len();
+        let saved_body = call.body.as_ref().map(|body| {
+            let value = Value::Define(DefinedBlock {
+                body: Arc::clone(&body.body),
+                source: Arc::clone(&body.source),
+            });
+            self.vars.insert(Arc::clone(&body.name), value)
+        });
         let result = self.block(&def.body, &def.source, out);
+        if let (Some(saved), Some(body)) = (saved_body, &call.body) {
+            match saved {
+                Some(v) => self.vars.insert(Arc::clone(&body.name), v),
+                None => self.vars.remove(&body.name),
+            };
+        }
         self.visible_frames = saved_visible;
         self.frames.pop();
         match result {

@@ -159,6 +159,8 @@ pub struct MacroCall {
     pub name: Arc<str>,
     /// The arguments, shared with the macro frames that evaluate them by name.
     pub args: Vec<Arc<Expr>>,
+    /// The body of a block macro call `#@name() body #end`, seen as `$bodyContent`.
+    pub body: Option<Define>,
     /// The call as written, printed as is when no such macro exists.
     pub span: Span,
 }

@@ -249,6 +249,15 @@ impl<'s> Parser<'s> {
             }
             _ => {}
         }
+        if rest.first() == Some(&b'@') {
+            if let Ok((after, name)) = scan::word(&self.src[at + 2..]) {
+                let end = self.src.len() - after.len();
+                let node = self.block_macro_call(at, end, name)?;
+                block.push(node);
+                self.run_start = self.pos;
+                return Ok(None);
+            }
+        }
         let Some((name, end, _)) = self.directive_name(at) else {
             self.run_start = at;
             self.push_text(block, at, at + 1);
@@ -670,8 +679,25 @@ impl<'s> Parser<'s> {
         Ok(Node::MacroCall(Box::new(MacroCall {
             name: Arc::from(name),
             args,
+            body: None,
             span,
         })))
+    }
+
+    /// `#@name(args) body #end`: a macro call whose body the macro renders as
+    /// `$bodyContent`.
+    fn block_macro_call(&mut self, at: usize, end: usize, name: &str) -> Result<Node, Error> {
+        let Node::MacroCall(mut call) = self.macro_call(at, end, name)? else {
+            unreachable!("macro_call returns a call")
+        };
+        let body = self.body_until_end(at, "#@ block macro call")?;
+        call.body = Some(Define {
+            name: Arc::from("bodyContent"),
+            body: Arc::new(body),
+            source: Arc::clone(&self.shared),
+        });
+        call.span = Span::new(at, self.pos);
+        Ok(Node::MacroCall(call))
     }
 
     /// At `$`: parses a reference, or returns `None` (position unchanged) when the `$`
@@ -702,7 +728,8 @@ impl<'s> Parser<'s> {
                     let (rest, member) = scan::identifier(&self.src[start + 1..])
                         .map_err(|_| self.error(start + 1, "expected a property name"))?;
                     self.pos = self.src.len() - rest.len();
-                    if self.b.get(self.pos) == Some(&b'(') {
+                    // A `(` with no `)` anywhere after it is text, not a call.
+                    if self.b.get(self.pos) == Some(&b'(') && self.src[self.pos..].contains(')') {
                         self.pos += 1;
                         let args = self.arguments()?;
                         chain.push(Access::Method(

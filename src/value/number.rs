@@ -271,9 +271,10 @@ mod tests {
     use super::*;
 
     fn s(v: Result<Option<Value>, MathError>) -> String {
-        v.expect("no arithmetic exception").map_or("null".into(), |v| {
-            format!("{}:{}", v.type_name(), v.to_java_string())
-        })
+        v.expect("no arithmetic exception")
+            .map_or("null".into(), |v| {
+                format!("{}:{}", v.type_name(), v.to_java_string())
+            })
     }
 
     #[test]
