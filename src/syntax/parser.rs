@@ -352,8 +352,8 @@ impl<'s> Parser<'s> {
                 })));
             }
             _ => {
-                let node = self.macro_call(at, end, name)?;
-                block.push(node);
+                let call = self.macro_call(at, end, name)?;
+                block.push(Node::MacroCall(Box::new(call)));
             }
         }
         self.run_start = self.pos;
@@ -648,7 +648,7 @@ impl<'s> Parser<'s> {
 
     /// `#name(args)` or a bare `#name`: a macro call, printed as written when no macro
     /// of that name exists.
-    fn macro_call(&mut self, at: usize, end: usize, name: &str) -> Result<Node, Error> {
+    fn macro_call(&mut self, at: usize, end: usize, name: &str) -> Result<MacroCall, Error> {
         let ws = self.b[end..]
             .iter()
             .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
@@ -676,20 +676,18 @@ impl<'s> Parser<'s> {
             self.eat_line_end();
         }
         let span = Span::new(at, self.pos);
-        Ok(Node::MacroCall(Box::new(MacroCall {
+        Ok(MacroCall {
             name: Arc::from(name),
             args,
             body: None,
             span,
-        })))
+        })
     }
 
     /// `#@name(args) body #end`: a macro call whose body the macro renders as
     /// `$bodyContent`.
     fn block_macro_call(&mut self, at: usize, end: usize, name: &str) -> Result<Node, Error> {
-        let Node::MacroCall(mut call) = self.macro_call(at, end, name)? else {
-            unreachable!("macro_call returns a call")
-        };
+        let mut call = self.macro_call(at, end, name)?;
         let body = self.body_until_end(at, "#@ block macro call")?;
         call.body = Some(Define {
             name: Arc::from("bodyContent"),
@@ -697,7 +695,7 @@ impl<'s> Parser<'s> {
             source: Arc::clone(&self.shared),
         });
         call.span = Span::new(at, self.pos);
-        Ok(Node::MacroCall(call))
+        Ok(Node::MacroCall(Box::new(call)))
     }
 
     /// At `$`: parses a reference, or returns `None` (position unchanged) when the `$`
