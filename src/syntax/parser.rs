@@ -443,6 +443,10 @@ impl<'s> Parser<'s> {
         if self.b.get(self.pos) != Some(&b'$') {
             return Err(self.unexpected("a reference to assign to"));
         }
+        // Velocity reads `#set($$a = ..)` as `#set($a = ..)`.
+        if self.b.get(self.pos + 1) == Some(&b'$') {
+            self.pos += 1;
+        }
         let target_at = self.pos;
         let Some(target) = self.reference(0)? else {
             return Err(self.error(target_at, "expected a reference to assign to"));

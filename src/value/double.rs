@@ -9,10 +9,10 @@
 
 use std::cmp::Ordering;
 use std::fmt::Write;
-use std::ops::{Add, MulAssign, Shl, SubAssign};
+use std::ops::{Add, Mul, MulAssign, Shl, SubAssign};
 
 use num_bigint::BigUint;
-use num_traits::{AsPrimitive, PrimInt, WrappingAdd, WrappingMul, WrappingSub};
+use num_traits::{AsPrimitive, One, PrimInt, WrappingAdd, WrappingMul, WrappingSub};
 
 const SIGNIFICAND_MASK: u64 = (1 << 52) - 1;
 
@@ -194,7 +194,7 @@ impl Digits {
     /// stopping high is `B + M >= 10·S`, where the `int`/`long` loops test `>`.
     fn exact_loop<T>(&mut self, fract: u64, [b5, b2, s5, s2, m5, m2]: [u32; 6])
     where
-        T: Clone + Ord + From<u64> + MulAssign<T> + Shl<u32, Output = T>,
+        T: Clone + Ord + One + From<u64> + Mul<Output = T> + MulAssign + Shl<u32, Output = T>,
         for<'a> T: SubAssign<&'a T> + Add<&'a T, Output = T>,
     {
         let pow52 = |p5: u32, p2: u32| num_traits::pow(T::from(5), p5 as usize) << p2;
