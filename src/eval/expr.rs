@@ -122,7 +122,7 @@ impl Renderer<'_> {
         out: &mut String,
     ) -> Step<Option<Value>> {
         Ok(match v {
-            Some(Value::Define(block)) => Some(Value::from(self.to_string(
+            Some(Value::Define(block)) => Some(Value::from(self.stringify(
                 &Value::Define(block),
                 src,
                 out,
@@ -212,10 +212,10 @@ fn equals(a: Option<&Value>, b: Option<&Value>) -> Result<bool, number::MathErro
     if same_kind {
         return Ok(crate::value::key::java_equals(a, b));
     }
-    if let (Value::Object(x), Value::Object(y)) = (a, b) {
-        if Rc::ptr_eq(x, y) {
-            return Ok(true);
-        }
+    if let (Value::Object(x), Value::Object(y)) = (a, b)
+        && Rc::ptr_eq(x, y)
+    {
+        return Ok(true);
     }
     Ok(a.to_java_string() == b.to_java_string())
 }

@@ -182,7 +182,7 @@ impl<'t> Renderer<'t> {
         let Some(value) = self.value(expr, src, out)? else {
             return Ok(());
         };
-        let text: Arc<str> = Arc::from(self.to_string(&value, src, out)?);
+        let text: Arc<str> = Arc::from(self.stringify(&value, src, out)?);
         let parsed = crate::syntax::parse_fragment(&text, self.depth)
             .map_err(|e| self.error(src, span, ErrorKind::Syntax, format!("in #evaluate: {e}")))?;
         for (name, def) in parsed.macros {
@@ -267,7 +267,7 @@ impl<'t> Renderer<'t> {
 
     /// The string a value stands for in text: its `toString()`, or for a defined block,
     /// its rendering.
-    fn to_string(&mut self, value: &Value, src: &Arc<str>, out: &mut String) -> Step<String> {
+    fn stringify(&mut self, value: &Value, src: &Arc<str>, out: &mut String) -> Step<String> {
         let _ = out;
         match value {
             Value::Define(block) => {

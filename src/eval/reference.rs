@@ -173,7 +173,7 @@ impl Renderer<'_> {
         Ok(match v {
             None => Value::Null,
             Some(Value::Define(block)) => {
-                Value::from(self.to_string(&Value::Define(block), src, out)?)
+                Value::from(self.stringify(&Value::Define(block), src, out)?)
             }
             Some(v) => v,
         })
@@ -217,7 +217,7 @@ impl Renderer<'_> {
             return Ok(());
         };
         let value = match value {
-            Value::Define(block) => Value::from(self.to_string(&Value::Define(block), src, out)?),
+            Value::Define(block) => Value::from(self.stringify(&Value::Define(block), src, out)?),
             v => v,
         };
         let target = &set.target;

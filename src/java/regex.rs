@@ -153,11 +153,11 @@ pub fn translate(java: &str) -> Result<String, String> {
                         {
                             let hex: String =
                                 chars.get(i + 2..i + 6).unwrap_or(&[]).iter().collect();
-                            if let Ok(lo) = u32::from_str_radix(&hex, 16) {
-                                if (0xDC00..0xE000).contains(&lo) {
-                                    v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
-                                    i += 6;
-                                }
+                            if let Ok(lo) = u32::from_str_radix(&hex, 16)
+                                && (0xDC00..0xE000).contains(&lo)
+                            {
+                                v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+                                i += 6;
                             }
                         }
                         push_code(&mut out, v);

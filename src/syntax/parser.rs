@@ -92,11 +92,11 @@ impl<'s> Parser<'s> {
         if start >= end {
             return;
         }
-        if let Some(Node::Text(span)) = block.last_mut() {
-            if span.end as usize == start {
-                span.end = end as u32;
-                return;
-            }
+        if let Some(Node::Text(span)) = block.last_mut()
+            && span.end as usize == start
+        {
+            span.end = end as u32;
+            return;
         }
         block.push(Node::Text(Span::new(start, end)));
     }
@@ -249,14 +249,14 @@ impl<'s> Parser<'s> {
             }
             _ => {}
         }
-        if rest.first() == Some(&b'@') {
-            if let Ok((after, name)) = scan::word(&self.src[at + 2..]) {
-                let end = self.src.len() - after.len();
-                let node = self.block_macro_call(at, end, name)?;
-                block.push(node);
-                self.run_start = self.pos;
-                return Ok(None);
-            }
+        if rest.first() == Some(&b'@')
+            && let Ok((after, name)) = scan::word(&self.src[at + 2..])
+        {
+            let end = self.src.len() - after.len();
+            let node = self.block_macro_call(at, end, name)?;
+            block.push(node);
+            self.run_start = self.pos;
+            return Ok(None);
         }
         let Some((name, end, _)) = self.directive_name(at) else {
             self.run_start = at;
@@ -481,13 +481,13 @@ impl<'s> Parser<'s> {
         if run.is_empty() || !body.iter().all(|&c| c == b' ' || c == b'\t') {
             return;
         }
-        if let Some(Node::Text(span)) = block.last_mut() {
-            if span.end as usize == at {
-                if (span.start as usize) < self.run_start {
-                    span.end = self.run_start as u32;
-                } else {
-                    block.pop();
-                }
+        if let Some(Node::Text(span)) = block.last_mut()
+            && span.end as usize == at
+        {
+            if (span.start as usize) < self.run_start {
+                span.end = self.run_start as u32;
+            } else {
+                block.pop();
             }
         }
     }

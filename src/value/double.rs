@@ -5,14 +5,14 @@
 //! of digits (`5.4025675187845587E17`), everything else comes from a Steele & White digit loop
 //! with a symmetric stopping test (`9.999999999999999E22` for 1e23), and the E-form always
 //! generates a second digit. Templates must print what API Gateway prints, so this follows that
-//! algorithm step by step, including the overflow behaviour of its `int`/`long` shortcuts.
+//! algorithm step by step, including the overflow behaviour of its `long` shortcut.
 
 use std::cmp::Ordering;
 use std::fmt::Write;
 use std::ops::{Add, Mul, MulAssign, Shl, SubAssign};
 
 use num_bigint::BigUint;
-use num_traits::{AsPrimitive, One, PrimInt, WrappingAdd, WrappingMul, WrappingSub};
+use num_traits::One;
 
 const SIGNIFICAND_MASK: u64 = (1 << 52) - 1;
 
@@ -105,19 +105,17 @@ impl Digits {
         }
         let (b5, s5, m5) = (b5 as u32, s5 as u32, m5 as u32);
         let (b2, s2, m2) = (b2 as u32, s2 as u32, m2 as u32);
-        // Java's size estimates pick the arithmetic, and the `int`/`long` loops differ from
-        // the exact one where they overflow, so the same estimates must pick the same loop.
+        // Java's size estimates pick the arithmetic, and the `long` loop differs from the
+        // exact one where it overflows, so the same estimates must pick the same loop.
         let b_bits = n_fract_bits as u32 + b2 + pow5_bits(b5);
         let ten_s_bits = s2 + 1 + pow5_bits(s5 + 1);
+        // Java has an `int` loop too, for B and 10·S below 2^31, but a double never gets
+        // there: B2 >= n_sig above, so B is at least 2^53 or carries a huge power of five.
         if b_bits < 64 && ten_s_bits < 64 {
             let b = (fract * POW5[b5 as usize]) << b2;
             let s = POW5[s5 as usize] << s2;
             let m = POW5[m5 as usize] << m2;
-            if b_bits < 32 && ten_s_bits < 32 {
-                digits.java_int_loop(b as i32, s as i32, m as i32);
-            } else {
-                digits.java_int_loop(b as i64, s as i64, m as i64);
-            }
+            digits.long_loop(b as i64, s as i64, m as i64);
         } else if b_bits < 120 && ten_s_bits < 120 {
             // M grows to at most 100·B before the loop stops, which still fits in 128 bits.
             digits.exact_loop::<u128>(fract, [b5, b2, s5, s2, m5, m2]);
@@ -159,39 +157,35 @@ impl Digits {
         }
     }
 
-    /// Java's digit loop in `int` or `long` arithmetic, wrapping where Java wraps.
-    fn java_int_loop<T>(&mut self, mut b: T, s: T, mut m: T)
-    where
-        T: PrimInt + AsPrimitive<u8> + WrappingAdd + WrappingSub + WrappingMul + From<u8>,
-    {
-        let ten = <T as From<u8>>::from(10);
-        let tens = s * ten;
+    /// Java's digit loop in `long` arithmetic, wrapping where Java wraps.
+    fn long_loop(&mut self, mut b: i64, s: i64, mut m: i64) {
+        let tens = s * 10;
         let q = b / s;
-        b = ten * (b % s);
-        m = m.wrapping_mul(&ten);
+        b = 10 * (b % s);
+        m = m.wrapping_mul(10);
         let mut low = b < m;
-        let mut high = b.wrapping_add(&m) > tens;
-        self.first_digit(q.as_(), &mut low, &mut high);
+        let mut high = b.wrapping_add(m) > tens;
+        self.first_digit(q as u8, &mut low, &mut high);
         while !low && !high {
             let q = b / s;
-            b = ten * (b % s);
-            m = m.wrapping_mul(&ten);
+            b = 10 * (b % s);
+            m = m.wrapping_mul(10);
             // Java's guard for an overflowed M: stop, and let the last digit be rounded.
-            if m > T::zero() {
+            if m > 0 {
                 low = b < m;
-                high = b.wrapping_add(&m) > tens;
+                high = b.wrapping_add(m) > tens;
             } else {
                 low = true;
                 high = true;
             }
-            self.push(q.as_());
+            self.push(q as u8);
         }
-        let low_digit_difference = (b << 1).wrapping_sub(&tens);
-        self.finish(low, high, low_digit_difference.cmp(&T::zero()));
+        let low_digit_difference = (b << 1).wrapping_sub(tens);
+        self.finish(low, high, low_digit_difference.cmp(&0));
     }
 
     /// Java's digit loop in `FDBigInteger` arithmetic, which is exact. Note that its test for
-    /// stopping high is `B + M >= 10·S`, where the `int`/`long` loops test `>`.
+    /// stopping high is `B + M >= 10·S`, where the `long` loop tests `>`.
     fn exact_loop<T>(&mut self, fract: u64, [b5, b2, s5, s2, m5, m2]: [u32; 6])
     where
         T: Clone + Ord + One + From<u64> + Mul<Output = T> + MulAssign + Shl<u32, Output = T>,

@@ -80,10 +80,10 @@ pub(crate) fn as_f64(v: &Value) -> f64 {
 /// Wraps a `long` result in the wider of the operands' types, or `Long` when an
 /// `Integer` result does not fit (`MathUtils.wrapPrimitive`).
 fn wrap(result: i64, a: &Value, b: &Value) -> Value {
-    if width(a).max(width(b)) == 0 {
-        if let Ok(n) = i32::try_from(result) {
-            return Value::Int(n);
-        }
+    if width(a).max(width(b)) == 0
+        && let Ok(n) = i32::try_from(result)
+    {
+        return Value::Int(n);
     }
     Value::Long(result)
 }
@@ -212,10 +212,10 @@ pub(crate) fn try_compare(a: &Value, b: &Value) -> Result<Ordering, MathError> {
 
 /// Numeric comparison across number types.
 pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
-    if decimal_base(a, b) {
-        if let (Ok(x), Ok(y)) = (as_decimal(a), as_decimal(b)) {
-            return x.cmp_value(&y);
-        }
+    if decimal_base(a, b)
+        && let (Ok(x), Ok(y)) = (as_decimal(a), as_decimal(b))
+    {
+        return x.cmp_value(&y);
     }
     if matches!(a, Value::Double(_)) || matches!(b, Value::Double(_)) {
         let (x, y) = (as_f64(a), as_f64(b));
@@ -234,7 +234,7 @@ pub(crate) fn integer_literal(digits: &str) -> Value {
     } else if let Ok(n) = digits.parse::<i64>() {
         Value::Long(n)
     } else {
-        digits.parse::<BigInt>().map_or(Value::Int(0), |n| big(n))
+        digits.parse::<BigInt>().map_or(Value::Int(0), big)
     }
 }
 
