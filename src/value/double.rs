@@ -109,15 +109,15 @@ impl Digits {
         // exact one where it overflows, so the same estimates must pick the same loop.
         let b_bits = n_fract_bits as u32 + b2 + pow5_bits(b5);
         let ten_s_bits = s2 + 1 + pow5_bits(s5 + 1);
-        // Java has an `int` loop too, for B and 10·S below 2^31, but a double never gets
-        // there: B2 >= n_sig above, so B is at least 2^53 or carries a huge power of five.
+        // Java also has an `int` loop, for B and 10·S below 2^31, which a double never reaches:
+        // the M scaling makes B at least 2^53, or 5^307 for a subnormal.
         if b_bits < 64 && ten_s_bits < 64 {
             let b = (fract * POW5[b5 as usize]) << b2;
             let s = POW5[s5 as usize] << s2;
             let m = POW5[m5 as usize] << m2;
             digits.long_loop(b as i64, s as i64, m as i64);
         } else if b_bits < 120 && ten_s_bits < 120 {
-            // M grows to at most 100·B before the loop stops, which still fits in 128 bits.
+            // B and 10·S below 2^120 leave room for M, which stays under 100 times either.
             digits.exact_loop::<u128>(fract, [b5, b2, s5, s2, m5, m2]);
         } else {
             digits.exact_loop::<BigUint>(fract, [b5, b2, s5, s2, m5, m2]);
