@@ -115,7 +115,11 @@ impl Renderer<'_> {
             Value::Object(Rc::clone(&state) as Rc<dyn Object>),
         );
         let mut result = Ok(());
-        for i in 0..len {
+        // Java's iterator: it goes on while its cursor differs from the list's current size,
+        // and fails if the size changed since the loop began.
+        let current_len = || list.as_ref().map_or(len, |l| l.borrow().len());
+        let mut i = 0;
+        while i != current_len() {
             let item = match &list {
                 Some(l) => {
                     let l = l.borrow();
@@ -133,7 +137,8 @@ impl Renderer<'_> {
                 None => snapshot[i].clone(),
             };
             state.index.set(i);
-            state.has_next.set(i + 1 < len);
+            state.has_next.set(i + 1 != len);
+            i += 1;
             if item.is_null() {
                 self.vars.remove(&node.var);
             } else {

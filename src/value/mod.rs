@@ -92,6 +92,9 @@ pub enum ListStyle {
 ///             _ => None,
 ///         }
 ///     }
+///     fn to_java_string(&self) -> String {
+///         "Greeter".to_string()
+///     }
 /// }
 ///
 /// let mut ctx = Context::new();

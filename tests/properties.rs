@@ -1,0 +1,143 @@
+//! Property tests: the parser and renderer accept any input without panicking, and text
+//! without Velocity syntax renders to itself.
+
+use proptest::prelude::*;
+use vtl::{Context, NullMode, Template};
+
+/// Fragments of Velocity syntax, so that generated templates reach deep into the parser.
+const PIECES: &[&str] = &[
+    "#set($a = ",
+    "#set($m.k = ",
+    "#if(",
+    "#elseif(",
+    "#else",
+    "#end",
+    "#{end}",
+    "#foreach($i in ",
+    "#break",
+    "#stop",
+    "#define($d)",
+    "#macro(m $p)",
+    "#m(",
+    "#@m()",
+    "#evaluate(",
+    "#include(",
+    "$a",
+    "$!a",
+    "${a}",
+    "$a.b",
+    "$a.size()",
+    "$a[0]",
+    "$m['k']",
+    "$foreach.index",
+    "$d",
+    "$p",
+    "\\",
+    "\\$a",
+    "\\#if",
+    "##",
+    "#*",
+    "*#",
+    "#[[",
+    "]]#",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "[1..3]",
+    "'s'",
+    "\"d$a\"",
+    "1",
+    "-2",
+    "3.5",
+    "true",
+    "==",
+    "!=",
+    "<",
+    "&&",
+    "||",
+    "!",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    ",",
+    ":",
+    "..",
+    " ",
+    "\n",
+    "\t",
+    "x",
+    "é",
+    "😀",
+    "$",
+    "#",
+    "\"",
+    "'",
+];
+
+fn template() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(PIECES).prop_map(str::to_string),
+            1 => any::<char>().prop_map(|c| c.to_string()),
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+fn render_both(t: &Template) {
+    for mode in [NullMode::Stock, NullMode::Empty] {
+        let mut ctx = Context::new();
+        ctx.set_null_mode(mode);
+        ctx.insert("a", serde_json::json!([1, "two", {"b": 3}]));
+        ctx.insert("m", serde_json::json!({"k": "v"}));
+        let _ = t.render(&ctx);
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_string_parses_or_errors(s in any::<String>()) {
+        if let Ok(t) = Template::parse(&s) {
+            render_both(&t);
+        }
+    }
+
+    #[test]
+    fn velocity_like_input_never_panics(s in template()) {
+        match Template::parse(&s) {
+            Ok(t) => render_both(&t),
+            Err(e) => {
+                let lines = s.split('\n').count();
+                prop_assert!(e.line() >= 1 && e.line() <= lines, "{e} for {s:?}");
+                prop_assert!(e.column() >= 1, "{e} for {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_text_renders_to_itself(s in "[^$#\\\\]*") {
+        let t = Template::parse(&s).expect("plain text parses");
+        prop_assert_eq!(t.render(&Context::new()).expect("plain text renders"), s);
+    }
+
+    #[test]
+    fn rendering_is_deterministic(s in template()) {
+        if let Ok(t) = Template::parse(&s) {
+            let ctx = Context::new();
+            let first = t.render(&ctx).map_err(|e| e.to_string());
+            prop_assert_eq!(first, t.render(&ctx).map_err(|e| e.to_string()));
+        }
+    }
+}
+
+#[test]
+fn templates_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Template>();
+}
