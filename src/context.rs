@@ -1,5 +1,6 @@
 //! The variables a template is rendered with, and how it treats null.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -20,6 +21,7 @@ pub enum NullMode {
 }
 
 /// A source of a variable's value.
+#[derive(Clone)]
 pub(crate) enum Binding {
     /// A JSON value, converted into template values once per render, on first use.
     Json(serde_json::Value),
@@ -43,10 +45,24 @@ pub(crate) enum Binding {
 /// ctx.set_null_mode(NullMode::Empty);
 /// assert_eq!(Template::parse("[$missing]").unwrap().render(&ctx).unwrap(), "[]");
 /// ```
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Context {
     pub(crate) vars: HashMap<String, Binding>,
     pub(crate) null_mode: NullMode,
+    pub(crate) max_iterations: Option<usize>,
+}
+
+/// What a template can be rendered against: a [`Context`], or anything that makes one
+/// (an API Gateway [`Request`](crate::Request) does).
+pub trait Bindings {
+    /// The context to render with.
+    fn context(&self) -> Cow<'_, Context>;
+}
+
+impl Bindings for Context {
+    fn context(&self) -> Cow<'_, Context> {
+        Cow::Borrowed(self)
+    }
 }
 
 impl Context {
@@ -81,6 +97,13 @@ impl Context {
     /// How unresolved references behave.
     pub fn null_mode(&self) -> NullMode {
         self.null_mode
+    }
+
+    /// Limits the iterations of each `#foreach`; one more fails the render. Unlimited by
+    /// default, as in Velocity.
+    pub fn set_max_iterations(&mut self, max: Option<usize>) -> &mut Context {
+        self.max_iterations = max;
+        self
     }
 
     /// The value of `$name` as a fresh template value, if bound.

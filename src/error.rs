@@ -14,8 +14,10 @@ pub enum ErrorKind {
     Render,
     /// A macro, `#evaluate` or `#define` recursion went deeper than allowed.
     Recursion,
-    /// The value given to the engine (a context, a host object) is not usable.
+    /// The value given to the engine (a context, a request) is not usable.
     Input,
+    /// A limit was exceeded: template size, loop iterations.
+    Limit,
 }
 
 impl ErrorKind {
@@ -26,6 +28,7 @@ impl ErrorKind {
             ErrorKind::Render => "render error",
             ErrorKind::Recursion => "recursion limit",
             ErrorKind::Input => "invalid input",
+            ErrorKind::Limit => "limit exceeded",
         }
     }
 }

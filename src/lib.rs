@@ -28,6 +28,7 @@
 
 #![deny(missing_docs)]
 
+pub mod apigateway;
 mod context;
 mod error;
 mod eval;
@@ -36,7 +37,8 @@ pub mod syntax;
 mod template;
 mod value;
 
-pub use context::{Context, NullMode};
+pub use apigateway::{Request, render};
+pub use context::{Bindings, Context, NullMode};
 pub use error::{Error, ErrorKind};
 pub use java::regex::JavaRegex;
 pub use template::Template;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::Error;
-use crate::context::Context;
+use crate::context::{Bindings, Context};
 use crate::eval::Renderer;
 use crate::syntax::{self, Parsed};
 
@@ -43,16 +43,26 @@ impl Template {
         &self.source
     }
 
-    /// Renders the template into a new string.
-    pub fn render(&self, context: &Context) -> Result<String, Error> {
+    /// Renders the template into a new string, against a [`Context`] or an API Gateway
+    /// [`Request`](crate::Request).
+    pub fn render<B: Bindings + ?Sized>(&self, bindings: &B) -> Result<String, Error> {
         let mut out = String::with_capacity(self.source.len() + self.source.len() / 2);
-        self.render_into(context, &mut out)?;
+        self.render_into(bindings, &mut out)?;
         Ok(out)
     }
 
     /// Renders the template, appending to `out`. On error, `out` holds what was rendered
     /// before the failure.
-    pub fn render_into(&self, context: &Context, out: &mut String) -> Result<(), Error> {
+    pub fn render_into<B: Bindings + ?Sized>(
+        &self,
+        bindings: &B,
+        out: &mut String,
+    ) -> Result<(), Error> {
+        let context = bindings.context();
+        self.render_context(&context, out)
+    }
+
+    pub(crate) fn render_context(&self, context: &Context, out: &mut String) -> Result<(), Error> {
         Renderer::new(context, &self.parsed.macros).render(&self.parsed.block, &self.source, out)
     }
 
@@ -65,8 +75,12 @@ impl Template {
     /// t.render_to(&vtl::Context::new(), &mut buf).unwrap();
     /// assert_eq!(buf, "answer: 42");
     /// ```
-    pub fn render_to<W: fmt::Write>(&self, context: &Context, writer: &mut W) -> Result<(), Error> {
-        let text = self.render(context)?;
+    pub fn render_to<B: Bindings + ?Sized, W: fmt::Write>(
+        &self,
+        bindings: &B,
+        writer: &mut W,
+    ) -> Result<(), Error> {
+        let text = self.render(bindings)?;
         writer
             .write_str(&text)
             .map_err(|_| Error::new(crate::ErrorKind::Input, "the writer failed"))

@@ -1,6 +1,8 @@
-//! The conformance suite: every case of `tests/conformance/*.jsonl` rendered and compared
-//! byte for byte with what Apache Velocity 1.7 produced for it (recorded by
-//! `scripts/regen-conformance`).
+//! The conformance suites: every case of `tests/conformance/*.jsonl` (the Velocity
+//! language) and `tests/apigateway/*.jsonl` (API Gateway's variables) rendered and compared
+//! byte for byte with what Apache Velocity 1.7 with API Gateway's variables produced for it
+//! (recorded by `scripts/regen-conformance`), or, where a case gives `aws_output`, with
+//! what real API Gateway is known to produce.
 
 use std::fs;
 use std::path::Path;
@@ -14,13 +16,16 @@ struct Case {
     template: String,
     stock: bool,
     context: Option<Json>,
+    request: Option<Json>,
     output: Option<String>,
     error: Option<String>,
     known_difference: Option<String>,
 }
 
-fn cases() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance");
+fn cases(suite: &str) -> Vec<Case> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(suite);
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("tests/conformance exists")
         .map(|e| e.expect("readable entry").path())
@@ -39,7 +44,9 @@ fn cases() -> Vec<Case> {
                 template: s("template").expect("case template"),
                 stock: s("model").as_deref() == Some("stock"),
                 context: case.get("context").cloned(),
-                output: s("output"),
+                request: case.get("request").cloned(),
+                // What AWS is known to give wins over the reference renderer.
+                output: s("aws_output").or_else(|| s("output")),
                 error: s("error"),
                 known_difference: s("known_difference"),
             });
@@ -49,6 +56,10 @@ fn cases() -> Vec<Case> {
 }
 
 fn run(case: &Case) -> Result<String, vtl::Error> {
+    if let Some(request) = &case.request {
+        let request = vtl::Request::from_value(request)?;
+        return vtl::render(&case.template, &request);
+    }
     let template = Template::parse(&case.template)?;
     let mut ctx = Context::new();
     ctx.set_null_mode(if case.stock {
@@ -63,8 +74,16 @@ fn run(case: &Case) -> Result<String, vtl::Error> {
 }
 
 #[test]
-fn conformance() {
-    let cases = cases();
+fn velocity_language() {
+    check(cases("conformance"));
+}
+
+#[test]
+fn api_gateway_variables() {
+    check(cases("apigateway"));
+}
+
+fn check(cases: Vec<Case>) {
     assert!(cases.len() >= 300, "the suite has {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {

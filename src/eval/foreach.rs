@@ -120,6 +120,15 @@ impl Renderer<'_> {
         let current_len = || list.as_ref().map_or(len, |l| l.borrow().len());
         let mut i = 0;
         while i != current_len() {
+            if self.ctx.max_iterations.is_some_and(|max| i >= max) {
+                result = Err(self.error(
+                    src,
+                    node.span,
+                    ErrorKind::Limit,
+                    format!("#foreach ran more than {} iterations", i),
+                ));
+                break;
+            }
             let item = match &list {
                 Some(l) => {
                     let l = l.borrow();

@@ -158,6 +158,7 @@ impl Renderer<'_> {
                 .get(&crate::value::Key::from(index.clone()))
                 .filter(|v| !v.is_null())
                 .cloned()),
+            Value::Object(o) => Ok(o.index(index)),
             _ => Ok(None),
         }
     }
@@ -230,12 +231,16 @@ impl Renderer<'_> {
         };
         match last {
             // Velocity treats `#set($m.key() = v)` like `#set($m.key = v)`.
-            Access::Property(name, _) | Access::Method(name, _, _) => {
-                if let Value::Map(map) = &container {
+            Access::Property(name, span) | Access::Method(name, _, span) => match &container {
+                Value::Map(map) => {
                     map.borrow_mut()
                         .insert(crate::value::Key::from(&**name), value);
                 }
-            }
+                Value::Object(o) => {
+                    self.assign_object(o.as_ref(), &Value::from(&**name), value, *span, src)?
+                }
+                _ => {}
+            },
             Access::Index(expr, span) => {
                 let Some(index) = self.value(expr, src, out)? else {
                     return Ok(());
@@ -244,6 +249,9 @@ impl Renderer<'_> {
                     Value::Map(map) => {
                         map.borrow_mut()
                             .insert(crate::value::Key::from(index), value);
+                    }
+                    Value::Object(o) => {
+                        self.assign_object(o.as_ref(), &index, value, *span, src)?
                     }
                     Value::List(items, _) => {
                         let mut items = items.borrow_mut();
@@ -265,6 +273,22 @@ impl Renderer<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl Renderer<'_> {
+    fn assign_object(
+        &self,
+        o: &dyn crate::value::Object,
+        key: &Value,
+        value: Value,
+        span: Span,
+        src: &str,
+    ) -> Step {
+        match o.assign(key, value) {
+            Some(Err(e)) => Err(self.error(src, span, e.kind(), e.message().to_string())),
+            _ => Ok(()),
+        }
     }
 }
 

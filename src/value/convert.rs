@@ -10,6 +10,33 @@ use num_bigint::BigInt;
 use super::{Key, ListStyle, Value};
 
 impl Value {
+    /// The value as JSON: maps become objects (keys by `toString()`), lists arrays,
+    /// other objects their `toString()`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(n) => J::from(*n),
+            Value::Long(n) => J::from(*n),
+            Value::Double(d) => serde_json::Number::from_f64(*d).map_or(J::Null, J::Number),
+            Value::BigInt(_) | Value::BigDecimal(_) => self
+                .to_java_string()
+                .parse::<serde_json::Number>()
+                .map_or_else(|_| J::String(self.to_java_string()), J::Number),
+            Value::Str(s) => J::String(s.to_string()),
+            Value::List(items, _) => J::Array(items.borrow().iter().map(Value::to_json).collect()),
+            Value::Map(map) => J::Object(
+                map.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.value().to_java_string(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Object(o) => J::String(o.to_java_string()),
+            Value::Define(_) => J::Null,
+        }
+    }
+
     /// Converts JSON to a value; arrays become `ArrayList`s (printing as `[a, b]`).
     ///
     /// ```

@@ -10,7 +10,7 @@ use num_traits::{Signed, Zero};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BigDecimal {
     unscaled: BigInt,
-    scale: u32,
+    scale: i64,
 }
 
 /// The message of Java's `NumberFormatException` for a non-finite double.
@@ -55,13 +55,27 @@ impl BigDecimal {
             let k = (-exp) as u32;
             BigDecimal {
                 unscaled: m * BigInt::from(5).pow(k),
-                scale: k,
+                scale: i64::from(k),
             }
         })
     }
 
-    fn rescaled(&self, scale: u32) -> BigInt {
-        &self.unscaled * BigInt::from(10).pow(scale - self.scale)
+    /// `new BigDecimal(text)`: `-12.5e3` and the like, keeping every digit.
+    pub(crate) fn parse(text: &str) -> Option<BigDecimal> {
+        let (mantissa, exp) = match text.find(['e', 'E']) {
+            Some(i) => (&text[..i], text[i + 1..].parse::<i64>().ok()?),
+            None => (text, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let unscaled: BigInt = format!("{int}{frac}").parse().ok()?;
+        Some(BigDecimal {
+            unscaled,
+            scale: frac.len() as i64 - exp,
+        })
+    }
+
+    fn rescaled(&self, scale: i64) -> BigInt {
+        &self.unscaled * BigInt::from(10).pow((scale - self.scale) as u32)
     }
 
     /// `a + b` (`negate` for `a - b`), exact.
@@ -84,12 +98,17 @@ impl BigDecimal {
 
     /// `a.divide(b, ROUND_HALF_DOWN)`: the quotient at the scale of `a`. `b` must not be 0.
     pub(crate) fn div_half_down(&self, other: &BigDecimal) -> BigDecimal {
-        let numerator = &self.unscaled * BigInt::from(10).pow(other.scale);
-        let q = &numerator / &other.unscaled;
-        let r = &numerator % &other.unscaled;
-        let away = (r.abs() * 2) > other.unscaled.abs();
-        let q = if away {
-            if numerator.sign() == other.unscaled.sign() {
+        // q = (ua * 10^-sa) / (ub * 10^-sb) * 10^sa = ua * 10^sb / ub
+        let ten = |k: i64| BigInt::from(10).pow(k.unsigned_abs() as u32);
+        let (numerator, denominator) = if other.scale >= 0 {
+            (&self.unscaled * ten(other.scale), other.unscaled.clone())
+        } else {
+            (self.unscaled.clone(), &other.unscaled * ten(other.scale))
+        };
+        let q = &numerator / &denominator;
+        let r = &numerator % &denominator;
+        let q = if r.abs() * 2 > denominator.abs() {
+            if numerator.sign() == denominator.sign() {
                 q + 1
             } else {
                 q - 1
@@ -123,12 +142,12 @@ impl BigDecimal {
     pub fn to_java_string(&self) -> String {
         let digits = self.unscaled.abs().to_string();
         let sign = if self.unscaled.is_negative() { "-" } else { "" };
-        let scale = self.scale as i64;
+        let scale = self.scale;
         let adjusted = -scale + digits.len() as i64 - 1;
         if scale == 0 {
             return format!("{sign}{digits}");
         }
-        if adjusted >= -6 {
+        if scale > 0 && adjusted >= -6 {
             let len = digits.len() as i64;
             return if len > scale {
                 let (int, frac) = digits.split_at((len - scale) as usize);
@@ -143,7 +162,8 @@ impl BigDecimal {
         } else {
             format!(".{rest}")
         };
-        format!("{sign}{first}{point}E{adjusted}")
+        let plus = if adjusted > 0 { "+" } else { "" };
+        format!("{sign}{first}{point}E{plus}{adjusted}")
     }
 }
 

@@ -40,7 +40,7 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
         Value::BigInt(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::Double(d) => write_double(*d, out),
+        Value::Double(d) => super::double::write_double(*d, out),
         Value::BigDecimal(d) => out.push_str(&d.to_java_string()),
         Value::Str(s) => out.push_str(s),
         Value::Object(o) => out.push_str(&o.to_java_string()),
@@ -90,7 +90,7 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Str(s) => write_json_string(s, out),
-        Value::Double(d) if !d.is_finite() => out.push_str("null"),
+        Value::Double(d) if d.is_infinite() => out.push_str("null"),
         Value::List(items, _) => {
             out.push('[');
             for (i, item) in items.borrow().iter().enumerate() {
@@ -142,78 +142,4 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
         }
     }
     out.push('"');
-}
-
-/// Java's `Double.toString(d)`: plain notation for magnitudes in [1e-3, 1e7), otherwise
-/// computerized scientific notation (`1.0E7`), always with a digit after the point.
-pub(crate) fn write_double(d: f64, out: &mut String) {
-    if d.is_nan() {
-        out.push_str("NaN");
-        return;
-    }
-    if d.is_infinite() {
-        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
-        return;
-    }
-    if d == 0.0 {
-        out.push_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
-        return;
-    }
-    // Shortest round-trip digits and decimal exponent, e.g. "1.2345e-5".
-    let sci = format!("{:e}", d.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    if d < 0.0 {
-        out.push('-');
-    }
-    let abs = d.abs();
-    if (1e-3..1e7).contains(&abs) {
-        if exp >= 0 {
-            let int_len = exp as usize + 1;
-            if digits.len() <= int_len {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
-                out.push_str(".0");
-            } else {
-                out.push_str(&digits[..int_len]);
-                out.push('.');
-                out.push_str(&digits[int_len..]);
-            }
-        } else {
-            out.push_str("0.");
-            out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
-            out.push_str(&digits);
-        }
-    } else {
-        out.push_str(&digits[..1]);
-        out.push('.');
-        out.push_str(if digits.len() > 1 { &digits[1..] } else { "0" });
-        let _ = write!(out, "E{exp}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(x: f64) -> String {
-        let mut s = String::new();
-        write_double(x, &mut s);
-        s
-    }
-
-    #[test]
-    fn doubles_print_like_java() {
-        assert_eq!(d(3.0), "3.0");
-        assert_eq!(d(3.3000000000000003), "3.3000000000000003");
-        assert_eq!(d(9999999.0), "9999999.0");
-        assert_eq!(d(1e7), "1.0E7");
-        assert_eq!(d(0.001), "0.001");
-        assert_eq!(d(0.0001), "1.0E-4");
-        assert_eq!(d(-1.5e-10), "-1.5E-10");
-        assert_eq!(d(123.456), "123.456");
-        assert_eq!(d(1e21), "1.0E21");
-        assert_eq!(d(-0.0), "-0.0");
-    }
 }

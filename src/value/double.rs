@@ -9,10 +9,9 @@
 
 use std::cmp::Ordering;
 use std::fmt::Write;
-use std::ops::{Add, Mul, MulAssign, Shl, SubAssign};
+use std::ops::{AddAssign, Shl, SubAssign};
 
 use num_bigint::BigUint;
-use num_traits::One;
 
 const SIGNIFICAND_MASK: u64 = (1 << 52) - 1;
 
@@ -186,38 +185,39 @@ impl Digits {
 
     /// Java's digit loop in `FDBigInteger` arithmetic, which is exact. Note that its test for
     /// stopping high is `B + M >= 10·S`, where the `long` loop tests `>`.
-    fn exact_loop<T>(&mut self, fract: u64, [b5, b2, s5, s2, m5, m2]: [u32; 6])
-    where
-        T: Clone + Ord + One + From<u64> + Mul<Output = T> + MulAssign + Shl<u32, Output = T>,
-        for<'a> T: SubAssign<&'a T> + Add<&'a T, Output = T>,
-    {
-        let pow52 = |p5: u32, p2: u32| num_traits::pow(T::from(5), p5 as usize) << p2;
-        let mut b = T::from(fract) * pow52(b5, 0) << b2;
-        let s = pow52(s5, s2);
-        let tens = pow52(s5 + 1, s2 + 1);
+    fn exact_loop<T: Natural>(&mut self, fract: u64, [b5, b2, s5, s2, m5, m2]: [u32; 6]) {
+        let mut b = T::pow52(fract, b5, b2);
+        let s = T::pow52(1, s5, s2);
+        let tens = T::pow52(1, s5 + 1, s2 + 1);
         // M is kept scaled by ten, like B after each quotient.
-        let mut m = pow52(m5 + 1, m2 + 1);
+        let mut m = T::pow52(1, m5 + 1, m2 + 1);
         let next_digit = |b: &mut T| {
             let mut q = 0;
             while *b >= s {
                 *b -= &s;
                 q += 1;
             }
-            *b *= T::from(10);
+            b.mul_small(10);
             q
+        };
+        let mut sum = b.clone();
+        let mut high = |b: &T, m: &T| {
+            sum.clone_from(b);
+            sum += m;
+            sum >= tens
         };
         let q = next_digit(&mut b);
         let mut low = b < m;
-        let mut high = b.clone() + &m >= tens;
-        self.first_digit(q, &mut low, &mut high);
-        while !low && !high {
+        let mut stop_high = high(&b, &m);
+        self.first_digit(q, &mut low, &mut stop_high);
+        while !low && !stop_high {
             let q = next_digit(&mut b);
-            m *= T::from(10);
+            m.mul_small(10);
             low = b < m;
-            high = b.clone() + &m >= tens;
+            stop_high = high(&b, &m);
             self.push(q);
         }
-        self.finish(low, high, (b << 1).cmp(&tens));
+        self.finish(low, stop_high, (b << 1).cmp(&tens));
     }
 
     /// Takes the loop's first quotient. `exp` still holds the estimated decimal exponent,
@@ -298,6 +298,42 @@ impl Digits {
             }
             let _ = write!(out, "E{}", self.exp - 1);
         }
+    }
+}
+
+/// Unsigned integers for the exact digit loop: `u128` where the values are known to fit.
+trait Natural:
+    Clone
+    + Ord
+    + From<u64>
+    + Shl<u32, Output = Self>
+    + for<'a> AddAssign<&'a Self>
+    + for<'a> SubAssign<&'a Self>
+{
+    fn mul_small(&mut self, k: u32);
+
+    /// `x · 5^p5 · 2^p2`.
+    fn pow52(x: u64, mut p5: u32, p2: u32) -> Self {
+        let mut n = Self::from(x);
+        // 5^13 is the largest power of five in a u32.
+        while p5 >= 13 {
+            n.mul_small(5u32.pow(13));
+            p5 -= 13;
+        }
+        n.mul_small(5u32.pow(p5));
+        n << p2
+    }
+}
+
+impl Natural for u128 {
+    fn mul_small(&mut self, k: u32) {
+        *self *= u128::from(k);
+    }
+}
+
+impl Natural for BigUint {
+    fn mul_small(&mut self, k: u32) {
+        *self *= k;
     }
 }
 

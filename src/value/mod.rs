@@ -7,6 +7,7 @@
 mod convert;
 mod decimal;
 mod display;
+mod double;
 pub(crate) mod key;
 pub(crate) mod number;
 
@@ -19,6 +20,11 @@ use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 pub use decimal::BigDecimal;
+
+/// Appends the value as json-smart writes JSON (how `$input.json` and JSON lists print).
+pub(crate) fn write_json(v: &Value, out: &mut String) {
+    display::write_json(v, out, 0);
+}
 pub use key::Key;
 
 use crate::Error;
@@ -115,6 +121,19 @@ pub trait Object {
     /// A method returning Java `null` gives `Some(Ok(Value::Null))`.
     fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
         let _ = (name, args);
+        None
+    }
+
+    /// `$obj[key]`; `None` when there is nothing at that key.
+    fn index(&self, key: &Value) -> Option<Value> {
+        let _ = key;
+        None
+    }
+
+    /// `#set($obj.key = value)` or `#set($obj[key] = value)`. `None` means the object
+    /// takes no assignment (the `#set` does nothing, as in Velocity).
+    fn assign(&self, key: &Value, value: Value) -> Option<Result<(), Error>> {
+        let _ = (key, value);
         None
     }
 

@@ -1,0 +1,346 @@
+//! JSON as API Gateway reads a payload: json-smart's permissive parser (single quotes,
+//! unquoted words, trailing commas and trailing garbage are accepted; text that is no JSON
+//! at all becomes one string), into insertion-ordered maps and JSON-printing lists.
+
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::value::{BigDecimal, Key, ListStyle, Value};
+
+/// json-smart's limit on nesting.
+const MAX_DEPTH: usize = 400;
+
+/// Parses a payload; `Ok(Value::Null)` is the JSON `null`.
+pub(crate) fn parse(text: &str) -> Result<Value, String> {
+    let mut p = JsonParser {
+        s: text.as_bytes(),
+        text,
+        pos: 0,
+        depth: 0,
+    };
+    p.skip_ws();
+    match p.peek() {
+        Some(b'{' | b'[' | b'"' | b'\'') => p.value(Top::Yes),
+        None => Ok(Value::Null),
+        // Anything else is one word running to the end of the text.
+        Some(_) => Ok(word_value(text.trim())),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Top {
+    Yes,
+    No,
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
+impl JsonParser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn error(&self, what: &str) -> String {
+        match self.text[self.pos.min(self.text.len())..].chars().next() {
+            Some(c) => format!(
+                "{what}: unexpected character '{c}' at position {}",
+                self.pos
+            ),
+            None => format!("{what}: unexpected end of input at position {}", self.pos),
+        }
+    }
+
+    fn value(&mut self, top: Top) -> Result<Value, String> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
+            Some(q @ (b'"' | b'\'')) => self.string(q).map(Value::from),
+            Some(b',' | b'}' | b']' | b':') | None if top == Top::No => {
+                Err(self.error("a value was expected"))
+            }
+            _ => {
+                let start = self.pos;
+                while let Some(c) = self.peek() {
+                    if matches!(c, b',' | b'}' | b']') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+                Ok(word_value(self.text[start..self.pos].trim()))
+            }
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!(
+                "nesting deeper than {MAX_DEPTH} levels at position {}",
+                self.pos
+            ));
+        }
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<Value, String> {
+        self.enter()?;
+        self.pos += 1;
+        let mut map = IndexMap::new();
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    continue;
+                }
+                None => return Err(self.error("unclosed object")),
+                _ => {}
+            }
+            let key = match self.peek() {
+                Some(q @ (b'"' | b'\'')) => self.string(q)?,
+                _ => {
+                    let start = self.pos;
+                    while let Some(c) = self.peek() {
+                        if matches!(c, b':' | b',' | b'}' | b']') {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    self.text[start..self.pos].trim().to_string()
+                }
+            };
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.error("`:` was expected after an object key"));
+            }
+            self.pos += 1;
+            let value = self.value(Top::No)?;
+            map.insert(Key::from(key.as_str()), value);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {}
+                _ => return Err(self.error("`,` or `}` was expected")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::new_map(map))
+    }
+
+    fn array(&mut self) -> Result<Value, String> {
+        self.enter()?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    continue;
+                }
+                None => return Err(self.error("unclosed array")),
+                _ => {}
+            }
+            items.push(self.value(Top::No)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {}
+                _ => return Err(self.error("`,` or `]` was expected")),
+            }
+        }
+        self.depth -= 1;
+        Ok(Value::List(
+            Rc::new(std::cell::RefCell::new(items)),
+            ListStyle::Json,
+        ))
+    }
+
+    fn hex(&mut self, digits: usize) -> Result<u32, String> {
+        let text = self
+            .text
+            .get(self.pos..self.pos + digits)
+            .filter(|t| t.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.error("invalid escape sequence"))?;
+        self.pos += digits;
+        u32::from_str_radix(text, 16).map_err(|_| self.error("invalid escape sequence"))
+    }
+
+    fn string(&mut self, quote: u8) -> Result<String, String> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut units: Vec<u16> = Vec::new();
+        loop {
+            let start = self.pos;
+            while let Some(c) = self.peek() {
+                if c == quote || c == b'\\' {
+                    break;
+                }
+                self.pos += 1;
+            }
+            if self.pos > start {
+                flush(&mut units, &mut out);
+                out.push_str(&self.text[start..self.pos]);
+            }
+            match self.peek() {
+                None => return Err(self.error("unterminated string")),
+                Some(c) if c == quote => {
+                    self.pos += 1;
+                    flush(&mut units, &mut out);
+                    return Ok(out);
+                }
+                _ => {}
+            }
+            self.pos += 1;
+            let Some(e) = self.peek() else {
+                return Err(self.error("unterminated string"));
+            };
+            self.pos += 1;
+            match e {
+                b'u' => units.push(self.hex(4)? as u16),
+                b'x' => {
+                    flush(&mut units, &mut out);
+                    out.push(char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'));
+                }
+                _ => {
+                    flush(&mut units, &mut out);
+                    out.push(match e {
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        other => other as char,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Appends pending `\u` escapes, pairing surrogates.
+fn flush(units: &mut Vec<u16>, out: &mut String) {
+    if !units.is_empty() {
+        out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{fffd}')));
+    }
+}
+
+/// An unquoted word: a keyword, a number, or else the text itself.
+fn word_value(word: &str) -> Value {
+    match word {
+        "true" => return Value::Bool(true),
+        "false" => return Value::Bool(false),
+        "null" => return Value::Null,
+        "NaN" => return Value::Double(f64::NAN),
+        _ => {}
+    }
+    number(word).unwrap_or_else(|| Value::from(word))
+}
+
+/// A JSON number as json-smart reads it: integers as `Integer`, `Long` or `BigInteger`;
+/// decimals as `Double`, or `BigDecimal` when written with more than 18 characters.
+fn number(word: &str) -> Option<Value> {
+    let b = word.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let int_start = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == int_start {
+        return None;
+    }
+    let mut decimal = false;
+    if b.get(i) == Some(&b'.') {
+        decimal = true;
+        i += 1;
+        let frac = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == frac {
+            return None;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        decimal = true;
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let exp = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == exp {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    if !decimal {
+        return Some(crate::value::number::integer_literal(word));
+    }
+    if word.len() > 18 {
+        return BigDecimal::parse(word).map(|d| Value::BigDecimal(Rc::new(d)));
+    }
+    word.parse().ok().map(Value::Double)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(text: &str) -> String {
+        match parse(text) {
+            Ok(v) => format!("{}:{}", v.type_name(), v.to_java_string()),
+            Err(e) => format!("error {e}"),
+        }
+    }
+
+    #[test]
+    fn permissive_json() {
+        assert_eq!(
+            show(r#"{"a": [1, "x", {'b': tru}], c: d e,}"#),
+            r#"LinkedHashMap:{a=[1,"x",{"b":"tru"}], c=d e}"#
+        );
+        assert_eq!(show("not json"), "String:not json");
+        assert_eq!(show("123abc"), "String:123abc");
+        assert_eq!(show("007"), "Integer:7");
+        assert_eq!(show("-0"), "Integer:0");
+        assert_eq!(show("1e3"), "Double:1000.0");
+        assert_eq!(
+            show("3.14159265358979323846"),
+            "BigDecimal:3.14159265358979323846"
+        );
+        assert_eq!(
+            show("9223372036854775808"),
+            "BigInteger:9223372036854775808"
+        );
+        assert_eq!(show(r#"{"a": 1} trailing"#), "LinkedHashMap:{a=1}");
+        assert!(show("[1,2").starts_with("error"));
+        assert!(show(r#"{"a" 1}"#).starts_with("error"));
+        assert_eq!(show(r#""\u00e9\ud83d\ude00\x41""#), "String:é😀A");
+    }
+}

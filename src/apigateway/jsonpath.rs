@@ -1,0 +1,628 @@
+//! JSONPath as API Gateway evaluates it (Jayway JsonPath): `$`, `.name`, `['name']`,
+//! `[n]`, `[a,b]`, `[*]`, `..name`, slices and filters. A definite path gives the value
+//! itself (or nothing); an indefinite one gives a JSON list of every match.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use crate::java::regex::JavaRegex;
+use crate::value::{Key, ListStyle, Value};
+
+/// A parsed path.
+#[derive(Debug)]
+pub(crate) struct JsonPath {
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug)]
+enum Segment {
+    /// `.name`, `['name']`, or several names `['a','b']`.
+    Property(Vec<String>),
+    /// `.*` or `[*]`.
+    Wildcard,
+    /// `[0]` or `[0,2]`.
+    Index(Vec<i64>),
+    /// `[a:b]`
+    Slice(Option<i64>, Option<i64>),
+    /// `[?(..)]`
+    Filter(Filter),
+    /// `..` followed by a segment.
+    Deep(Box<Segment>),
+}
+
+#[derive(Debug)]
+enum Filter {
+    Or(Box<Filter>, Box<Filter>),
+    And(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+    Exists(Vec<Segment>),
+    Compare(Vec<Segment>, Op, Literal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Matches,
+}
+
+#[derive(Debug)]
+enum Literal {
+    Number(f64),
+    Str(String),
+    Bool(bool),
+    Null,
+    Regex(Rc<JavaRegex>),
+}
+
+/// What evaluating a path found.
+pub(crate) enum Found {
+    /// The path does not exist (or a definite path ends in JSON null).
+    Missing,
+    /// The value at a definite path, or the list of matches of an indefinite one.
+    Value(Value),
+}
+
+fn invalid(msg: impl Into<String>) -> String {
+    format!("InvalidPathException: {}", msg.into())
+}
+
+impl JsonPath {
+    /// Parses a path; errors are Jayway's `InvalidPathException`.
+    pub(crate) fn parse(path: &str) -> Result<JsonPath, String> {
+        let path = path.trim();
+        if path.is_empty() {
+            return Err("IllegalArgumentException: path can not be null or empty".into());
+        }
+        let owned;
+        let body = if let Some(rest) = path.strip_prefix('$') {
+            rest
+        } else {
+            // Jayway reads `a.b` as `$.a.b`.
+            owned = format!(".{path}");
+            &owned
+        };
+        let chars: Vec<char> = body.chars().collect();
+        let mut pos = 0;
+        let segments = parse_segments(&chars, &mut pos, path, false)?;
+        Ok(JsonPath { segments })
+    }
+
+    fn definite(&self) -> bool {
+        self.segments.iter().all(|s| match s {
+            Segment::Property(_) => true,
+            Segment::Index(i) => i.len() == 1,
+            _ => false,
+        })
+    }
+
+    /// Evaluates the path on a document.
+    pub(crate) fn eval(&self, root: &Value) -> Result<Found, String> {
+        if root.is_null() {
+            // A document that is JSON `null` has nothing below its root.
+            return Ok(if self.segments.is_empty() {
+                Found::Value(Value::Null)
+            } else {
+                Found::Missing
+            });
+        }
+        if self.definite() {
+            let mut current = root.clone();
+            for seg in &self.segments {
+                current = match step_definite(seg, &current)? {
+                    Some(v) => v,
+                    None => return Ok(Found::Missing),
+                };
+            }
+            return Ok(Found::Value(current));
+        }
+        let mut nodes = vec![root.clone()];
+        for seg in &self.segments {
+            let mut next = Vec::new();
+            for node in &nodes {
+                apply(seg, node, &mut next)?;
+            }
+            if next.is_empty()
+                && matches!(seg, Segment::Deep(inner) if matches!(**inner, Segment::Index(_)))
+            {
+                return Ok(Found::Missing);
+            }
+            nodes = next;
+        }
+        Ok(Found::Value(Value::List(
+            Rc::new(RefCell::new(nodes)),
+            ListStyle::Json,
+        )))
+    }
+}
+
+fn parse_segments(
+    chars: &[char],
+    pos: &mut usize,
+    path: &str,
+    in_filter: bool,
+) -> Result<Vec<Segment>, String> {
+    let mut segments = Vec::new();
+    while *pos < chars.len() {
+        let c = chars[*pos];
+        if in_filter && !matches!(c, '.' | '[') {
+            break;
+        }
+        match c {
+            '.' => {
+                *pos += 1;
+                if chars.get(*pos) == Some(&'.') {
+                    *pos += 1;
+                    let inner = match chars.get(*pos) {
+                        Some('[') => bracket(chars, pos, path)?,
+                        Some('*') => {
+                            *pos += 1;
+                            Segment::Wildcard
+                        }
+                        Some(_) => Segment::Property(vec![name(chars, pos, in_filter)]),
+                        None => {
+                            return Err(invalid(format!(
+                                "Path must not end with a '.' or '..': {path}"
+                            )));
+                        }
+                    };
+                    segments.push(Segment::Deep(Box::new(inner)));
+                    continue;
+                }
+                match chars.get(*pos) {
+                    None => {
+                        return Err(invalid(format!(
+                            "Path must not end with a '.' or '..': {path}"
+                        )));
+                    }
+                    Some('*') => {
+                        *pos += 1;
+                        segments.push(Segment::Wildcard);
+                    }
+                    Some('[') => segments.push(bracket(chars, pos, path)?),
+                    Some(_) => {
+                        let n = name(chars, pos, in_filter);
+                        if n.is_empty() {
+                            return Err(invalid(format!(
+                                "Could not parse token starting at position {}: {path}",
+                                *pos
+                            )));
+                        }
+                        segments.push(Segment::Property(vec![n]));
+                    }
+                }
+            }
+            '[' => segments.push(bracket(chars, pos, path)?),
+            _ => {
+                return Err(invalid(format!(
+                    "Could not parse token starting at position {}: {path}",
+                    *pos
+                )));
+            }
+        }
+    }
+    Ok(segments)
+}
+
+/// A property name after `.`: up to the next `.` or `[` (or, in a filter, an operator).
+fn name(chars: &[char], pos: &mut usize, in_filter: bool) -> String {
+    let start = *pos;
+    while let Some(&c) = chars.get(*pos) {
+        if c == '.' || c == '[' || (in_filter && (c.is_whitespace() || "=!<>&|)".contains(c))) {
+            break;
+        }
+        *pos += 1;
+    }
+    chars[start..*pos].iter().collect()
+}
+
+fn bracket(chars: &[char], pos: &mut usize, path: &str) -> Result<Segment, String> {
+    let start = *pos;
+    *pos += 1;
+    if chars.get(*pos) == Some(&'?') {
+        *pos += 1;
+        if chars.get(*pos) != Some(&'(') {
+            return Err(invalid(format!("Could not analyze path component: {path}")));
+        }
+        *pos += 1;
+        let filter = filter_or(chars, pos, path)?;
+        skip_spaces(chars, pos);
+        if chars.get(*pos) != Some(&')') || chars.get(*pos + 1) != Some(&']') {
+            return Err(invalid(format!("Could not parse filter: {path}")));
+        }
+        *pos += 2;
+        return Ok(Segment::Filter(filter));
+    }
+    // Find the closing bracket, skipping quoted text.
+    let mut end = *pos;
+    let mut quote = None;
+    while let Some(&c) = chars.get(end) {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == ']' => break,
+            None => {}
+        }
+        end += 1;
+    }
+    if end >= chars.len() {
+        let text: String = chars[start..].iter().collect();
+        return Err(invalid(format!("Could not analyze path component: {text}")));
+    }
+    let inner: String = chars[*pos..end].iter().collect();
+    *pos = end + 1;
+    let inner = inner.trim();
+    let component = || invalid(format!("Could not analyze path component: [{inner}]"));
+    if inner == "*" {
+        return Ok(Segment::Wildcard);
+    }
+    if inner.starts_with('\'') {
+        let mut names = Vec::new();
+        for part in inner.split(',') {
+            let part = part.trim();
+            let n = part
+                .strip_prefix('\'')
+                .and_then(|p| p.strip_suffix('\''))
+                .ok_or_else(component)?;
+            names.push(n.to_string());
+        }
+        return Ok(Segment::Property(names));
+    }
+    if let Some((a, b)) = inner.split_once(':') {
+        let bound = |t: &str| -> Result<Option<i64>, String> {
+            let t = t.trim();
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                t.parse().map(Some).map_err(|_| component())
+            }
+        };
+        return Ok(Segment::Slice(bound(a)?, bound(b)?));
+    }
+    let mut indexes = Vec::new();
+    for part in inner.split(',') {
+        indexes.push(part.trim().parse::<i64>().map_err(|_| component())?);
+    }
+    Ok(Segment::Index(indexes))
+}
+
+fn skip_spaces(chars: &[char], pos: &mut usize) {
+    while chars.get(*pos).is_some_and(|c| c.is_whitespace()) {
+        *pos += 1;
+    }
+}
+
+fn filter_or(chars: &[char], pos: &mut usize, path: &str) -> Result<Filter, String> {
+    let mut left = filter_and(chars, pos, path)?;
+    loop {
+        skip_spaces(chars, pos);
+        if chars.get(*pos) == Some(&'|') && chars.get(*pos + 1) == Some(&'|') {
+            *pos += 2;
+            let right = filter_and(chars, pos, path)?;
+            left = Filter::Or(Box::new(left), Box::new(right));
+        } else {
+            return Ok(left);
+        }
+    }
+}
+
+fn filter_and(chars: &[char], pos: &mut usize, path: &str) -> Result<Filter, String> {
+    let mut left = filter_unary(chars, pos, path)?;
+    loop {
+        skip_spaces(chars, pos);
+        if chars.get(*pos) == Some(&'&') && chars.get(*pos + 1) == Some(&'&') {
+            *pos += 2;
+            let right = filter_unary(chars, pos, path)?;
+            left = Filter::And(Box::new(left), Box::new(right));
+        } else {
+            return Ok(left);
+        }
+    }
+}
+
+fn filter_unary(chars: &[char], pos: &mut usize, path: &str) -> Result<Filter, String> {
+    skip_spaces(chars, pos);
+    match chars.get(*pos) {
+        Some('!') => {
+            *pos += 1;
+            Ok(Filter::Not(Box::new(filter_unary(chars, pos, path)?)))
+        }
+        Some('(') => {
+            *pos += 1;
+            let inner = filter_or(chars, pos, path)?;
+            skip_spaces(chars, pos);
+            if chars.get(*pos) != Some(&')') {
+                return Err(invalid(format!("Could not parse filter: {path}")));
+            }
+            *pos += 1;
+            Ok(inner)
+        }
+        Some('@') => {
+            *pos += 1;
+            let target = parse_segments(chars, pos, path, true)?;
+            skip_spaces(chars, pos);
+            let op = match (chars.get(*pos), chars.get(*pos + 1)) {
+                (Some('='), Some('=')) => Op::Eq,
+                (Some('!'), Some('=')) => Op::Ne,
+                (Some('<'), Some('=')) => Op::Le,
+                (Some('>'), Some('=')) => Op::Ge,
+                (Some('='), Some('~')) => Op::Matches,
+                (Some('<'), _) => Op::Lt,
+                (Some('>'), _) => Op::Gt,
+                _ => return Ok(Filter::Exists(target)),
+            };
+            *pos += if matches!(op, Op::Lt | Op::Gt) { 1 } else { 2 };
+            skip_spaces(chars, pos);
+            let literal = literal(chars, pos, path)?;
+            Ok(Filter::Compare(target, op, literal))
+        }
+        _ => Err(invalid(format!("Could not parse filter: {path}"))),
+    }
+}
+
+fn literal(chars: &[char], pos: &mut usize, path: &str) -> Result<Literal, String> {
+    let bad = || invalid(format!("Could not parse filter: {path}"));
+    match chars.get(*pos) {
+        Some('\'') => {
+            let start = *pos + 1;
+            let end = chars[start..]
+                .iter()
+                .position(|&c| c == '\'')
+                .ok_or_else(bad)?
+                + start;
+            *pos = end + 1;
+            Ok(Literal::Str(chars[start..end].iter().collect()))
+        }
+        Some('"') => {
+            // Jayway 2.0.0 reads a double-quoted literal as a number, and fails.
+            let start = *pos + 1;
+            let end = chars[start..]
+                .iter()
+                .position(|&c| c == '"')
+                .ok_or_else(bad)?
+                + start;
+            let text: String = chars[start..end].iter().collect();
+            Err(format!(
+                "NumberFormatException: For input string: \"\\\"{text}\\\"\""
+            ))
+        }
+        Some('/') => {
+            let start = *pos + 1;
+            let end = chars[start..]
+                .iter()
+                .position(|&c| c == '/')
+                .ok_or_else(bad)?
+                + start;
+            let mut pattern: String = chars[start..end].iter().collect();
+            *pos = end + 1;
+            if chars.get(*pos) == Some(&'i') {
+                *pos += 1;
+                pattern = format!("(?i){pattern}");
+            }
+            let re =
+                JavaRegex::cached(&pattern).map_err(|e| format!("PatternSyntaxException: {e}"))?;
+            Ok(Literal::Regex(re))
+        }
+        _ => {
+            let start = *pos;
+            while chars
+                .get(*pos)
+                .is_some_and(|c| !c.is_whitespace() && !"&|)".contains(*c))
+            {
+                *pos += 1;
+            }
+            let word: String = chars[start..*pos].iter().collect();
+            match word.as_str() {
+                "true" => Ok(Literal::Bool(true)),
+                "false" => Ok(Literal::Bool(false)),
+                "null" => Ok(Literal::Null),
+                w => w.parse().map(Literal::Number).map_err(|_| bad()),
+            }
+        }
+    }
+}
+
+fn not_an_array(index: &str, v: &Value) -> String {
+    let mut shown = String::new();
+    crate::value::write_json(v, &mut shown);
+    invalid(format!(
+        "Filter: {index} can only be applied to arrays. Current context is: {shown}"
+    ))
+}
+
+fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
+    Ok(match seg {
+        Segment::Property(names) => match v {
+            Value::Map(m) => {
+                if names.len() == 1 {
+                    m.borrow().get(&Key::from(names[0].as_str())).cloned()
+                } else {
+                    let m = m.borrow();
+                    let picked: IndexMap<Key, Value> = names
+                        .iter()
+                        .filter_map(|n| {
+                            m.get(&Key::from(n.as_str()))
+                                .map(|v| (Key::from(n.as_str()), v.clone()))
+                        })
+                        .collect();
+                    Some(Value::new_map(picked))
+                }
+            }
+            _ => None,
+        },
+        Segment::Index(idx) => match v {
+            Value::List(items, _) => {
+                let items = items.borrow();
+                usize::try_from(idx[0])
+                    .ok()
+                    .and_then(|i| items.get(i).cloned())
+            }
+            Value::Null => None,
+            other => return Err(not_an_array(&format!("[{}]", idx[0]), other)),
+        },
+        _ => None,
+    })
+}
+
+fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), String> {
+    match seg {
+        Segment::Property(names) => {
+            if let Value::Map(m) = v {
+                let m = m.borrow();
+                if names.len() == 1 {
+                    if let Some(x) = m.get(&Key::from(names[0].as_str())) {
+                        out.push(x.clone());
+                    }
+                } else {
+                    let picked: IndexMap<Key, Value> = names
+                        .iter()
+                        .filter_map(|n| {
+                            m.get(&Key::from(n.as_str()))
+                                .map(|x| (Key::from(n.as_str()), x.clone()))
+                        })
+                        .collect();
+                    out.push(Value::new_map(picked));
+                }
+            }
+        }
+        Segment::Wildcard => match v {
+            Value::Map(m) => out.extend(m.borrow().values().cloned()),
+            Value::List(items, _) => out.extend(items.borrow().iter().cloned()),
+            _ => {}
+        },
+        Segment::Index(idx) => match v {
+            Value::List(items, _) => {
+                let items = items.borrow();
+                for &i in idx {
+                    if let Some(x) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
+                        out.push(x.clone());
+                    }
+                }
+            }
+            Value::Null => {}
+            other => {
+                let shown: Vec<String> = idx.iter().map(i64::to_string).collect();
+                return Err(not_an_array(&format!("[{}]", shown.join(",")), other));
+            }
+        },
+        Segment::Slice(from, to) => {
+            if let Value::List(items, _) = v {
+                let items = items.borrow();
+                let len = items.len() as i64;
+                let start = match *from {
+                    Some(f) if f < 0 => (len + f).max(0),
+                    Some(f) => f.min(len),
+                    None => 0,
+                };
+                let end = match *to {
+                    Some(t) if t < 0 => 0,
+                    Some(t) => t.min(len),
+                    None => len,
+                };
+                if start < end {
+                    out.extend(items[start as usize..end as usize].iter().cloned());
+                }
+            }
+        }
+        Segment::Filter(f) => match v {
+            Value::List(items, _) => {
+                for item in items.borrow().iter() {
+                    if test(f, item) {
+                        out.push(item.clone());
+                    }
+                }
+            }
+            Value::Map(_) => {
+                if test(f, v) {
+                    out.push(v.clone());
+                }
+            }
+            _ => {}
+        },
+        Segment::Deep(inner) => deep(inner, v, out, 0)?,
+    }
+    Ok(())
+}
+
+/// `..seg`: the segment applied to the value and to everything below it.
+fn deep(seg: &Segment, v: &Value, out: &mut Vec<Value>, depth: usize) -> Result<(), String> {
+    if depth > 1000 {
+        return Ok(());
+    }
+    match (seg, v) {
+        // An index under a deep scan applies only where there is an array.
+        (Segment::Index(_), Value::List(..))
+        | (Segment::Property(_) | Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => {
+            apply(seg, v, out)?
+        }
+        _ => {}
+    }
+    match v {
+        Value::Map(m) => {
+            for child in m.borrow().values() {
+                deep(seg, child, out, depth + 1)?;
+            }
+        }
+        Value::List(items, _) => {
+            for child in items.borrow().iter() {
+                deep(seg, child, out, depth + 1)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The value at a relative path inside a filter, if any.
+fn relative(segments: &[Segment], v: &Value) -> Option<Value> {
+    let mut current = v.clone();
+    for seg in segments {
+        current = step_definite(seg, &current).ok().flatten()?;
+    }
+    Some(current)
+}
+
+fn test(f: &Filter, v: &Value) -> bool {
+    match f {
+        Filter::Or(a, b) => test(a, v) || test(b, v),
+        Filter::And(a, b) => test(a, v) && test(b, v),
+        Filter::Not(a) => !test(a, v),
+        Filter::Exists(path) => relative(path, v).is_some(),
+        Filter::Compare(path, op, lit) => {
+            let Some(found) = relative(path, v) else {
+                return *op == Op::Ne;
+            };
+            compare(&found, *op, lit)
+        }
+    }
+}
+
+fn compare(v: &Value, op: Op, lit: &Literal) -> bool {
+    use std::cmp::Ordering;
+    let ord = match (v, lit) {
+        (_, Literal::Regex(re)) => {
+            return op == Op::Matches && v.as_str().is_some_and(|s| re.matches(s).unwrap_or(false));
+        }
+        (Value::Str(s), Literal::Str(l)) => Some(s.as_ref().cmp(l.as_str())),
+        (n, Literal::Number(l)) if n.is_number() => crate::value::number::as_f64(n).partial_cmp(l),
+        (Value::Bool(b), Literal::Bool(l)) => Some(b.cmp(l)),
+        (Value::Null, Literal::Null) => Some(Ordering::Equal),
+        _ => None,
+    };
+    match (op, ord) {
+        (Op::Eq, Some(o)) => o == Ordering::Equal,
+        (Op::Ne, o) => o != Some(Ordering::Equal),
+        (Op::Lt, Some(o)) => o == Ordering::Less,
+        (Op::Le, Some(o)) => o != Ordering::Greater,
+        (Op::Gt, Some(o)) => o == Ordering::Greater,
+        (Op::Ge, Some(o)) => o != Ordering::Less,
+        _ => false,
+    }
+}

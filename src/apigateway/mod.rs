@@ -1,0 +1,158 @@
+//! API Gateway's mapping template variables on top of the Velocity engine: `$input`,
+//! `$util`, `$context` and `$stageVariables`, with API Gateway's null model (anything
+//! unresolved is `""`) and its limits.
+
+mod context;
+mod input;
+mod json;
+mod jsonpath;
+mod request;
+mod util;
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::context::{Bindings, Context, NullMode};
+use crate::value::{Key, MapRef, Value};
+use crate::{Error, ErrorKind, Template};
+
+pub use request::{Params, Request};
+pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_encode};
+
+/// API Gateway's limit on the size of a mapping template.
+pub const MAX_TEMPLATE_BYTES: usize = 300 * 1024;
+
+/// API Gateway's limit on the iterations of one `#foreach`.
+pub const MAX_FOREACH_ITERATIONS: usize = 1000;
+
+/// What rendering a template for API Gateway produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendering {
+    /// The rendered text.
+    pub output: String,
+    /// `$context.requestOverride` after the render: `header`, `path` and `querystring` maps.
+    pub request_override: serde_json::Value,
+    /// `$context.responseOverride` after the render: `header` and, if set, `status`.
+    pub response_override: serde_json::Value,
+}
+
+/// Renders `template` against `request` as API Gateway does.
+///
+/// ```
+/// let request = vtl::Request::new()
+///     .with_body(r#"{"user": {"name": "Ada", "tags": ["a", "b"]}}"#)
+///     .with_path("id", "7");
+/// let out = vtl::render(
+///     r#"{"id": "$input.params('id')", "user": $input.json('$.user'), "tags": $input.path('$.user.tags'), "x": "$input.path('$.missing')"}"#,
+///     &request,
+/// ).unwrap();
+/// assert_eq!(out, r#"{"id": "7", "user": {"name":"Ada","tags":["a","b"]}, "tags": ["a","b"], "x": ""}"#);
+/// ```
+pub fn render(template: &str, request: &Request) -> Result<String, Error> {
+    check_size(template)?;
+    Template::parse(template)?.render(request)
+}
+
+fn check_size(template: &str) -> Result<(), Error> {
+    if template.len() > MAX_TEMPLATE_BYTES {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "the template has {} bytes; API Gateway accepts at most {MAX_TEMPLATE_BYTES}",
+                template.len()
+            ),
+        )
+        .at(1, 1));
+    }
+    Ok(())
+}
+
+/// Renders a template and also returns the overrides it set in `$context.requestOverride`
+/// and `$context.responseOverride`.
+///
+/// ```
+/// let t = vtl::Template::parse("#set($context.responseOverride.status = 400)done").unwrap();
+/// let r = vtl::apigateway::render_with_overrides(&t, &vtl::Request::new()).unwrap();
+/// assert_eq!(r.output, "done");
+/// assert_eq!(r.response_override["status"], 400);
+/// ```
+pub fn render_with_overrides(template: &Template, request: &Request) -> Result<Rendering, Error> {
+    check_size(template.source())?;
+    let (context, map) = request.bind();
+    let mut output = String::new();
+    template.render_context(&context, &mut output)?;
+    let map = map.borrow();
+    let take = |name: &str| {
+        map.get(&Key::from(name))
+            .map_or(serde_json::Value::Null, Value::to_json)
+    };
+    Ok(Rendering {
+        output,
+        request_override: take("requestOverride"),
+        response_override: take("responseOverride"),
+    })
+}
+
+fn empty_map() -> Value {
+    Value::new_map(Default::default())
+}
+
+impl Request {
+    /// The context of one render: fresh `$input` (its body parsed on demand), `$util`,
+    /// `$context` with the override maps API Gateway always provides, `$stageVariables`.
+    fn bind(&self) -> (Context, MapRef) {
+        let mut ctx = Context::new();
+        ctx.set_null_mode(NullMode::Empty);
+        ctx.set_max_iterations(Some(MAX_FOREACH_ITERATIONS));
+        let body: std::sync::Arc<str> = if self.body().is_empty() {
+            std::sync::Arc::from(input::EMPTY_BODY)
+        } else {
+            self.body_arc()
+        };
+        let (path, querystring, header) = self.param_arcs();
+        ctx.insert_object(
+            "input",
+            Rc::new(input::Input::new(body, path, querystring, header)),
+        );
+        ctx.insert_object("util", Rc::new(util::Util));
+        let entries = self
+            .context()
+            .iter()
+            .map(|(k, v)| (Key::from(k.as_str()), Value::from_json(v)))
+            .collect();
+        let map: MapRef = Rc::new(RefCell::new(entries));
+        {
+            let mut m = map.borrow_mut();
+            m.entry(Key::from("requestOverride")).or_insert_with(|| {
+                let mut o = indexmap::IndexMap::new();
+                for k in ["path", "header", "querystring"] {
+                    o.insert(Key::from(k), empty_map());
+                }
+                Value::new_map(o)
+            });
+            m.entry(Key::from("responseOverride")).or_insert_with(|| {
+                let mut o = indexmap::IndexMap::new();
+                o.insert(Key::from("header"), empty_map());
+                Value::new_map(o)
+            });
+        }
+        ctx.insert_object(
+            "context",
+            Rc::new(context::ContextMap::top(Rc::clone(&map))),
+        );
+        let stage: serde_json::Map<String, serde_json::Value> = self
+            .stage_variables()
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        ctx.insert("stageVariables", serde_json::Value::Object(stage));
+        (ctx, map)
+    }
+}
+
+impl Bindings for Request {
+    fn context(&self) -> Cow<'_, Context> {
+        Cow::Owned(self.bind().0)
+    }
+}

@@ -1,0 +1,216 @@
+//! `$util`: `escapeJavaScript`, `parseJson`, `urlEncode`, `urlDecode`, `base64Encode` and
+//! `base64Decode`, as the Java functions API Gateway uses behave.
+
+use std::fmt::Write;
+
+use super::json;
+use crate::value::{Object, Value};
+use crate::{Error, ErrorKind};
+
+/// The `$util` object.
+pub(crate) struct Util;
+
+fn fail(method: &str, message: impl std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Render, format!("$util.{method}: {message}"))
+}
+
+impl Object for Util {
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
+        let [arg] = args else {
+            return None;
+        };
+        // A null argument counts as "" (API Gateway renders such calls empty).
+        let text = if arg.is_null() {
+            String::new()
+        } else {
+            arg.to_java_string()
+        };
+        Some(match name {
+            "escapeJavaScript" => Ok(Value::from(escape_javascript(&text))),
+            "parseJson" => {
+                json::parse(&text).map_err(|e| fail(name, format!("ParseException: {e}")))
+            }
+            "urlEncode" => Ok(Value::from(url_encode(&text))),
+            "urlDecode" => url_decode(&text)
+                .map(Value::from)
+                .map_err(|e| fail(name, e)),
+            "base64Encode" => Ok(Value::from(base64_encode(text.as_bytes()))),
+            "base64Decode" => base64_decode(&text)
+                .map(|bytes| Value::from(String::from_utf8_lossy(&bytes).into_owned()))
+                .map_err(|e| fail(name, e)),
+            _ => return None,
+        })
+    }
+
+    fn to_java_string(&self) -> String {
+        "$util".to_string()
+    }
+}
+
+/// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
+pub fn escape_javascript(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if c < ' ' || c > '\u{7f}' => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    let _ = write!(out, "\\u{unit:04X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `java.net.URLEncoder.encode(s, "UTF-8")`: form encoding.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// `java.net.URLDecoder.decode(s, "UTF-8")`.
+pub fn url_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' => {
+                if i + 2 >= bytes.len() {
+                    return Err("IllegalArgumentException: URLDecoder: Incomplete trailing escape (%) pattern".into());
+                }
+                let hex = &bytes[i + 1..i + 3];
+                let digit = |b: u8| (b as char).to_digit(16);
+                let (Some(hi), Some(lo)) = (digit(hex[0]), digit(hex[1])) else {
+                    return Err(format!(
+                        "IllegalArgumentException: URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 0 in: \"{}\"",
+                        String::from_utf8_lossy(hex)
+                    ));
+                };
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// `java.util.Base64.getEncoder()`: standard alphabet, padded.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `java.util.Base64.getDecoder()`: the standard alphabet; padding may be left out, but
+/// what padding there is must be right.
+pub fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
+    let bytes = s.as_bytes();
+    let data_len = bytes.iter().position(|&b| b == b'=').unwrap_or(bytes.len());
+    let mut out = Vec::with_capacity(data_len * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for &b in &bytes[..data_len] {
+        let v = BASE64
+            .iter()
+            .position(|&c| c == b)
+            .ok_or_else(|| format!("IllegalArgumentException: Illegal base64 character {:x}", b))?;
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    let rem = data_len % 4;
+    if rem == 1 {
+        return Err(if data_len == 1 {
+            "IllegalArgumentException: Input byte[] should at least have 2 bytes for base64 bytes"
+                .into()
+        } else {
+            "IllegalArgumentException: Last unit does not have enough valid bits".into()
+        });
+    }
+    let padding = &bytes[data_len..];
+    if !padding.is_empty() {
+        let expected = if rem == 0 { 0 } else { 4 - rem };
+        if padding.len() != expected || padding.iter().any(|&b| b != b'=') {
+            return Err(if rem == 0 || padding.len() > expected {
+                format!(
+                    "IllegalArgumentException: Input byte array has incorrect ending byte at {data_len}"
+                )
+            } else {
+                "IllegalArgumentException: Input byte array has wrong 4-byte ending unit".into()
+            });
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codecs() {
+        assert_eq!(
+            escape_javascript("it's \"a\"/\\ é😀\u{1}\u{7f}"),
+            "it\\'s \\\"a\\\"\\/\\\\ \\u00E9\\uD83D\\uDE00\\u0001\u{7f}"
+        );
+        assert_eq!(url_encode("a b~*é"), "a+b%7E*%C3%A9");
+        assert_eq!(url_decode("a+b%7e%C3%A9").unwrap(), "a b~é");
+        assert!(url_decode("100%").is_err());
+        assert_eq!(
+            base64_encode(b"{\"kinesis\": \"snapshot\"}"),
+            "eyJraW5lc2lzIjogInNuYXBzaG90In0="
+        );
+        assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
+        assert!(base64_decode("YQ=").is_err());
+        assert!(base64_decode("aGVsbG8==").is_err());
+    }
+}
