@@ -22,7 +22,9 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
     p.skip_ws();
     match p.peek() {
         Some(b'{' | b'[' | b'"' | b'\'') => p.value(Top::Yes),
-        None => Ok(Value::Null),
+        // Only whitespace: an empty string.
+        None => Ok(Value::empty_string()),
+        Some(b':' | b'}' | b']') => Err(p.error("unexpected character")),
         // Anything else is one word running to the end of the text.
         Some(_) => Ok(word_value(text.trim())),
     }

@@ -61,6 +61,20 @@ enum Literal {
     Regex(Rc<JavaRegex>),
 }
 
+/// Why an indefinite evaluation stopped early.
+enum Stop {
+    /// Jayway's `PathNotFoundException`: the whole path is missing.
+    Missing,
+    /// An invalid path.
+    Error(String),
+}
+
+impl From<String> for Stop {
+    fn from(e: String) -> Stop {
+        Stop::Error(e)
+    }
+}
+
 /// What evaluating a path found.
 pub(crate) enum Found {
     /// The path does not exist (or a definite path ends in JSON null).
@@ -123,10 +137,27 @@ impl JsonPath {
             return Ok(Found::Value(current));
         }
         let mut nodes = vec![root.clone()];
+        let mut after_object_wildcard = false;
         for seg in &self.segments {
             let mut next = Vec::new();
+            // After `*` over an object, a property of something that is not an object ends
+            // the whole path (Jayway 2.0.0); elsewhere such values are skipped.
+            if matches!(seg, Segment::Property(_))
+                && after_object_wildcard
+                && nodes
+                    .iter()
+                    .any(|n| !matches!(n, Value::Map(_) | Value::Null))
+            {
+                return Ok(Found::Missing);
+            }
+            after_object_wildcard = matches!(seg, Segment::Wildcard)
+                && nodes.iter().all(|n| matches!(n, Value::Map(_)));
             for node in &nodes {
-                apply(seg, node, &mut next)?;
+                match apply(seg, node, &mut next) {
+                    Ok(()) => {}
+                    Err(Stop::Missing) => return Ok(Found::Missing),
+                    Err(Stop::Error(e)) => return Err(e),
+                }
             }
             if next.is_empty()
                 && matches!(seg, Segment::Deep(inner) if matches!(**inner, Segment::Index(_)))
@@ -471,7 +502,7 @@ fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
     })
 }
 
-fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), String> {
+fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
     match seg {
         Segment::Property(names) => {
             if let Value::Map(m) = v {
@@ -501,15 +532,21 @@ fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), String> {
             Value::List(items, _) => {
                 let items = items.borrow();
                 for &i in idx {
-                    if let Some(x) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
-                        out.push(x.clone());
+                    match usize::try_from(i).ok().and_then(|i| items.get(i)) {
+                        Some(x) => out.push(x.clone()),
+                        // A single index out of range ends the whole path.
+                        None if idx.len() == 1 => return Err(Stop::Missing),
+                        None => {}
                     }
                 }
             }
             Value::Null => {}
             other => {
                 let shown: Vec<String> = idx.iter().map(i64::to_string).collect();
-                return Err(not_an_array(&format!("[{}]", shown.join(",")), other));
+                return Err(Stop::Error(not_an_array(
+                    &format!("[{}]", shown.join(",")),
+                    other,
+                )));
             }
         },
         Segment::Slice(from, to) => {
@@ -539,10 +576,8 @@ fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), String> {
                     }
                 }
             }
-            Value::Map(_) => {
-                if test(f, v) {
-                    out.push(v.clone());
-                }
+            Value::Map(_) if test(f, v) => {
+                out.push(v.clone());
             }
             _ => {}
         },
@@ -551,17 +586,16 @@ fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), String> {
     Ok(())
 }
 
-/// `..seg`: the segment applied to the value and to everything below it.
-fn deep(seg: &Segment, v: &Value, out: &mut Vec<Value>, depth: usize) -> Result<(), String> {
+/// `..seg`: the segment applied to the value and to everything below it (a property to
+/// every object, an index to every array).
+fn deep(seg: &Segment, v: &Value, out: &mut Vec<Value>, depth: usize) -> Result<(), Stop> {
     if depth > 1000 {
         return Ok(());
     }
     match (seg, v) {
-        // An index under a deep scan applies only where there is an array.
         (Segment::Index(_), Value::List(..))
-        | (Segment::Property(_) | Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => {
-            apply(seg, v, out)?
-        }
+        | (Segment::Property(_), Value::Map(_))
+        | (Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => apply(seg, v, out)?,
         _ => {}
     }
     match v {

@@ -61,7 +61,7 @@ pub fn escape_javascript(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
-            c if c < ' ' || c > '\u{7f}' => {
+            c if !(' '..='\u{7f}').contains(&c) => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
                     let _ = write!(out, "\\u{unit:04X}");

@@ -124,8 +124,8 @@ impl Digits {
         digits
     }
 
-    /// Java's easy case, an integer below 2^63: its exact digits, except that above 2^54 the
-    /// last few are rounded off by a count that depends only on the binary exponent.
+    /// Java's easy case, an integer below 2^63: its exact digits, except that from 2^56 up the
+    /// last one or two are rounded off, a count that depends only on the binary exponent.
     fn integer(&mut self, fract: u64, bin_exp: i32, n_sig: i32) {
         let mut value = if bin_exp >= 52 {
             fract << (bin_exp - 52)
@@ -338,13 +338,16 @@ impl Natural for BigUint {
 }
 
 /// Java's estimate of `floor(log10(d))`: exact or one too high.
+// Java's log10(2) has fewer digits than `LOG10_2` and is a different double; the estimate
+// must round the same way.
+#[allow(clippy::approx_constant)]
 fn estimate_dec_exp(fract: u64, bin_exp: i32) -> i32 {
     let d2 = f64::from_bits(0x3ff0_0000_0000_0000 | (fract & SIGNIFICAND_MASK));
     let d = (d2 - 1.5) * 0.289529654 + 0.176091259 + f64::from(bin_exp) * 0.301029995663981;
     d.floor() as i32
 }
 
-/// Java's estimate of the bits in 5^i: exact below 5^27, `3·i` beyond.
+/// Java's bound on the bits of 5^i: `ceil(log2(5^i))` below 5^27, `3·i` beyond.
 fn pow5_bits(i: u32) -> u32 {
     match POW5.get(i as usize) {
         Some(&p) => u64::BITS - (p - 1).leading_zeros(),
