@@ -1,21 +1,21 @@
-//! The `vtl` command line.
+//! The `vtl` command line: render an API Gateway mapping template against a request.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use vtl::{Context, NullMode, Template};
+use vtl::Request;
 
-const USAGE: &str = "usage: vtl render TEMPLATE [--context FILE] [--stock]
+const USAGE: &str = "usage: vtl render TEMPLATE [--request FILE]
 
-Renders TEMPLATE (a file, or - for standard input) and writes exactly the rendered
-text to standard output.
+Renders the mapping template TEMPLATE (a file, or - for standard input) as API Gateway
+does and writes exactly the rendered text to standard output.
 
-  --context FILE   a JSON object whose members become the template's variables
-  --stock          Velocity 1.7's own null handling: an unresolved $x prints as $x
-                   (by default, as in API Gateway, it prints nothing)
+  --request FILE   the request: {\"body\": \"..\", \"path\": {..}, \"querystring\": {..},
+                   \"header\": {..}, \"stageVariables\": {..}, \"context\": {..}}
+                   (without it, an empty request)
 
-Exit status: 0 rendered, 1 template error (printed as FILE:LINE:COLUMN: message),
-2 usage or I/O error.";
+Exit status: 0 rendered; 1 template error, printed as TEMPLATE:LINE:COLUMN: message;
+2 usage, request or I/O error.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,42 +43,30 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.iter();
     match args.next().map(String::as_str) {
         Some("render") => {}
-        Some("-h" | "--help") => {
+        Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
         }
         _ => return Err(USAGE.to_string()),
     }
     let mut template_path = None;
-    let mut context = Context::new();
-    context.set_null_mode(NullMode::Empty);
+    let mut request = Request::new();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--context" => {
-                let path = args.next().ok_or("--context needs a file")?;
-                let json: serde_json::Value = serde_json::from_str(&read(path)?)
-                    .map_err(|e| format!("{path}: invalid JSON: {e}"))?;
-                let serde_json::Value::Object(vars) = json else {
-                    return Err(format!("{path}: the context must be a JSON object"));
-                };
-                for (name, value) in vars {
-                    context.insert(name, value);
-                }
-            }
-            "--stock" => {
-                context.set_null_mode(NullMode::Stock);
+            "--request" => {
+                let path = args.next().ok_or("--request needs a file")?;
+                request = Request::from_json(&read(path)?).map_err(|e| format!("{path}:{e}"))?;
             }
             other if template_path.is_none() && (other == "-" || !other.starts_with('-')) => {
                 template_path = Some(other.to_string());
             }
-            other => return Err(format!("unexpected argument {other}\n{USAGE}")),
+            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
         }
     }
     let path = template_path.ok_or(USAGE)?;
     let source = read(&path)?;
     let shown = if path == "-" { "<stdin>" } else { &path };
-    let rendered = Template::parse(&source).and_then(|t| t.render(&context));
-    match rendered {
+    match vtl::render(&source, &request) {
         Ok(text) => {
             let mut stdout = std::io::stdout().lock();
             stdout
