@@ -43,3 +43,8 @@ pub use error::{Error, ErrorKind};
 pub use java::regex::JavaRegex;
 pub use template::Template;
 pub use value::{DefinedBlock, Key, ListRef, ListStyle, MapRef, Object, Value};
+
+/// The examples of README.md, compiled and run as tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
