@@ -3,10 +3,12 @@
 //! unresolved is `""`) and its limits.
 
 mod context;
+mod flow;
 mod input;
 mod json;
 mod jsonpath;
 mod request;
+mod selection;
 mod util;
 
 use std::borrow::Cow;
@@ -17,7 +19,12 @@ use crate::context::{Bindings, Context, NullMode};
 use crate::value::{Key, MapRef, Value};
 use crate::{Error, ErrorKind, Template};
 
+pub use flow::{
+    BackendRequest, Integration, IntegrationResponse, IntegrationType, Outcome,
+    PassthroughBehavior, Simulation, simulate,
+};
 pub use request::{Params, Request};
+pub use selection::{SelectionPattern, select};
 pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_encode};
 
 /// API Gateway's limit on the size of a mapping template.
@@ -102,20 +109,12 @@ impl Request {
     /// The context of one render: fresh `$input` (its body parsed on demand), `$util`,
     /// `$context` with the override maps API Gateway always provides, `$stageVariables`.
     fn bind(&self) -> (Context, MapRef) {
-        let mut ctx = Context::new();
-        ctx.set_null_mode(NullMode::Empty);
-        ctx.set_max_iterations(Some(MAX_FOREACH_ITERATIONS));
-        let body: std::sync::Arc<str> = if self.body().is_empty() {
-            std::sync::Arc::from(input::EMPTY_BODY)
-        } else {
-            self.body_arc()
-        };
-        let (path, querystring, header) = self.param_arcs();
-        ctx.insert_object(
-            "input",
-            Rc::new(input::Input::new(body, path, querystring, header)),
-        );
-        ctx.insert_object("util", Rc::new(util::Util));
+        let map = self.context_map();
+        (self.bind_payload(self.body_arc(), &map), map)
+    }
+
+    /// The `$context` map of one API call, shared by its request and response templates.
+    pub(crate) fn context_map(&self) -> MapRef {
         let entries = self
             .context()
             .iter()
@@ -137,17 +136,34 @@ impl Request {
                 Value::new_map(o)
             });
         }
+        map
+    }
+
+    /// A render context whose `$input` payload is `payload` (the request body, or for a
+    /// response template the backend's answer) and whose `$context` is `map`.
+    pub(crate) fn bind_payload(&self, payload: std::sync::Arc<str>, map: &MapRef) -> Context {
+        let mut ctx = Context::new();
+        ctx.set_null_mode(NullMode::Empty);
+        ctx.set_max_iterations(Some(MAX_FOREACH_ITERATIONS));
+        let body = if payload.is_empty() {
+            std::sync::Arc::from(input::EMPTY_BODY)
+        } else {
+            payload
+        };
+        let (path, querystring, header) = self.param_arcs();
         ctx.insert_object(
-            "context",
-            Rc::new(context::ContextMap::top(Rc::clone(&map))),
+            "input",
+            Rc::new(input::Input::new(body, path, querystring, header)),
         );
+        ctx.insert_object("util", Rc::new(util::Util));
+        ctx.insert_object("context", Rc::new(context::ContextMap::top(Rc::clone(map))));
         let stage: serde_json::Map<String, serde_json::Value> = self
             .stage_variables()
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
         ctx.insert("stageVariables", serde_json::Value::Object(stage));
-        (ctx, map)
+        ctx
     }
 }
 

@@ -43,9 +43,7 @@ pub fn translate(java: &str) -> Result<String, String> {
         match c {
             '\\' => {
                 let Some(&e) = chars.get(i + 1) else {
-                    return Err(format!(
-                        "unexpected internal error near index {i}: trailing backslash"
-                    ));
+                    return Err(format!("a trailing backslash at index {i} escapes nothing"));
                 };
                 i += 2;
                 match e {
