@@ -1,20 +1,29 @@
-//! The `vtl` command line: render an API Gateway mapping template against a request.
+//! The `vtl` command line: render an API Gateway mapping template against a request, test a
+//! selection pattern, simulate a whole integration call.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use vtl::Request;
 
-const USAGE: &str = "usage: vtl render TEMPLATE [--request FILE]
+const USAGE: &str = "usage:
+  vtl render TEMPLATE [--request FILE]
+  vtl select PATTERN INPUT
+  vtl simulate INTEGRATION --request FILE --backend FILE [--trace]
 
-Renders the mapping template TEMPLATE (a file, or - for standard input) as API Gateway
-does and writes exactly the rendered text to standard output.
+render    renders the mapping template TEMPLATE (a file, or - for standard input) as API
+          Gateway does and writes exactly the rendered text to standard output. The request
+          file: {\"body\": \"..\", \"path\": {..}, \"querystring\": {..}, \"header\": {..},
+          \"stageVariables\": {..}, \"context\": {..}} (without it, an empty request).
+select    prints `match` or `nomatch`: whether the selection pattern (a Java regex) matches
+          the whole of INPUT, as API Gateway matches a Lambda errorMessage or a status code.
+simulate  runs one call through an integration (x-amazon-apigateway-integration JSON) with
+          the backend outcome of --backend ({\"type\": \"lambda\", \"result\": ..},
+          {\"type\": \"lambda-error\", \"errorMessage\": ..}, {\"type\": \"http\", \"status\": ..,
+          \"body\": ..} or {\"type\": \"mock\"}) and prints the status line, headers and body;
+          --trace also prints each step and what the backend received.
 
-  --request FILE   the request: {\"body\": \"..\", \"path\": {..}, \"querystring\": {..},
-                   \"header\": {..}, \"stageVariables\": {..}, \"context\": {..}}
-                   (without it, an empty request)
-
-Exit status: 0 rendered; 1 template error, printed as TEMPLATE:LINE:COLUMN: message;
+Exit status: 0 done; 1 template or pattern error, printed as FILE:LINE:COLUMN: message;
 2 usage, request or I/O error.";
 
 fn main() -> ExitCode {
@@ -43,6 +52,8 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut args = args.iter();
     match args.next().map(String::as_str) {
         Some("render") => {}
+        Some("select") => return select(args.as_slice()),
+        Some("simulate") => return simulate(args.as_slice()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -80,4 +91,92 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
     }
+}
+
+fn write_out(text: &str) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write the output: {e}"))
+}
+
+fn select(args: &[String]) -> Result<ExitCode, String> {
+    let [pattern, input] = args else {
+        return Err(USAGE.to_string());
+    };
+    let outcome = vtl::apigateway::SelectionPattern::new(pattern).and_then(|p| p.matches(input));
+    match outcome {
+        Ok(matched) => {
+            write_out(if matched { "match\n" } else { "nomatch\n" })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("<pattern>:{e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn simulate(args: &[String]) -> Result<ExitCode, String> {
+    use vtl::apigateway::{Integration, Outcome};
+    let mut integration_path = None;
+    let mut request_path = None;
+    let mut backend_path = None;
+    let mut trace = false;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--request" => request_path = Some(args.next().ok_or("--request needs a file")?),
+            "--backend" => backend_path = Some(args.next().ok_or("--backend needs a file")?),
+            "--trace" => trace = true,
+            other if integration_path.is_none() && !other.starts_with('-') => {
+                integration_path = Some(other)
+            }
+            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
+        }
+    }
+    let (Some(integration_path), Some(backend_path)) = (integration_path, backend_path) else {
+        return Err(USAGE.to_string());
+    };
+    let integration = match Integration::from_json(&read(integration_path)?) {
+        Ok(i) => i,
+        Err(e) if e.kind() == vtl::ErrorKind::Input => {
+            return Err(format!("{integration_path}:{e}"));
+        }
+        Err(e) => {
+            eprintln!("{integration_path}:{e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let request = match request_path {
+        Some(p) => Request::from_json(&read(p)?).map_err(|e| format!("{p}:{e}"))?,
+        None => Request::new(),
+    };
+    let outcome =
+        Outcome::from_json(&read(backend_path)?).map_err(|e| format!("{backend_path}:{e}"))?;
+    let result = vtl::apigateway::simulate(&integration, &request, |_| outcome);
+    let mut text = String::new();
+    if trace {
+        for step in &result.trace {
+            text.push_str(&format!("# {step}\n"));
+        }
+        if let Some(b) = &result.backend_request {
+            text.push_str(&format!(
+                "# backend received: {}\n",
+                b.body.replace('\n', "\n#   ")
+            ));
+        }
+    }
+    text.push_str(&format!("HTTP {}\n", result.status));
+    for (k, v) in &result.headers {
+        text.push_str(&format!("{k}: {v}\n"));
+    }
+    text.push('\n');
+    text.push_str(&result.body);
+    write_out(&text)?;
+    if let Some(e) = &result.error {
+        eprintln!("{integration_path}:{e}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -66,8 +66,9 @@ pub struct Integration {
 /// What the backend did with the request.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// A Lambda function returned this result.
-    LambdaResult(serde_json::Value),
+    /// A Lambda function returned a result: its JSON text as the runtime serialized it
+    /// (Python's `json.dumps` writes `{"a": 1}`, Node's `JSON.stringify` `{"a":1}`).
+    LambdaResult(String),
     /// A Lambda function failed; the error object (`errorMessage`, `errorType`, `stackTrace`).
     LambdaError(serde_json::Map<String, serde_json::Value>),
     /// An HTTP backend or AWS service answered.
@@ -285,7 +286,7 @@ impl Integration {
 
 impl Outcome {
     /// Reads a backend outcome:
-    /// `{"type": "lambda", "result": ...}`,
+    /// `{"type": "lambda", "result": ...}` (or `"payload": "<the result's JSON text>"`),
     /// `{"type": "lambda-error", "errorMessage": "...", "errorType": "...", "stackTrace": [...]}`,
     /// `{"type": "http", "status": 404, "body": "...", "headers": {...}}` (also for AWS
     /// services) or `{"type": "mock"}`.
@@ -298,11 +299,14 @@ impl Outcome {
         };
         let kind = fields.shift_remove("type");
         match kind.as_ref().and_then(|k| k.as_str()) {
-            Some("lambda") => Ok(Outcome::LambdaResult(
-                fields
-                    .shift_remove("result")
-                    .unwrap_or(serde_json::Value::Null),
-            )),
+            Some("lambda") => match (fields.get("payload"), fields.get("result")) {
+                (Some(serde_json::Value::String(p)), _) => Ok(Outcome::LambdaResult(p.clone())),
+                (None, Some(r)) => Ok(Outcome::LambdaResult(r.to_string())),
+                (None, None) => Ok(Outcome::LambdaResult("null".to_string())),
+                _ => Err(invalid(
+                    "a lambda outcome's `payload` is the result's JSON text, a string",
+                )),
+            },
             Some("lambda-error") => Ok(Outcome::LambdaError(fields)),
             Some("http") => {
                 let status = fields
@@ -380,6 +384,10 @@ fn message(
 /// Why a rendered Lambda request is not JSON, in the words of the JSON parser Lambda's
 /// invoke API uses.
 fn lambda_parse_error(body: &str) -> Option<String> {
+    // An empty payload is a valid (empty) invocation.
+    if body.trim().is_empty() {
+        return None;
+    }
     let err = serde_json::from_str::<serde_json::Value>(body).err()?;
     let line = body
         .split('\n')
@@ -488,20 +496,20 @@ pub fn simulate(
             .map(|_| content_type.clone()),
         request_override: override_of("requestOverride"),
     };
-    if integration.kind == IntegrationType::Lambda {
-        if let Some(why) = lambda_parse_error(&body) {
-            trace.push(format!("Lambda rejects the request body: {why}"));
-            return message(
-                400,
-                &format!(
-                    "Could not parse request body into json: {}",
-                    why.replace('"', "\\\"")
-                ),
-                trace,
-                None,
-                Some(backend_request),
-            );
-        }
+    if integration.kind == IntegrationType::Lambda
+        && let Some(why) = lambda_parse_error(&body)
+    {
+        trace.push(format!("Lambda rejects the request body: {why}"));
+        return message(
+            400,
+            &format!(
+                "Could not parse request body into json: {}",
+                why.replace('"', "\\\"")
+            ),
+            trace,
+            None,
+            Some(backend_request),
+        );
     }
 
     // The backend, and the value the selection patterns see.
@@ -511,7 +519,7 @@ pub fn simulate(
         String,
         IndexMap<String, String>,
     ) = match &outcome {
-        Outcome::LambdaResult(v) => (None, v.to_string(), IndexMap::new()),
+        Outcome::LambdaResult(text) => (None, text.clone(), IndexMap::new()),
         Outcome::LambdaError(e) => (
             Some(
                 e.get("errorMessage")
