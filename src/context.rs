@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::limits::Limits;
 use crate::value::{Object, Value};
 
 /// How a reference that resolves to nothing behaves.
@@ -49,7 +50,7 @@ pub(crate) enum Binding {
 pub struct Context {
     pub(crate) vars: HashMap<String, Binding>,
     pub(crate) null_mode: NullMode,
-    pub(crate) max_iterations: Option<usize>,
+    pub(crate) limits: Limits,
 }
 
 /// What a template can be rendered against: a [`Context`], or anything that makes one
@@ -99,11 +100,15 @@ impl Context {
         self.null_mode
     }
 
-    /// Limits the iterations of each `#foreach`; one more fails the render. Unlimited by
-    /// default, as in Velocity.
-    pub fn set_max_iterations(&mut self, max: Option<usize>) -> &mut Context {
-        self.max_iterations = max;
+    /// Sets the limits of renders with this context.
+    pub fn set_limits(&mut self, limits: Limits) -> &mut Context {
+        self.limits = limits;
         self
+    }
+
+    /// The limits of renders with this context.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The value of `$name` as a fresh template value, if bound.

@@ -33,6 +33,7 @@ mod context;
 mod error;
 mod eval;
 mod java;
+mod limits;
 pub mod syntax;
 mod template;
 mod value;
@@ -41,6 +42,7 @@ pub use apigateway::{Request, render};
 pub use context::{Bindings, Context, NullMode};
 pub use error::{Error, ErrorKind};
 pub use java::regex::JavaRegex;
+pub use limits::Limits;
 pub use template::Template;
 pub use value::{DefinedBlock, Key, ListRef, ListStyle, MapRef, Object, Value};
 

@@ -144,7 +144,10 @@ impl Request {
     pub(crate) fn bind_payload(&self, payload: std::sync::Arc<str>, map: &MapRef) -> Context {
         let mut ctx = Context::new();
         ctx.set_null_mode(NullMode::Empty);
-        ctx.set_max_iterations(Some(MAX_FOREACH_ITERATIONS));
+        ctx.set_limits(crate::Limits {
+            max_iterations: Some(MAX_FOREACH_ITERATIONS),
+            ..crate::Limits::default()
+        });
         let body = if payload.is_empty() {
             std::sync::Arc::from(input::EMPTY_BODY)
         } else {

@@ -12,9 +12,6 @@ use crate::syntax::ast::{CompareOp, Expr, ExprKind};
 use crate::value::number::{self, MathOp};
 use crate::value::{Key, Value};
 
-/// Longest range `[a..b]` a template may build.
-const MAX_RANGE: i64 = 1_000_000;
-
 impl Renderer<'_> {
     /// The value of an expression; `None` is Java `null`.
     pub(super) fn value(
@@ -69,12 +66,13 @@ impl Renderer<'_> {
                     return Ok(None);
                 };
                 let (a, b) = (i64::from(a), i64::from(b));
-                if (a - b).abs() >= MAX_RANGE {
+                let max = self.limits.max_range as i64;
+                if (a - b).abs() >= max {
                     return Err(self.error(
                         src,
                         e.span,
-                        ErrorKind::Render,
-                        format!("range [{a}..{b}] has more than {MAX_RANGE} elements"),
+                        ErrorKind::Limit,
+                        format!("range [{a}..{b}] has more than {max} elements"),
                     ));
                 }
                 let items: Vec<Value> = if a <= b {
@@ -150,6 +148,7 @@ impl Renderer<'_> {
         {
             let left = a.map_or_else(|| src[l.span.range()].to_string(), |v| v.to_java_string());
             let right = b.map_or_else(|| src[r.span.range()].to_string(), |v| v.to_java_string());
+            self.check_string(left.len() + right.len(), l.span, src)?;
             return Ok(Some(Value::from(left + &right)));
         }
         match (a, b) {

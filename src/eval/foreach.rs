@@ -120,7 +120,7 @@ impl Renderer<'_> {
         let current_len = || list.as_ref().map_or(len, |l| l.borrow().len());
         let mut i = 0;
         while i != current_len() {
-            if self.ctx.max_iterations.is_some_and(|max| i >= max) {
+            if self.limits.max_iterations.is_some_and(|max| i >= max) {
                 result = Err(self.error(
                     src,
                     node.span,
@@ -145,6 +145,10 @@ impl Renderer<'_> {
                 }
                 None => snapshot[i].clone(),
             };
+            if let Err(h) = self.step(node.span, src, out) {
+                result = Err(h);
+                break;
+            }
             state.index.set(i);
             state.has_next.set(i + 1 != len);
             i += 1;

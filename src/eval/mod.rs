@@ -16,10 +16,6 @@ use crate::{Error, ErrorKind};
 
 pub(crate) use foreach::LoopState;
 
-/// Deepest nesting of rendering (defined blocks, `#evaluate`, macro bodies) before the
-/// render fails instead of exhausting the stack.
-const MAX_RENDER_DEPTH: usize = 64;
-
 /// How many times one defined block may be rendering within itself.
 const MAX_DEFINE_DEPTH: usize = 2;
 
@@ -63,6 +59,9 @@ pub(crate) struct Renderer<'t> {
     /// frames below it in view.
     visible_frames: usize,
     loops: Vec<Rc<LoopState>>,
+    limits: crate::Limits,
+    /// Units of work done so far.
+    steps: u64,
     /// The defined blocks being rendered, innermost last.
     defining: Vec<*const Block>,
     depth: usize,
@@ -79,6 +78,8 @@ impl<'t> Renderer<'t> {
             frames: Vec::new(),
             visible_frames: 0,
             loops: Vec::new(),
+            limits: ctx.limits,
+            steps: 0,
             defining: Vec::new(),
             depth: 0,
         }
@@ -103,12 +104,15 @@ impl<'t> Renderer<'t> {
 
     fn enter(&mut self, src: &str, span: Span) -> Step {
         self.depth += 1;
-        if self.depth > MAX_RENDER_DEPTH {
+        if self.depth > self.limits.max_depth {
             return Err(self.error(
                 src,
                 span,
                 ErrorKind::Recursion,
-                format!("rendering nested deeper than {MAX_RENDER_DEPTH} levels (recursive #define or #evaluate?)"),
+                format!(
+                    "rendering nested deeper than {} levels (recursive #define or #evaluate?)",
+                    self.limits.max_depth
+                ),
             ));
         }
         Ok(())
@@ -121,7 +125,35 @@ impl<'t> Renderer<'t> {
         Ok(())
     }
 
+    /// Counts one unit of work, and checks the output so far against the limits.
+    fn step(&mut self, span: Span, src: &str, out: &str) -> Step {
+        self.steps += 1;
+        if self.steps > self.limits.max_steps {
+            return Err(self.error(
+                src,
+                span,
+                ErrorKind::Limit,
+                format!("the render took more than {} steps", self.limits.max_steps),
+            ));
+        }
+        self.check_string(out.len(), span, src)
+    }
+
+    /// Fails when a string (the output, or one the template builds) is over the limit.
+    pub(crate) fn check_string(&self, len: usize, span: Span, src: &str) -> Step {
+        if len > self.limits.max_output_bytes {
+            return Err(self.error(
+                src,
+                span,
+                ErrorKind::Limit,
+                format!("a string grew past {} bytes", self.limits.max_output_bytes),
+            ));
+        }
+        Ok(())
+    }
+
     fn node(&mut self, node: &Node, src: &Arc<str>, out: &mut String) -> Step {
+        self.step(node.span(), src, out)?;
         match node {
             Node::Text(span) => out.push_str(&src[span.range()]),
             Node::Reference(r) => self.print_reference(r, src, out)?,

@@ -95,9 +95,14 @@ impl Renderer<'_> {
                         let v = self.value(arg, src, out)?;
                         values.push(self.materialize(v, src, out)?);
                     }
+                    self.step(*span, src, "")?;
                     match java::call(&current, name, &values) {
                         None => None,
                         Some(Ok(Value::Null)) => None,
+                        Some(Ok(Value::Str(s))) => {
+                            self.check_string(s.len(), *span, src)?;
+                            Some(Value::Str(s))
+                        }
                         Some(Ok(v)) => Some(v),
                         Some(Err(e)) => {
                             return Err(Halt::Error(

@@ -58,6 +58,28 @@ pub enum Node {
     Refused(Box<Refused>),
 }
 
+impl Node {
+    /// Where the node is in the source.
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Text(span)
+            | Node::Break(_, span)
+            | Node::Stop(span)
+            | Node::Evaluate(_, span) => *span,
+            Node::Reference(r) => r.span,
+            Node::Set(s) => s.span,
+            Node::If(i) => i
+                .branches
+                .first()
+                .map_or_else(Span::default, |(cond, _)| cond.span),
+            Node::Foreach(f) => f.span,
+            Node::Define(d) => d.span,
+            Node::MacroCall(c) => c.span,
+            Node::Refused(r) => r.span,
+        }
+    }
+}
+
 /// `#include(args)` or `#parse(args)`.
 #[derive(Debug)]
 pub struct Refused {
@@ -137,6 +159,8 @@ pub struct Define {
     pub body: Arc<Block>,
     /// The source the body's spans point into.
     pub source: Arc<str>,
+    /// The directive's span.
+    pub span: Span,
 }
 
 /// `#macro(name $p1 $p2) body #end`, collected at parse time.

@@ -42,6 +42,8 @@ pub(crate) struct Parser<'s> {
     reference_end: usize,
     /// Parsing the inside of a string literal, where a trailing `$` or `#` is text.
     pub(super) in_string: bool,
+    /// Where the last `)` of the source is (0 if none).
+    last_close_paren: usize,
 }
 
 impl<'s> Parser<'s> {
@@ -56,6 +58,7 @@ impl<'s> Parser<'s> {
             run_start: 0,
             reference_end: usize::MAX,
             in_string: false,
+            last_close_paren: shared.rfind(')').unwrap_or(0),
         }
     }
 
@@ -607,6 +610,7 @@ impl<'s> Parser<'s> {
             name,
             body: Arc::new(body),
             source: Arc::clone(&self.shared),
+            span: Span::new(at, end),
         })))
     }
 
@@ -697,6 +701,7 @@ impl<'s> Parser<'s> {
             name: Arc::from("bodyContent"),
             body: Arc::new(body),
             source: Arc::clone(&self.shared),
+            span: Span::new(at, end),
         });
         call.span = Span::new(at, self.pos);
         Ok(Node::MacroCall(Box::new(call)))
@@ -731,7 +736,7 @@ impl<'s> Parser<'s> {
                         .map_err(|_| self.error(start + 1, "expected a property name"))?;
                     self.pos = self.src.len() - rest.len();
                     // A `(` with no `)` anywhere after it is text, not a call.
-                    if self.b.get(self.pos) == Some(&b'(') && self.src[self.pos..].contains(')') {
+                    if self.b.get(self.pos) == Some(&b'(') && self.pos < self.last_close_paren {
                         self.pos += 1;
                         let args = self.arguments()?;
                         chain.push(Access::Method(

@@ -1,0 +1,127 @@
+//! No template or payload can crash, hang or exhaust the renderer: each limit ends the
+//! render with a positioned error.
+
+use vtl::{Context, ErrorKind, Limits, Request, Template};
+
+fn render_with(src: &str, limits: Limits) -> vtl::Error {
+    let mut ctx = Context::new();
+    ctx.set_limits(limits);
+    Template::parse(src)
+        .expect("parses")
+        .render(&ctx)
+        .expect_err("must hit a limit")
+}
+
+#[test]
+fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+    let calls = "$a.b(".repeat(100_000) + &")".repeat(100_000);
+    for src in [
+        "#if(true)".repeat(200_000),
+        "#set($x = ".to_string() + &"(".repeat(1_000_000),
+        calls,
+        "#set($x = ".to_string() + &"[".repeat(100_000),
+    ] {
+        let Err(e) = Template::parse(&src) else {
+            panic!("{} bytes of nesting parsed", src.len());
+        };
+        assert_eq!(e.kind(), ErrorKind::Syntax);
+        assert!(e.line() >= 1 && e.column() >= 1);
+    }
+}
+
+#[test]
+fn recursion_is_bounded() {
+    let e = render_with("#macro(m)#m()#end#m()", Limits::default());
+    assert_eq!(e.kind(), ErrorKind::Recursion);
+    let e = render_with("#set($s = '#evaluate($s)')#evaluate($s)", Limits::default());
+    assert_eq!(e.kind(), ErrorKind::Recursion);
+    // Velocity renders a defined block at most twice within itself, then prints the reference.
+    let t = Template::parse("#define($a)[$b]#end#define($b)$a#end$a").unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "[[$a]]");
+}
+
+#[test]
+fn loops_and_total_work_are_bounded() {
+    let limits = Limits {
+        max_iterations: Some(10),
+        ..Limits::default()
+    };
+    let e = render_with("x\n#foreach($i in [1..11])$i#end", limits);
+    assert_eq!((e.kind(), e.line(), e.column()), (ErrorKind::Limit, 2, 1));
+
+    let limits = Limits {
+        max_steps: 100_000,
+        ..Limits::default()
+    };
+    let e = render_with(
+        "#foreach($i in [1..1000])#foreach($j in [1..1000])#end#end",
+        limits,
+    );
+    assert_eq!(e.kind(), ErrorKind::Limit);
+}
+
+#[test]
+fn memory_is_bounded() {
+    let limits = Limits {
+        max_output_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    // A string doubling in a loop.
+    let e = render_with(
+        "#set($s = 'ab')#foreach($i in [1..40])#set($s = \"$s$s\")#end$s",
+        limits,
+    );
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let e = render_with(
+        "#set($s = 'ab')#foreach($i in [1..40])#set($s = $s.concat($s))#end",
+        limits,
+    );
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    let e = render_with(
+        "#set($s = 'ab')#foreach($i in [1..40])#set($s = $s + $s)#end",
+        limits,
+    );
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    // Output from a loop.
+    let e = render_with("#foreach($i in [1..1000000])xxxxxxxxxx#end", limits);
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    // A huge range.
+    let e = render_with("#set($r = [1..2000000000])", Limits::default());
+    assert_eq!(e.kind(), ErrorKind::Limit);
+}
+
+#[test]
+fn api_gateway_limits() {
+    let request = Request::new();
+    let e = vtl::render("#foreach($i in [1..1001])#end", &request).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    assert!(vtl::render("#foreach($i in [1..1000])#end", &request).is_ok());
+    let big = "x".repeat(300 * 1024 + 1);
+    assert_eq!(
+        vtl::render(&big, &request).unwrap_err().kind(),
+        ErrorKind::Limit
+    );
+}
+
+#[test]
+fn hostile_payloads_and_patterns_fail_cleanly() {
+    // JSON nested deeper than json-smart's 400 levels.
+    let body = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let e = vtl::render("$input.path('$')", &Request::new().with_body(body)).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Render);
+    // Patterns that backtrack exponentially in Java end quickly: with an answer where the
+    // pattern needs no backtracking, with an error where it does.
+    let input = "a".repeat(40) + "c";
+    for pattern in [
+        "(a+)+b",
+        "(a|aa)+$",
+        "(a+)+\\1b",
+        "(?=(a+)+b)a",
+        "(a*)*(?<=a)b",
+    ] {
+        let p = vtl::apigateway::SelectionPattern::new(pattern).unwrap();
+        assert!(!p.matches(&input).unwrap_or(false), "{pattern}");
+    }
+    let t = format!("#set($s = '{input}')$s.matches('(a+)+\\1b')");
+    let _ = vtl::render(&t, &Request::new());
+}
