@@ -30,287 +30,490 @@ thread_local! {
 
 const LINE_TERMINATORS: &str = r"\n\r\x{85}\x{2028}\x{2029}";
 
-/// Rewrites a Java pattern into fancy-regex syntax.
+/// What the last element of a character class was, to tell a range's `-` from a literal one.
+#[derive(Clone, Copy, PartialEq)]
+enum ClassItem {
+    /// Nothing yet (or after `&&`): a `-` here is literal.
+    Start,
+    /// A single character, which may start a range.
+    Char,
+    /// The end of a range, or a set such as `\d`: a `-` after it is literal.
+    Set,
+}
+
+/// Rewrites a Java pattern into fancy-regex syntax. Constructs whose Java meaning cannot be
+/// reproduced are refused with their index, rather than matched differently.
 pub fn translate(java: &str) -> Result<String, String> {
-    let chars: Vec<char> = java.chars().collect();
-    let dotall = has_flag(java, 's');
-    let multiline = has_flag(java, 'm');
-    let mut out = String::with_capacity(java.len() + 16);
-    let mut class_depth = 0usize;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut t = Translator {
+        chars: java.chars().collect(),
+        i: 0,
+        out: String::with_capacity(java.len() + 16),
+        classes: Vec::new(),
+        range_open: false,
+        flags: Flags::default(),
+        saved: Vec::new(),
+        names: Vec::new(),
+    };
+    while t.i < t.chars.len() {
+        t.step()?;
+    }
+    if !t.classes.is_empty() {
+        return Err(format!(
+            "unclosed character class near index {}",
+            t.chars.len() - 1
+        ));
+    }
+    Ok(t.out)
+}
+
+struct Translator {
+    chars: Vec<char>,
+    i: usize,
+    out: String,
+    /// One entry per open character class: what its last element was.
+    classes: Vec<ClassItem>,
+    /// A `-` of a range was written; the next character ends the range.
+    range_open: bool,
+    /// The flags in force here, and those to restore at each open group's end.
+    flags: Flags,
+    saved: Vec<Flags>,
+    /// Named groups seen, to refuse duplicates as Java does.
+    names: Vec<String>,
+}
+
+/// Java's inline flags that change how the pattern is translated; `i` is passed on.
+#[derive(Clone, Copy, Default)]
+struct Flags {
+    dotall: bool,
+    multiline: bool,
+    extended: bool,
+}
+
+/// `$` without MULTILINE: the end, or before a final line terminator (`\r\n` counts as one).
+const END: &str = r"(?:\z|(?=\r\n\z)|(?=[\r\x{85}\x{2028}\x{2029}]\z)|(?<!\r)(?=\n\z))";
+/// `$` with MULTILINE: before any line terminator (not inside `\r\n`), or the end.
+const LINE_END: &str = r"(?:\z|(?=[\r\x{85}\x{2028}\x{2029}])|(?<!\r)(?=\n))";
+/// `^` with MULTILINE: the start or after a line terminator, but never at the end.
+const LINE_START: &str = r"(?:(?:\A|(?<=[\n\x{85}\x{2028}\x{2029}])|(?<=\r)(?!\n))(?!\z))";
+
+impl Translator {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.i + ahead).copied()
+    }
+
+    fn in_class(&self) -> bool {
+        !self.classes.is_empty()
+    }
+
+    /// Records what was just written inside a class.
+    fn class_item(&mut self, item: ClassItem) {
+        if let Some(last) = self.classes.last_mut() {
+            *last = if self.range_open {
+                ClassItem::Set
+            } else {
+                item
+            };
+            self.range_open = false;
+        }
+    }
+
+    fn literal(&mut self, c: char) {
+        push_literal(&mut self.out, c);
+        self.class_item(ClassItem::Char);
+    }
+
+    fn code(&mut self, v: u32) {
+        push_code(&mut self.out, v);
+        self.class_item(ClassItem::Char);
+    }
+
+    /// A predefined set: bare outside a class, its members inside one.
+    fn set(&mut self, inside: &str, outside: &str) {
+        if self.in_class() {
+            self.out.push_str(inside);
+            self.class_item(ClassItem::Set);
+        } else {
+            self.out.push_str(outside);
+        }
+    }
+
+    fn step(&mut self) -> Result<(), String> {
+        let c = self.chars[self.i];
+        self.i += 1;
         match c {
-            '\\' => {
-                let Some(&e) = chars.get(i + 1) else {
-                    return Err(format!("a trailing backslash at index {i} escapes nothing"));
-                };
-                i += 2;
-                match e {
-                    'd' => out.push_str(if class_depth > 0 { "0-9" } else { "[0-9]" }),
-                    'D' => out.push_str("[^0-9]"),
-                    'w' => out.push_str(if class_depth > 0 {
-                        "a-zA-Z0-9_"
-                    } else {
-                        "[a-zA-Z0-9_]"
-                    }),
-                    'W' => out.push_str("[^a-zA-Z0-9_]"),
-                    's' => out.push_str(if class_depth > 0 {
-                        r" \t\n\x0B\f\r"
-                    } else {
-                        r"[ \t\n\x0B\f\r]"
-                    }),
-                    'S' => out.push_str(r"[^ \t\n\x0B\f\r]"),
-                    'h' => out.push_str(
-                        r"[ \t\xA0\x{1680}\x{180e}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}]",
-                    ),
-                    'H' => out.push_str(
-                        r"[^ \t\xA0\x{1680}\x{180e}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}]",
-                    ),
-                    'R' => out.push_str(r"(?:\r\n|[\n\x0B\f\r\x{85}\x{2028}\x{2029}])"),
-                    'Q' => {
-                        let mut j = i;
-                        while j < chars.len()
-                            && !(chars[j] == '\\' && chars.get(j + 1) == Some(&'E'))
-                        {
-                            push_literal(&mut out, chars[j]);
-                            j += 1;
-                        }
-                        i = (j + 2).min(chars.len());
-                    }
-                    'E' => {}
-                    'Z' => out.push_str(&format!(r"(?:(?=(?:\r\n|[{LINE_TERMINATORS}])\z)|\z)")),
-                    'z' => out.push_str(r"\z"),
-                    'A' | 'b' | 'B' | 't' | 'n' | 'r' | 'f' => {
-                        out.push('\\');
-                        out.push(e);
-                    }
-                    'a' => out.push_str(r"\x07"),
-                    'e' => out.push_str(r"\x1B"),
-                    'G' => return Err(format!("\\G is not supported (index {})", i - 2)),
-                    'c' => {
-                        let Some(&x) = chars.get(i) else {
-                            return Err("illegal control escape sequence".into());
-                        };
-                        i += 1;
-                        push_code(&mut out, (x as u32) ^ 64);
-                    }
-                    '0' => {
-                        let mut v = 0u32;
-                        let mut n = 0;
-                        while n < 3 && chars.get(i).is_some_and(|d| ('0'..='7').contains(d)) {
-                            let nv = v * 8 + chars[i].to_digit(8).unwrap_or(0);
-                            if nv > 0o377 {
-                                break;
-                            }
-                            v = nv;
-                            i += 1;
-                            n += 1;
-                        }
-                        if n == 0 {
-                            return Err("illegal octal escape sequence".into());
-                        }
-                        push_code(&mut out, v);
-                    }
-                    'x' => {
-                        if chars.get(i) == Some(&'{') {
-                            let end = chars[i..]
-                                .iter()
-                                .position(|&c| c == '}')
-                                .ok_or("unclosed hexadecimal escape sequence")?;
-                            let hex: String = chars[i + 1..i + end].iter().collect();
-                            let v = u32::from_str_radix(&hex, 16)
-                                .map_err(|_| "illegal hexadecimal escape sequence")?;
-                            push_code(&mut out, v);
-                            i += end + 1;
-                        } else {
-                            let hex: String = chars
-                                .get(i..i + 2)
-                                .ok_or("illegal hexadecimal escape sequence")?
-                                .iter()
-                                .collect();
-                            let v = u32::from_str_radix(&hex, 16)
-                                .map_err(|_| "illegal hexadecimal escape sequence")?;
-                            push_code(&mut out, v);
-                            i += 2;
-                        }
-                    }
-                    'u' => {
-                        let hex: String = chars
-                            .get(i..i + 4)
-                            .ok_or("illegal Unicode escape sequence")?
-                            .iter()
-                            .collect();
-                        let mut v = u32::from_str_radix(&hex, 16)
-                            .map_err(|_| "illegal Unicode escape sequence")?;
-                        i += 4;
-                        // A surrogate pair written as two escapes is one character.
-                        if (0xD800..0xDC00).contains(&v)
-                            && chars.get(i) == Some(&'\\')
-                            && chars.get(i + 1) == Some(&'u')
-                        {
-                            let hex: String =
-                                chars.get(i + 2..i + 6).unwrap_or(&[]).iter().collect();
-                            if let Ok(lo) = u32::from_str_radix(&hex, 16)
-                                && (0xDC00..0xE000).contains(&lo)
-                            {
-                                v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
-                                i += 6;
-                            }
-                        }
-                        push_code(&mut out, v);
-                    }
-                    'p' | 'P' => {
-                        let (name, len) = if chars.get(i) == Some(&'{') {
-                            let end = chars[i..]
-                                .iter()
-                                .position(|&c| c == '}')
-                                .ok_or("unclosed character family")?;
-                            (chars[i + 1..i + end].iter().collect::<String>(), end + 1)
-                        } else {
-                            (chars.get(i).map(|c| c.to_string()).unwrap_or_default(), 1)
-                        };
-                        i += len;
-                        push_property(&mut out, &name, e == 'P', class_depth > 0)?;
-                    }
-                    'k' => {
-                        out.push_str("\\k");
-                    }
-                    d if d.is_ascii_digit() => {
-                        out.push('\\');
-                        out.push(d);
-                    }
-                    other if other.is_ascii_alphabetic() => {
-                        return Err(format!(
-                            "illegal/unsupported escape sequence \\{other} near index {}",
-                            i - 1
-                        ));
-                    }
-                    other => push_literal(&mut out, other),
-                }
-                continue;
-            }
+            '\\' => return self.escape(),
             '[' => {
-                class_depth += 1;
-                out.push('[');
-                if chars.get(i + 1) == Some(&'^') {
-                    out.push('^');
-                    i += 1;
+                if let Some(last) = self.classes.last_mut() {
+                    *last = ClassItem::Set;
                 }
-                // A `]` right after `[` or `[^` is a literal in Java too.
-                if chars.get(i + 1) == Some(&']') {
-                    out.push_str(r"\]");
-                    i += 1;
+                self.classes.push(ClassItem::Start);
+                self.out.push('[');
+                if self.peek(0) == Some('^') {
+                    self.out.push('^');
+                    self.i += 1;
+                }
+                // A `]` right after `[` or `[^` is a literal.
+                if self.peek(0) == Some(']') {
+                    self.i += 1;
+                    self.literal(']');
                 }
             }
-            ']' if class_depth > 0 => {
-                class_depth -= 1;
-                out.push(']');
+            ']' if self.in_class() => {
+                self.classes.pop();
+                self.range_open = false;
+                self.out.push(']');
             }
-            '.' if class_depth == 0 && !dotall => {
-                out.push_str(&format!("[^{LINE_TERMINATORS}]"));
+            '-' if self.in_class() => {
+                let last = self.classes.last().copied().unwrap_or(ClassItem::Start);
+                if last == ClassItem::Char
+                    && !self.range_open
+                    && self.peek(0).is_some_and(|n| n != ']')
+                {
+                    self.out.push('-');
+                    self.range_open = true;
+                } else {
+                    self.literal('-');
+                }
             }
-            '$' if class_depth == 0 && !multiline => {
-                out.push_str(&format!(r"(?:(?=(?:\r\n|[{LINE_TERMINATORS}])\z)|\z)"));
+            '&' if self.in_class() && self.peek(0) == Some('&') => {
+                self.i += 1;
+                self.out.push_str("&&");
+                if let Some(last) = self.classes.last_mut() {
+                    *last = ClassItem::Start;
+                }
             }
-            '(' if class_depth == 0 && chars.get(i + 1) == Some(&'?') => {
-                // Inline flags: Java's `u` (Unicode case) and `d` (Unix lines) have no
-                // counterpart; drop them.
-                let mut j = i + 2;
-                let mut flags = String::new();
-                while let Some(&f) = chars.get(j) {
-                    if f.is_ascii_alphabetic() || f == '-' {
-                        flags.push(f);
-                        j += 1;
-                    } else {
+            c if self.in_class() && self.flags.extended && c.is_whitespace() => {}
+            _ if self.in_class() => self.literal(c),
+            // In comments mode, whitespace and `#` comments are not part of the pattern.
+            c if self.flags.extended && c.is_whitespace() => {}
+            '#' if self.flags.extended => {
+                while self.peek(0).is_some_and(|c| c != '\n') {
+                    self.i += 1;
+                }
+            }
+            '.' if self.flags.dotall => self.out.push_str("(?s:.)"),
+            '.' => self.out.push_str(&format!("[^{LINE_TERMINATORS}]")),
+            '$' => self
+                .out
+                .push_str(if self.flags.multiline { LINE_END } else { END }),
+            '^' if self.flags.multiline => self.out.push_str(LINE_START),
+            '^' => self.out.push_str(r"\A"),
+            '(' if self.peek(0) == Some('?') => self.group()?,
+            '(' => {
+                self.saved.push(self.flags);
+                self.out.push('(');
+            }
+            ')' => {
+                if let Some(f) = self.saved.pop() {
+                    self.flags = f;
+                }
+                self.out.push(')');
+            }
+            '{' => {
+                // Only a well-formed repetition; Java rejects any other `{`.
+                let rest: String = self.chars[self.i..]
+                    .iter()
+                    .take_while(|&&c| c != '}')
+                    .collect();
+                let ok = self.i + rest.chars().count() < self.chars.len()
+                    && match rest.split_once(',') {
+                        Some((a, b)) => {
+                            !a.is_empty()
+                                && a.bytes().all(|b| b.is_ascii_digit())
+                                && b.bytes().all(|b| b.is_ascii_digit())
+                                && (b.is_empty() || a.parse::<u64>().ok() <= b.parse::<u64>().ok())
+                        }
+                        None => !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()),
+                    };
+                if !ok {
+                    return Err(format!("illegal repetition near index {}", self.i - 1));
+                }
+                self.out.push('{');
+                self.out.push_str(&rest);
+                self.out.push('}');
+                self.i += rest.chars().count() + 1;
+            }
+            '|' | '*' | '+' | '?' => self.out.push(c),
+            _ => self.literal(c),
+        }
+        Ok(())
+    }
+
+    /// `(?` constructs: inline flags, lookaround, atomic, non-capturing and named groups.
+    fn group(&mut self) -> Result<(), String> {
+        let start = self.i - 1;
+        self.i += 1;
+        let mut flags = String::new();
+        while let Some(f) = self
+            .peek(0)
+            .filter(|f| f.is_ascii_alphabetic() || *f == '-')
+        {
+            flags.push(f);
+            self.i += 1;
+        }
+        if !flags.is_empty() {
+            let end = self.peek(0);
+            if !matches!(end, Some(':' | ')')) {
+                return Err(format!("unknown inline modifier near index {}", self.i));
+            }
+            self.i += 1;
+            // `u` (Unicode case) and `U` (Unicode classes) change what `(?i)`, `\w` and
+            // `\d` match in ways not reproduced; `d` (Unix lines) changes `.` and `$`.
+            if let Some(f) = flags
+                .chars()
+                .find(|f| !matches!(f, 'i' | 's' | 'm' | 'x' | '-'))
+            {
+                return Err(format!(
+                    "the inline flag `{f}` is not supported (index {start})"
+                ));
+            }
+            let mut new = self.flags;
+            let mut case = String::new();
+            let mut on = true;
+            for f in flags.chars() {
+                match f {
+                    '-' => on = false,
+                    's' => new.dotall = on,
+                    'm' => new.multiline = on,
+                    'x' => new.extended = on,
+                    _ => case = if on { "i".into() } else { "-i".into() },
+                }
+            }
+            if end == Some(')') {
+                // Applies to the rest of the enclosing group.
+                self.flags = new;
+                if !case.is_empty() {
+                    self.out.push_str(&format!("(?{case})"));
+                }
+            } else {
+                self.saved.push(self.flags);
+                self.flags = new;
+                self.out.push_str(&format!("(?{case}:"));
+            }
+            return Ok(());
+        }
+        self.saved.push(self.flags);
+        self.out.push_str("(?");
+        match self.peek(0) {
+            Some('<') if self.peek(1).is_some_and(|c| c.is_ascii_alphabetic()) => {
+                // A named group: Java names are letters and digits, each used once.
+                let mut name = String::new();
+                self.i += 1;
+                while let Some(c) = self.peek(0).filter(|c| c.is_ascii_alphanumeric()) {
+                    name.push(c);
+                    self.i += 1;
+                }
+                if self.peek(0) != Some('>') {
+                    return Err(format!(
+                        "named capturing group is missing trailing '>' near index {}",
+                        self.i
+                    ));
+                }
+                if self.names.contains(&name) {
+                    return Err(format!(
+                        "named capturing group <{name}> is already defined near index {}",
+                        self.i
+                    ));
+                }
+                self.i += 1;
+                self.out.push_str(&format!("<{name}>"));
+                self.names.push(name);
+            }
+            Some('<') if matches!(self.peek(1), Some('=' | '!')) => {
+                self.out.push('<');
+                self.out.push(self.chars[self.i + 1]);
+                self.i += 2;
+            }
+            Some(c @ ('=' | '!' | '>' | ':')) => {
+                self.out.push(c);
+                self.i += 1;
+            }
+            _ => return Err(format!("unknown group type near index {}", self.i)),
+        }
+        Ok(())
+    }
+
+    fn escape(&mut self) -> Result<(), String> {
+        let Some(e) = self.peek(0) else {
+            return Err(format!(
+                "unexpected internal error near index {}: a trailing backslash",
+                self.i - 1
+            ));
+        };
+        let at = self.i - 1;
+        self.i += 1;
+        match e {
+            'd' => self.set("0-9", "[0-9]"),
+            'D' => self.set("[^0-9]", "[^0-9]"),
+            'w' => self.set("a-zA-Z0-9_", "[a-zA-Z0-9_]"),
+            'W' => self.set("[^a-zA-Z0-9_]", "[^a-zA-Z0-9_]"),
+            's' => self.set(r" \t\n\x0B\f\r", r"[ \t\n\x0B\f\r]"),
+            'S' => self.set(r"[^ \t\n\x0B\f\r]", r"[^ \t\n\x0B\f\r]"),
+            'h' => self.set(HORIZONTAL, &format!("[{HORIZONTAL}]")),
+            'H' => self.set(&format!("[^{HORIZONTAL}]"), &format!("[^{HORIZONTAL}]")),
+            'v' => self.set(VERTICAL, &format!("[{VERTICAL}]")),
+            'V' => self.set(&format!("[^{VERTICAL}]"), &format!("[^{VERTICAL}]")),
+            'R' if !self.in_class() => self
+                .out
+                .push_str(r"(?:\r\n|[\n\x0B\f\r\x{85}\x{2028}\x{2029}])"),
+            'Q' => {
+                while self.i < self.chars.len()
+                    && !(self.chars[self.i] == '\\' && self.peek(1) == Some('E'))
+                {
+                    let c = self.chars[self.i];
+                    self.i += 1;
+                    self.literal(c);
+                }
+                self.i = (self.i + 2).min(self.chars.len());
+            }
+            'E' => {
+                return Err(format!(
+                    "illegal/unsupported escape sequence \\E near index {at}"
+                ));
+            }
+            'Z' if !self.in_class() => self.out.push_str(END),
+            'z' | 'A' | 'b' | 'B' if !self.in_class() => {
+                self.out.push('\\');
+                self.out.push(e);
+            }
+            't' => self.code(9),
+            'n' => self.code(10),
+            'r' => self.code(13),
+            'f' => self.code(12),
+            'a' => self.code(7),
+            'e' => self.code(27),
+            'c' => {
+                let x = self.peek(0).ok_or("illegal control escape sequence")?;
+                self.i += 1;
+                self.code((x as u32) ^ 64);
+            }
+            '0' => {
+                let mut v = 0u32;
+                let mut n = 0;
+                while n < 3 && self.peek(0).is_some_and(|d| ('0'..='7').contains(&d)) {
+                    let nv = v * 8 + self.peek(0).and_then(|d| d.to_digit(8)).unwrap_or(0);
+                    if nv > 0o377 {
                         break;
                     }
+                    v = nv;
+                    self.i += 1;
+                    n += 1;
                 }
-                if !flags.is_empty() && matches!(chars.get(j), Some(':') | Some(')')) {
-                    let kept: String = flags
-                        .chars()
-                        .filter(|f| !matches!(f, 'u' | 'd' | 'U'))
-                        .collect();
-                    if kept.is_empty() || kept == "-" {
-                        if chars[j] == ')' {
-                            i = j + 1;
-                            continue;
-                        }
-                        out.push_str("(?:");
-                    } else {
-                        out.push_str("(?");
-                        out.push_str(&kept);
-                        out.push(chars[j]);
-                    }
-                    i = j + 1;
-                    continue;
+                if n == 0 {
+                    return Err(format!("illegal octal escape sequence near index {at}"));
                 }
-                // Group syntax: lookaround, atomic, non-capturing or named.
-                out.push_str("(?");
-                i += 2;
-                match chars.get(i) {
-                    Some('<') if chars.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
-                        while let Some(&c) = chars.get(i) {
-                            out.push(c);
-                            i += 1;
-                            if c == '>' {
-                                break;
-                            }
-                        }
-                    }
-                    Some('<') => {
-                        out.push('<');
-                        if let Some(&c) = chars.get(i + 1) {
-                            out.push(c);
-                        }
-                        i += 2;
-                    }
-                    Some(&c) => {
-                        out.push(c);
-                        i += 1;
-                    }
-                    None => {}
-                }
-                continue;
+                self.code(v);
             }
-            ']' | '{' | '}' | '(' | ')' | '|' | '*' | '+' | '?' | '^' | '.' | '$' => out.push(c),
-            '&' if class_depth > 0 && chars.get(i + 1) == Some(&'&') => {
-                out.push_str("&&");
-                i += 1;
+            'x' => {
+                let v = if self.peek(0) == Some('{') {
+                    let end = self.chars[self.i..]
+                        .iter()
+                        .position(|&c| c == '}')
+                        .ok_or("unclosed hexadecimal escape sequence")?;
+                    let hex: String = self.chars[self.i + 1..self.i + end].iter().collect();
+                    self.i += end + 1;
+                    hex_value(&hex, usize::MAX)
+                } else {
+                    let hex: String = self.chars[self.i..].iter().take(2).collect();
+                    self.i += 2;
+                    hex_value(&hex, 2)
+                }
+                .ok_or_else(|| format!("illegal hexadecimal escape sequence near index {at}"))?;
+                self.code(v);
             }
-            '-' if class_depth > 0 => out.push('-'),
-            other => push_literal(&mut out, other),
+            'u' => {
+                let hex: String = self.chars[self.i..].iter().take(4).collect();
+                let mut v = hex_value(&hex, 4)
+                    .ok_or_else(|| format!("illegal Unicode escape sequence near index {at}"))?;
+                self.i += 4;
+                // A surrogate pair written as two escapes is one character.
+                if (0xD800..0xDC00).contains(&v)
+                    && self.peek(0) == Some('\\')
+                    && self.peek(1) == Some('u')
+                {
+                    let lo: String = self.chars[self.i + 2..].iter().take(4).collect();
+                    if let Some(lo) = hex_value(&lo, 4).filter(|lo| (0xDC00..0xE000).contains(lo)) {
+                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+                        self.i += 6;
+                    }
+                }
+                if (0xD800..0xE000).contains(&v) {
+                    return Err(format!(
+                        "a lone surrogate \\u{v:04X} cannot be matched here (index {at})"
+                    ));
+                }
+                self.code(v);
+            }
+            'p' | 'P' => {
+                let name = if self.peek(0) == Some('{') {
+                    let end = self.chars[self.i..]
+                        .iter()
+                        .position(|&c| c == '}')
+                        .ok_or("unclosed character family")?;
+                    let name: String = self.chars[self.i + 1..self.i + end].iter().collect();
+                    self.i += end + 1;
+                    name
+                } else {
+                    let name = self.peek(0).map(|c| c.to_string()).unwrap_or_default();
+                    self.i += 1;
+                    name
+                };
+                let in_class = self.in_class();
+                push_property(&mut self.out, &name, e == 'P', in_class, at)?;
+                self.class_item(ClassItem::Set);
+            }
+            'k' if !self.in_class() => {
+                if self.peek(0) != Some('<') {
+                    return Err(format!(
+                        "\\k is not followed by '<' for named capturing group near index {at}"
+                    ));
+                }
+                let end = self.chars[self.i..]
+                    .iter()
+                    .position(|&c| c == '>')
+                    .ok_or("named capturing group is missing trailing '>'")?;
+                let name: String = self.chars[self.i + 1..self.i + end].iter().collect();
+                if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    return Err(format!(
+                        "capturing group name does not start with a Latin letter near index {at}"
+                    ));
+                }
+                self.i += end + 1;
+                self.out.push_str(&format!(r"\k<{name}>"));
+            }
+            d if d.is_ascii_digit() && !self.in_class() => {
+                self.out.push('\\');
+                self.out.push(d);
+            }
+            other if other.is_ascii_alphanumeric() => {
+                return Err(format!(
+                    "illegal/unsupported escape sequence \\{other} near index {at}"
+                ));
+            }
+            other => self.literal(other),
         }
-        i += 1;
+        Ok(())
     }
-    Ok(out)
 }
 
-fn has_flag(pattern: &str, flag: char) -> bool {
-    let mut rest = pattern;
-    while let Some(at) = rest.find("(?") {
-        let after = &rest[at + 2..];
-        let flags: String = after
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
-            .collect();
-        let on = flags.split('-').next().unwrap_or("");
-        if on.contains(flag) {
-            return true;
-        }
-        rest = after;
+const HORIZONTAL: &str = r" \t\xA0\x{1680}\x{180e}\x{2000}-\x{200a}\x{202f}\x{205f}\x{3000}";
+const VERTICAL: &str = r"\n\x0B\f\r\x{85}\x{2028}\x{2029}";
+
+fn hex_value(hex: &str, max_len: usize) -> Option<u32> {
+    if hex.is_empty() || hex.len() > max_len.min(8) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
     }
-    false
+    if max_len != usize::MAX && hex.len() != max_len {
+        return None;
+    }
+    u32::from_str_radix(hex, 16).ok().filter(|&v| v <= 0x10FFFF)
 }
 
+/// A character matched literally: letters, digits and other non-ASCII as they are, ASCII
+/// punctuation and spaces by code, which means the same in every position.
 fn push_literal(out: &mut String, c: char) {
-    if c.is_ascii_punctuation() || c == ' ' || c == '#' {
-        if c == ' ' || c == '#' {
-            push_code(out, c as u32);
-        } else {
-            out.push('\\');
-            out.push(c);
-        }
+    if c.is_ascii() && !c.is_ascii_alphanumeric() {
+        push_code(out, c as u32);
     } else {
         out.push(c);
     }
@@ -320,17 +523,20 @@ fn push_code(out: &mut String, v: u32) {
     out.push_str(&format!(r"\x{{{v:X}}}"));
 }
 
-/// `\p{Name}`: Java's POSIX classes are ASCII; Unicode categories and scripts pass on.
+/// `\p{Name}`: Java's POSIX classes are ASCII; Unicode categories, scripts (`IsLatin`) and
+/// properties pass on; Unicode blocks (`InGreek`) have no counterpart and are refused.
 fn push_property(
     out: &mut String,
     name: &str,
     negated: bool,
     in_class: bool,
+    at: usize,
 ) -> Result<(), String> {
     let ascii = match name {
         "Lower" => Some("a-z"),
         "Upper" => Some("A-Z"),
-        "ASCII" => Some(r"\x00-\x7F"),
+        "ASCII" | "InBasicLatin" => Some(r"\x00-\x7F"),
+        "InLatin-1Supplement" | "InLatin-1_Supplement" => Some(r"\x80-\xFF"),
         "Alpha" => Some("a-zA-Z"),
         "Digit" => Some("0-9"),
         "Alnum" => Some("a-zA-Z0-9"),
@@ -344,35 +550,56 @@ fn push_property(
         _ => None,
     };
     if let Some(set) = ascii {
-        let neg = if negated { "^" } else { "" };
-        if in_class && !negated {
-            out.push_str(set);
-        } else {
-            out.push_str(&format!("[{neg}{set}]"));
+        match (in_class, negated) {
+            (true, false) => out.push_str(set),
+            (_, n) => out.push_str(&format!("[{}{set}]", if n { "^" } else { "" })),
         }
         return Ok(());
     }
     let unicode = match name {
-        "javaLowerCase" | "IsLowercase" => "Lowercase".to_string(),
-        "javaUpperCase" | "IsUppercase" => "Uppercase".to_string(),
-        "javaWhitespace" | "IsWhite_Space" | "IsWhiteSpace" => "White_Space".to_string(),
-        "IsAlphabetic" => "Alphabetic".to_string(),
-        "IsDigit" => "Nd".to_string(),
-        "IsLetter" => "L".to_string(),
-        n if n.starts_with("Is") || n.starts_with("In") => n[2..].to_string(),
-        n if n.starts_with("general_category=")
-            || n.starts_with("script=")
-            || n.starts_with("sc=")
-            || n.starts_with("gc=") =>
-        {
-            n.split_once('=')
-                .map(|(_, v)| v.to_string())
-                .unwrap_or_default()
+        "javaLowerCase" | "IsLowercase" => "Lowercase",
+        "javaUpperCase" | "IsUppercase" => "Uppercase",
+        "javaWhitespace" | "IsWhite_Space" | "IsWhiteSpace" => "White_Space",
+        "javaLetter" | "IsLetter" => "L",
+        "javaDigit" | "IsDigit" => "Nd",
+        "javaLetterOrDigit" => return push_property(out, "IsLetterOrDigit", negated, in_class, at),
+        "IsLetterOrDigit" => {
+            let set = r"\p{L}\p{Nd}";
+            match (in_class, negated) {
+                (true, false) => out.push_str(set),
+                (_, n) => out.push_str(&format!("[{}{set}]", if n { "^" } else { "" })),
+            }
+            return Ok(());
         }
-        n => n.to_string(),
+        "IsAlphabetic" => "Alphabetic",
+        n if n.starts_with("In") || n.starts_with("blk=") || n.starts_with("block=") => {
+            return Err(format!(
+                "the Unicode block \\p{{{n}}} is not supported (index {at})"
+            ));
+        }
+        n if n.starts_with("IsEmoji") => {
+            return Err(format!(
+                "unknown character property \\p{{{n}}} (index {at})"
+            ));
+        }
+        n if n.starts_with("Is") => &n[2..],
+        n if n.starts_with("general_category=")
+            || n.starts_with("gc=")
+            || n.starts_with("script=")
+            || n.starts_with("sc=") =>
+        {
+            n.split_once('=').map_or(n, |(_, v)| v)
+        }
+        // Java accepts general categories bare (`\p{L}`, `\p{Lu}`), scripts only with `Is`.
+        n if n.len() <= 2 => n,
+        n => {
+            return Err(format!(
+                "unknown character property \\p{{{n}}} (index {at})"
+            ));
+        }
     };
     out.push_str(if negated { r"\P{" } else { r"\p{" });
-    out.push_str(&unicode);
+    out.push_str(unicode);
     out.push('}');
     Ok(())
 }

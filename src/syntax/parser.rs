@@ -42,8 +42,6 @@ pub(crate) struct Parser<'s> {
     reference_end: usize,
     /// Parsing the inside of a string literal, where a trailing `$` or `#` is text.
     pub(super) in_string: bool,
-    /// Where the last `)` of the source is (0 if none).
-    last_close_paren: usize,
 }
 
 impl<'s> Parser<'s> {
@@ -58,7 +56,6 @@ impl<'s> Parser<'s> {
             run_start: 0,
             reference_end: usize::MAX,
             in_string: false,
-            last_close_paren: shared.rfind(')').unwrap_or(0),
         }
     }
 
@@ -135,12 +132,45 @@ impl<'s> Parser<'s> {
     fn dollar(&mut self, block: &mut Block) -> Result<(), Error> {
         let at = self.pos;
         if let Some(r) = self.reference(0)? {
+            let formal = self.b[r.span.end as usize - 1] == b'}';
+            let mut last = r.chain.last().map(|a| matches!(a, Access::Method(..)));
             block.push(Node::Reference(Box::new(r)));
+            // Velocity's lexer quirks right after a reference: a word glued to a method
+            // call's `)` is text and the accesses after it are dropped; `##` right after a
+            // property is text, not a comment.
+            while !formal
+                && last == Some(true)
+                && self.b.get(self.pos).is_some_and(|&c| is_ident_start(c))
+            {
+                let (rest, _) = scan::identifier(&self.src[self.pos..]).unwrap_or(("", ""));
+                let end = self.src.len() - rest.len();
+                self.push_text(block, self.pos, end);
+                self.pos = end;
+                last = self
+                    .accesses()?
+                    .last()
+                    .map(|a| matches!(a, Access::Method(..)));
+            }
+            if !formal && last == Some(false) && self.b[self.pos..].starts_with(b"##") {
+                self.push_text(block, self.pos, self.pos + 2);
+                self.pos += 2;
+            }
             self.run_start = self.pos;
             self.reference_end = self.pos;
             return Ok(());
         }
         let rest = &self.b[at + 1..];
+        // A `$` right before `#if`, `#else`, `#end`, `#set` or a block comment vanishes.
+        if rest.first() == Some(&b'#') {
+            let drops = rest.get(1) == Some(&b'*')
+                || self.directive_name(at + 1).is_some_and(|(name, _, _)| {
+                    matches!(name, "if" | "elseif" | "else" | "end" | "set")
+                });
+            if drops {
+                self.pos = at + 1;
+                return Ok(());
+            }
+        }
         if (rest.is_empty() || rest == b"!") && !self.in_string {
             return Err(self.error(at, "lexical error: template ends in `$`"));
         }
@@ -237,6 +267,9 @@ impl<'s> Parser<'s> {
                 return Ok(None);
             }
             Some(b'*') => {
+                if at + 2 == self.b.len() && !self.in_string {
+                    return Err(self.error(at, "lexical error: template ends in `#*`"));
+                }
                 self.pos = find(self.b, at + 2, b"*#").map_or(self.b.len(), |i| i + 2);
                 self.run_start = self.pos;
                 return Ok(None);
@@ -256,6 +289,9 @@ impl<'s> Parser<'s> {
             && let Ok((after, name)) = scan::word(&self.src[at + 2..])
         {
             let end = self.src.len() - after.len();
+            if !after.trim_start().starts_with('(') {
+                return Err(self.error(end, format!("expected `(` after #@{name}")));
+            }
             let node = self.block_macro_call(at, end, name)?;
             block.push(node);
             self.run_start = self.pos;
@@ -726,7 +762,31 @@ impl<'s> Parser<'s> {
         let Ok((rest, name)) = scan::identifier(&self.src[p..]) else {
             return Ok(None);
         };
+        if matches!(name, "true" | "false") {
+            return Err(self.error(
+                at,
+                format!("`${name}` is not a reference: `{name}` is a keyword"),
+            ));
+        }
         self.pos = self.src.len() - rest.len();
+        let chain = self.accesses()?;
+        if formal {
+            if self.b.get(self.pos) != Some(&b'}') {
+                return Err(self.unexpected("`}` to close the reference"));
+            }
+            self.pos += 1;
+        }
+        Ok(Some(Reference {
+            span: Span::new(at, self.pos),
+            quiet,
+            escapes,
+            name: Arc::from(name),
+            chain,
+        }))
+    }
+
+    /// The `.property`, `.method(args)` and `[index]` accesses after a reference's name.
+    fn accesses(&mut self) -> Result<Vec<Access>, Error> {
         let mut chain = Vec::new();
         loop {
             match self.b.get(self.pos) {
@@ -735,8 +795,14 @@ impl<'s> Parser<'s> {
                     let (rest, member) = scan::identifier(&self.src[start + 1..])
                         .map_err(|_| self.error(start + 1, "expected a property name"))?;
                     self.pos = self.src.len() - rest.len();
-                    // A `(` with no `)` anywhere after it is text, not a call.
-                    if self.b.get(self.pos) == Some(&b'(') && self.pos < self.last_close_paren {
+                    if matches!(member, "true" | "false") {
+                        return Err(self.error(
+                            start + 1,
+                            format!("`{member}` is a keyword, not a property"),
+                        ));
+                    }
+                    // A `(` that ends the template is text, not a call.
+                    if self.b.get(self.pos) == Some(&b'(') && self.pos + 1 < self.b.len() {
                         self.pos += 1;
                         let args = self.arguments()?;
                         chain.push(Access::Method(
@@ -764,19 +830,7 @@ impl<'s> Parser<'s> {
                 _ => break,
             }
         }
-        if formal {
-            if self.b.get(self.pos) != Some(&b'}') {
-                return Err(self.unexpected("`}` to close the reference"));
-            }
-            self.pos += 1;
-        }
-        Ok(Some(Reference {
-            span: Span::new(at, self.pos),
-            quiet,
-            escapes,
-            name: Arc::from(name),
-            chain,
-        }))
+        Ok(chain)
     }
 
     /// Method arguments after `(`, up to and including `)`.
