@@ -83,6 +83,17 @@ pub(crate) enum Found {
     Value(Value),
 }
 
+impl Segment {
+    /// Whether the segment selects at most one value.
+    fn definite(&self) -> bool {
+        match self {
+            Segment::Property(_) => true,
+            Segment::Index(i) => i.len() == 1,
+            _ => false,
+        }
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> String {
     format!("InvalidPathException: {}", msg.into())
 }
@@ -109,11 +120,7 @@ impl JsonPath {
     }
 
     fn definite(&self) -> bool {
-        self.segments.iter().all(|s| match s {
-            Segment::Property(_) => true,
-            Segment::Index(i) => i.len() == 1,
-            _ => false,
-        })
+        self.segments.iter().all(Segment::definite)
     }
 
     /// Evaluates the path on a document.
@@ -138,7 +145,16 @@ impl JsonPath {
         }
         let mut nodes = vec![root.clone()];
         let mut after_object_wildcard = false;
-        for seg in &self.segments {
+        for (n, seg) in self.segments.iter().enumerate() {
+            // While everything before is definite, a property of something that is not an
+            // object ends the whole path (Jayway's PathNotFoundException); after an
+            // indefinite step, such values are skipped.
+            if matches!(seg, Segment::Property(_))
+                && self.segments[..n].iter().all(Segment::definite)
+                && nodes.iter().any(|v| !matches!(v, Value::Map(_)))
+            {
+                return Ok(Found::Missing);
+            }
             let mut next = Vec::new();
             // After `*` over an object, a property of something that is not an object ends
             // the whole path (Jayway 2.0.0); elsewhere such values are skipped.

@@ -14,6 +14,8 @@ pub(crate) struct LoopState {
     index: Cell<usize>,
     has_next: Cell<bool>,
     parent: Option<Rc<LoopState>>,
+    /// This state itself, for `$foreach.topmost` of an outermost loop.
+    this: std::rc::Weak<LoopState>,
 }
 
 impl LoopState {
@@ -26,6 +28,13 @@ impl LoopState {
             "first" | "isFirst" | "getFirst" => Value::Bool(index == 0),
             "last" | "isLast" | "getLast" => Value::Bool(!self.has_next.get()),
             "parent" | "getParent" => Value::Object(self.parent.clone()? as Rc<dyn Object>),
+            "topmost" | "getTopmost" => {
+                let mut top = self.this.upgrade()?;
+                while let Some(p) = top.parent.clone() {
+                    top = p;
+                }
+                Value::Object(top as Rc<dyn Object>)
+            }
             _ => return None,
         })
     }
@@ -43,8 +52,9 @@ impl Object for LoopState {
         self.get(name).map(Ok)
     }
 
+    /// Velocity's scope objects are maps (of values put into the scope): empty here.
     fn to_java_string(&self) -> String {
-        "org.apache.velocity.runtime.directive.ForeachScope".to_string()
+        "{}".to_string()
     }
 }
 
@@ -71,6 +81,9 @@ impl Renderer<'_> {
     }
 
     pub(super) fn foreach(&mut self, node: &Foreach, src: &Arc<str>, out: &mut String) -> Step {
+        if node.var.is_empty() {
+            return Ok(());
+        }
         if &*node.var == "foreach" {
             return Err(self.error(
                 src,
@@ -101,10 +114,12 @@ impl Renderer<'_> {
             return Ok(());
         }
         let saved = self.vars.get(&node.var).cloned();
-        let state = Rc::new(LoopState {
+        let parent = self.loops.last().cloned();
+        let state = Rc::new_cyclic(|this| LoopState {
             index: Cell::new(0),
             has_next: Cell::new(true),
-            parent: self.loops.last().cloned(),
+            parent,
+            this: this.clone(),
         });
         let depth = self.loops.len();
         self.loops.push(Rc::clone(&state));

@@ -164,6 +164,21 @@ impl Renderer<'_> {
                 .filter(|v| !v.is_null())
                 .cloned()),
             Value::Object(o) => Ok(o.index(index)),
+            // A negative index needs a `size()`, which other values lack.
+            other
+                if crate::value::number::long_value(index).is_some_and(|i| i < 0)
+                    && index.is_number() =>
+            {
+                Err(self.error(
+                    src,
+                    span,
+                    ErrorKind::Render,
+                    format!(
+                        "a negative index needs a size(), which {} does not have",
+                        other.type_name()
+                    ),
+                ))
+            }
             _ => Ok(None),
         }
     }

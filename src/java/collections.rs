@@ -108,6 +108,7 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             let items = items.borrow();
             ok(more.iter().all(|v| items.iter().any(|x| java_equals(x, v))))
         }
+        ("toArray", []) => ok(Value::new_list(items.borrow().clone())),
         ("iterator" | "listIterator", []) => {
             ok(Value::Object(Rc::new(Iter::new(items.borrow().clone()))))
         }
@@ -181,6 +182,13 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
             .borrow_mut()
             .shift_remove(&key(k))
             .unwrap_or(Value::Null)),
+        ("replace", [k, v]) => {
+            let mut m = map.borrow_mut();
+            match m.get_mut(&key(k)) {
+                Some(slot) => ok(std::mem::replace(slot, v.clone())),
+                None => ok(Value::Null),
+            }
+        }
         ("remove", [k, v]) => {
             let mut m = map.borrow_mut();
             let matches = m.get(&key(k)).is_some_and(|x| java_equals(x, v));

@@ -23,7 +23,7 @@ pub(super) fn call(n: &Value, name: &str, args: &[Value]) -> Call {
         ("equals", [other]) => ok(same_class(n, other)
             && compare(n, other).is_eq()
             && !(matches!(n, Value::Double(a) if a.to_bits() != as_f64(other).to_bits()))),
-        ("compareTo", [other]) if other.is_number() => {
+        ("compareTo", [other]) if !other.is_null() => {
             if !same_class(n, other) {
                 return Some(Err(exception(
                     name,
@@ -37,7 +37,11 @@ pub(super) fn call(n: &Value, name: &str, args: &[Value]) -> Call {
             }
             ok(Value::Int(compare(n, other) as i32))
         }
-        ("signum", []) => ok(Value::Int(compare(n, &Value::Int(0)) as i32)),
+        ("signum", []) if matches!(n, Value::BigInt(_) | Value::BigDecimal(_)) => {
+            ok(Value::Int(compare(n, &Value::Int(0)) as i32))
+        }
+        ("shortValue", []) => ok(Value::Int(i32::from(int_value(n)? as i16))),
+        ("byteValue", []) => ok(Value::Int(i32::from(int_value(n)? as i8))),
         ("bitLength", []) => match n {
             Value::BigInt(b) => {
                 // Java counts the bits of the two's complement form, without the sign bit.
@@ -69,7 +73,10 @@ fn java_class(v: &Value) -> &'static str {
         Value::Long(_) => "java.lang.Long",
         Value::BigInt(_) => "java.math.BigInteger",
         Value::BigDecimal(_) => "java.math.BigDecimal",
-        _ => "java.lang.Double",
+        Value::Double(_) => "java.lang.Double",
+        Value::Str(_) => "java.lang.String",
+        Value::Bool(_) => "java.lang.Boolean",
+        _ => "java.lang.Object",
     }
 }
 
@@ -164,6 +171,14 @@ pub(super) fn bool_call(b: bool, name: &str, args: &[Value]) -> Call {
     match (name, args) {
         ("booleanValue", []) => ok(b),
         ("compareTo", [Value::Bool(o)]) => ok(Value::Int(i32::from(b) - i32::from(*o))),
+        ("compareTo", [other]) if !other.is_null() => Some(Err(exception(
+            name,
+            "java.lang.ClassCastException",
+            format!(
+                "class {} cannot be cast to class java.lang.Boolean",
+                java_class(other)
+            ),
+        ))),
         _ => None,
     }
 }

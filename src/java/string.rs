@@ -302,6 +302,98 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 char::decode_utf16(u[a as usize..b as usize].iter().copied()).count() as i32,
             ))
         }
+        ("getBytes", []) | ("getBytes", [Value::Str(_)]) => ok(Value::new_list(
+            s.bytes().map(|b| Value::Int(i32::from(b as i8))).collect(),
+        )),
+        ("toCharArray", []) => ok(Value::new_list(
+            units(s)
+                .iter()
+                .map(|u| Value::from(from_units(&[*u])))
+                .collect(),
+        )),
+        ("contentEquals", [Value::Str(o)]) => ok(**s == **o),
+        ("regionMatches", rest) if rest.len() == 4 || rest.len() == 5 => {
+            let (ignore_case, rest) = match rest {
+                [Value::Bool(b), tail @ ..] if rest.len() == 5 => (*b, tail),
+                _ => (false, rest),
+            };
+            let [t, Value::Str(other), o, len] = rest else {
+                return None;
+            };
+            let (t, o, len) = (int_arg(t)?, int_arg(o)?, int_arg(len)?);
+            let (a, b) = (units(s), units(other));
+            if t < 0
+                || o < 0
+                || i64::from(t) + i64::from(len) > a.len() as i64
+                || i64::from(o) + i64::from(len) > b.len() as i64
+            {
+                return ok(false);
+            }
+            let len = len.max(0) as usize;
+            let (x, y) = (
+                &a[t as usize..t as usize + len],
+                &b[o as usize..o as usize + len],
+            );
+            ok(if ignore_case {
+                fold_case(x) == fold_case(y)
+            } else {
+                x == y
+            })
+        }
+        ("offsetByCodePoints", [i, n]) => {
+            let (i, n) = (int_arg(i)?, int_arg(n)?);
+            let u = units(s);
+            if i < 0 || i as usize > u.len() || n < 0 {
+                return Some(Err(exception(
+                    name,
+                    "java.lang.IndexOutOfBoundsException",
+                    format!("index {i}"),
+                )));
+            }
+            let mut pos = i as usize;
+            for _ in 0..n {
+                if pos >= u.len() {
+                    return Some(Err(exception(
+                        name,
+                        "java.lang.IndexOutOfBoundsException",
+                        format!("index {i}"),
+                    )));
+                }
+                pos += if (0xD800..0xDC00).contains(&u[pos])
+                    && u.get(pos + 1).is_some_and(|l| (0xDC00..0xE000).contains(l))
+                {
+                    2
+                } else {
+                    1
+                };
+            }
+            ok(Value::Int(pos as i32))
+        }
+        // Java 11's additions, which the JVMs running Velocity today have.
+        ("strip", []) => ok(s.trim_matches(char::is_whitespace)),
+        ("stripLeading", []) => ok(s.trim_start_matches(char::is_whitespace)),
+        ("stripTrailing", []) => ok(s.trim_end_matches(char::is_whitespace)),
+        ("isBlank", []) => ok(s.chars().all(char::is_whitespace)),
+        ("repeat", [n]) => {
+            let n = int_arg(n)?;
+            if n < 0 {
+                return Some(Err(exception(
+                    name,
+                    "java.lang.IllegalArgumentException",
+                    format!("count is negative: {n}"),
+                )));
+            }
+            // The result is checked against the render's string limit by the caller; refuse
+            // outright what could not be allocated.
+            if s.len().saturating_mul(n as usize) > 1 << 30 {
+                return Some(Err(exception(
+                    name,
+                    "java.lang.OutOfMemoryError",
+                    "Repeating would exceed the string size limit",
+                )));
+            }
+            ok(s.repeat(n as usize))
+        }
         // Static methods of String, which Velocity also finds through an instance.
         ("valueOf", [v]) => ok(v.to_java_string()),
         ("join", [Value::Str(sep), Value::List(items, _)]) => ok(items

@@ -348,6 +348,15 @@ impl<'s> Parser<'s> {
         let at = self.pos;
         self.enter(at)?;
         self.pos += 1;
+        if self.b.get(self.pos).is_some_and(u8::is_ascii_whitespace) {
+            let save = self.pos;
+            self.skip_ws();
+            // Velocity rejects `[ ]`: a list with only whitespace in it.
+            if self.b.get(self.pos) == Some(&b']') {
+                return Err(self.error(self.pos, "expected a list element or `]` right after `[`"));
+            }
+            self.pos = save;
+        }
         self.skip_ws();
         let mut items = Vec::new();
         if self.b.get(self.pos) == Some(&b']') {

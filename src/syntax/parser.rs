@@ -608,21 +608,27 @@ impl<'s> Parser<'s> {
 
     fn foreach(&mut self, at: usize, end: usize) -> Result<Node, Error> {
         self.open_paren(at, end, "#foreach")?;
-        let var = self.variable_name("the loop variable, such as `$item`")?;
         self.skip_ws();
-        // Velocity accepts any word (or even a reference) where `in` belongs.
-        if self.b.get(self.pos) == Some(&b'$') {
-            let _ = self.reference(0)?;
-        } else if let Ok((rest, _)) = scan::word(&self.src[self.pos..]) {
-            self.pos = self.src.len() - rest.len();
+        // `#foreach()` parses, and iterates nothing.
+        let (var, iterable) = if self.b.get(self.pos) == Some(&b')') {
+            (Arc::from(""), None)
         } else {
-            return Err(self.unexpected("`in`"));
-        }
-        self.skip_ws();
-        let iterable = if self.b.get(self.pos) == Some(&b')') {
-            None
-        } else {
-            Some(self.expr()?)
+            let var = self.variable_name("the loop variable, such as `$item`")?;
+            self.skip_ws();
+            // Velocity takes any word, reference or literal where `in` belongs; without
+            // anything after it, the loop iterates nothing.
+            if let Ok((rest, _)) = scan::word(&self.src[self.pos..]) {
+                self.pos = self.src.len() - rest.len();
+            } else if self.b.get(self.pos) != Some(&b')') {
+                self.primary()?;
+            }
+            self.skip_ws();
+            let iterable = if self.b.get(self.pos) == Some(&b')') {
+                None
+            } else {
+                Some(self.expr()?)
+            };
+            (var, iterable)
         };
         self.expect(b')', "`)` to close #foreach")?;
         let span = Span::new(at, self.pos);
@@ -659,7 +665,7 @@ impl<'s> Parser<'s> {
         self.pos = self.src.len() - rest.len();
         if !matches!(
             self.b.get(self.pos),
-            Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b')')
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b')' | b'$')
         ) {
             return Err(self.unexpected("a space or `)` after the macro's name"));
         }
@@ -672,6 +678,15 @@ impl<'s> Parser<'s> {
                     break;
                 }
                 Some(b',') => self.pos += 1,
+                // A `$` that names nothing is skipped, as Velocity does.
+                Some(b'$')
+                    if !self
+                        .b
+                        .get(self.pos + 1)
+                        .is_some_and(|&c| is_ident_start(c) || c == b'{') =>
+                {
+                    self.pos += 1
+                }
                 Some(b'$') => params.push(self.variable_name("a parameter")?),
                 _ => return Err(self.unexpected("a parameter such as `$arg` or `)`")),
             }
@@ -710,6 +725,20 @@ impl<'s> Parser<'s> {
                     }
                     Some(b',') => self.pos += 1,
                     None => return Err(self.unexpected("`)` to close the macro call")),
+                    // A bare word is an argument too (it renders as itself).
+                    Some(&c)
+                        if is_ident_start(c)
+                            && !self.src[self.pos..].starts_with("true")
+                            && !self.src[self.pos..].starts_with("false") =>
+                    {
+                        let (rest, word) = scan::word(&self.src[self.pos..]).unwrap_or(("", ""));
+                        let start = self.pos;
+                        self.pos = self.src.len() - rest.len();
+                        args.push(Arc::new(Expr {
+                            kind: ExprKind::Str(Arc::from(word)),
+                            span: Span::new(start, self.pos),
+                        }));
+                    }
                     _ => args.push(Arc::new(self.primary()?)),
                 }
             }
