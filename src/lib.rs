@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 pub mod apigateway;
+pub mod check;
 mod context;
 mod error;
 mod eval;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::Error;
 use crate::context::{Bindings, Context};
-use crate::eval::Renderer;
+use crate::eval::{Observer, Renderer};
 use crate::syntax::{self, Parsed};
 
 /// A parsed Velocity template. Parse once, render many times; a `Template` is `Send` and
@@ -60,6 +60,23 @@ impl Template {
     ) -> Result<(), Error> {
         let context = bindings.context();
         self.render_context(&context, out)
+    }
+
+    /// Renders while recording what the render did (for checks).
+    pub(crate) fn render_observed(&self, context: &Context) -> (Result<String, Error>, Observer) {
+        let mut renderer = Renderer::new(context, &self.parsed.macros);
+        renderer.observer = Some(Observer::default());
+        let mut out = String::new();
+        let result = renderer.render(&self.parsed.block, &self.source, &mut out);
+        (
+            result.map(|()| out),
+            renderer.observer.take().unwrap_or_default(),
+        )
+    }
+
+    /// The parsed tree.
+    pub(crate) fn block(&self) -> &crate::syntax::ast::Block {
+        &self.parsed.block
     }
 
     pub(crate) fn render_context(&self, context: &Context, out: &mut String) -> Result<(), Error> {

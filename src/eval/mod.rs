@@ -19,6 +19,24 @@ pub(crate) use foreach::LoopState;
 /// How many times one defined block may be rendering within itself.
 const MAX_DEFINE_DEPTH: usize = 2;
 
+/// What a render did, for checks: which template text produced which output, and which
+/// references resolved to nothing.
+#[derive(Default)]
+pub(crate) struct Observer {
+    /// (offset in the output, offset in the template) at each node written to the output.
+    pub(crate) trace: Vec<(usize, u32)>,
+    /// References of the template that resolved to nothing (`$!` ones excluded).
+    pub(crate) unresolved: Vec<Span>,
+    /// The template's source and the output buffer, to ignore nested ones.
+    main: (*const u8, *const String),
+}
+
+impl Observer {
+    fn is_main(&self, src: &Arc<str>, out: &String) -> bool {
+        self.main == (Arc::as_ptr(src) as *const u8, out as *const String)
+    }
+}
+
 /// Why rendering stopped before the end of a block.
 pub(crate) enum Halt {
     /// A failure.
@@ -59,6 +77,8 @@ pub(crate) struct Renderer<'t> {
     /// frames below it in view.
     visible_frames: usize,
     loops: Vec<Rc<LoopState>>,
+    /// Set when a checker wants to know what the render did.
+    pub(crate) observer: Option<Observer>,
     limits: crate::Limits,
     /// Units of work done so far.
     steps: u64,
@@ -78,6 +98,7 @@ impl<'t> Renderer<'t> {
             frames: Vec::new(),
             visible_frames: 0,
             loops: Vec::new(),
+            observer: None,
             limits: ctx.limits,
             steps: 0,
             defining: Vec::new(),
@@ -92,6 +113,9 @@ impl<'t> Renderer<'t> {
         src: &Arc<str>,
         out: &mut String,
     ) -> Result<(), Error> {
+        if let Some(o) = self.observer.as_mut() {
+            o.main = (Arc::as_ptr(src) as *const u8, out as *const String);
+        }
         match self.block(block, src, out) {
             Ok(()) | Err(Halt::Break(_)) | Err(Halt::Stop) => Ok(()),
             Err(Halt::Error(e)) => Err(e),
@@ -154,6 +178,11 @@ impl<'t> Renderer<'t> {
 
     fn node(&mut self, node: &Node, src: &Arc<str>, out: &mut String) -> Step {
         self.step(node.span(), src, out)?;
+        if let Some(o) = self.observer.as_mut() {
+            if o.is_main(src, out) {
+                o.trace.push((out.len(), node.span().start));
+            }
+        }
         match node {
             Node::Text(span) => out.push_str(&src[span.range()]),
             Node::Reference(r) => self.print_reference(r, src, out)?,

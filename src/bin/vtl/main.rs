@@ -1,6 +1,8 @@
 //! The `vtl` command line: render an API Gateway mapping template against a request, test a
 //! selection pattern, simulate a whole integration call.
 
+mod diagnostics;
+
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
@@ -10,6 +12,7 @@ const USAGE: &str = "usage:
   vtl render TEMPLATE [--request FILE]
   vtl select PATTERN INPUT
   vtl simulate INTEGRATION --request FILE --backend FILE [--trace]
+  vtl check TEMPLATE... [--request FILE]... [--content-type TYPE] [--format json]
 
 render    renders the mapping template TEMPLATE (a file, or - for standard input) as API
           Gateway does and writes exactly the rendered text to standard output. The request
@@ -22,6 +25,11 @@ simulate  runs one call through an integration (x-amazon-apigateway-integration 
           {\"type\": \"lambda-error\", \"errorMessage\": ..}, {\"type\": \"http\", \"status\": ..,
           \"body\": ..} or {\"type\": \"mock\"}) and prints the status line, headers and body;
           --trace also prints each step and what the backend received.
+
+check     parses each template, renders it against each sample request (or an empty one)
+          and reports problems: syntax errors, #include/#parse, API Gateway's limits,
+          output that is not JSON (unless --content-type is not JSON), references that
+          resolve to nothing, #if($x) used to test presence. Exit 1 when there are errors.
 
 Exit status: 0 done; 1 template or pattern error, printed as FILE:LINE:COLUMN: message;
 2 usage, request or I/O error.";
@@ -54,6 +62,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("render") => {}
         Some("select") => return select(args.as_slice()),
         Some("simulate") => return simulate(args.as_slice()),
+        Some("check") => return check(args.as_slice()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -87,7 +96,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("{shown}:{e}");
+            eprint!("{}", diagnostics::error(shown, &source, &e));
             Ok(ExitCode::from(1))
         }
     }
@@ -112,7 +121,7 @@ fn select(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("<pattern>:{e}");
+            eprint!("{}", diagnostics::error("<pattern>", pattern, &e));
             Ok(ExitCode::from(1))
         }
     }
@@ -179,4 +188,76 @@ fn simulate(args: &[String]) -> Result<ExitCode, String> {
         eprintln!("{integration_path}:{e}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: &[String]) -> Result<ExitCode, String> {
+    let mut files = Vec::new();
+    let mut requests = Vec::new();
+    let mut json_output = false;
+    let mut content_type = "application/json".to_string();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--request" => {
+                let p = args.next().ok_or("--request needs a file")?;
+                requests.push(Request::from_json(&read(p)?).map_err(|e| format!("{p}:{e}"))?);
+            }
+            "--format" => match args.next().map(String::as_str) {
+                Some("json") => json_output = true,
+                Some("human") => json_output = false,
+                _ => return Err("--format is `human` or `json`".to_string()),
+            },
+            "--content-type" => {
+                content_type = args
+                    .next()
+                    .ok_or("--content-type needs a media type")?
+                    .to_ascii_lowercase()
+            }
+            other if !other.starts_with('-') || other == "-" => files.push(other.to_string()),
+            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
+        }
+    }
+    if files.is_empty() {
+        return Err(USAGE.to_string());
+    }
+    let json = content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().ends_with("json"));
+    let (mut errors, mut warnings) = (0, 0);
+    let mut text = String::new();
+    for file in &files {
+        let source = read(file)?;
+        let shown = if file == "-" {
+            "<stdin>"
+        } else {
+            file.as_str()
+        };
+        for f in vtl::check::check_template(&source, &requests, json) {
+            match f.severity {
+                vtl::check::Severity::Error => errors += 1,
+                vtl::check::Severity::Warning => warnings += 1,
+            }
+            if json_output {
+                let obj = serde_json::json!({
+                    "file": shown, "line": f.line, "column": f.column,
+                    "severity": if f.severity == vtl::check::Severity::Error { "error" } else { "warning" },
+                    "code": f.code, "message": f.message, "hint": f.hint,
+                });
+                text.push_str(&format!("{obj}\n"));
+            } else {
+                text.push_str(&diagnostics::finding(shown, &source, &f));
+                text.push('\n');
+            }
+        }
+    }
+    if !json_output {
+        text.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
+    }
+    write_out(&text)?;
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

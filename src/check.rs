@@ -1,0 +1,352 @@
+//! Checks for mapping templates and selection patterns: what would fail or surprise on API
+//! Gateway, found before deploying. Findings are data (severity, code, message, position,
+//! hint); presenting them is the caller's business.
+
+use std::ops::Range;
+
+use crate::apigateway::{MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES, Request, SelectionPattern};
+use crate::context::Bindings;
+use crate::error::line_column;
+use crate::syntax::ast::{Block, Expr, ExprKind, Node};
+use crate::{ErrorKind, Template};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The template or pattern fails, or API Gateway rejects it.
+    Error,
+    /// Probably not what was meant.
+    Warning,
+}
+
+/// One problem found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// How serious it is.
+    pub severity: Severity,
+    /// A stable name of the check, such as `invalid-json`.
+    pub code: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// Where, as a byte range of the checked text (the template or the pattern); `None`
+    /// when the finding is about the whole of it.
+    pub span: Option<Range<usize>>,
+    /// 1-based line and column of the start of `span` (0 when there is none).
+    pub line: usize,
+    /// See `line`.
+    pub column: usize,
+    /// What to do about it, when known.
+    pub hint: Option<String>,
+}
+
+impl Finding {
+    fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Finding {
+        Finding {
+            severity,
+            code,
+            message: message.into(),
+            span: None,
+            line: 0,
+            column: 0,
+            hint: None,
+        }
+    }
+
+    fn at(mut self, source: &str, span: Range<usize>) -> Finding {
+        let (line, column) = line_column(source, span.start);
+        self.line = line;
+        self.column = column;
+        self.span = Some(span);
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// Checks a mapping template: it parses, uses nothing API Gateway refuses, stays within
+/// API Gateway's limits, and, rendered against each sample request (an empty one if there
+/// are none), produces valid JSON when `json` is set and resolves every reference.
+///
+/// ```
+/// use vtl::check::check_template;
+/// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[], true);
+/// assert_eq!(findings[0].code, "unresolved-reference");
+/// assert_eq!((findings[0].line, findings[0].column), (1, 11));
+/// ```
+pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if source.len() > MAX_TEMPLATE_BYTES {
+        findings.push(Finding::new(
+            Severity::Error,
+            "template-size",
+            format!(
+                "the template has {} bytes; API Gateway accepts at most {MAX_TEMPLATE_BYTES}",
+                source.len()
+            ),
+        ));
+    }
+    let template = match Template::parse(source) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = offset_of(source, e.line(), e.column());
+            findings
+                .push(Finding::new(Severity::Error, "parse", e.message()).at(source, at..at + 1));
+            return findings;
+        }
+    };
+    lint_block(template.block(), source, &mut findings);
+    let empty = [Request::new()];
+    let samples = if requests.is_empty() {
+        &empty[..]
+    } else {
+        requests
+    };
+    for (n, request) in samples.iter().enumerate() {
+        let which = if requests.len() > 1 {
+            format!(" (sample request {})", n + 1)
+        } else {
+            String::new()
+        };
+        let context = Bindings::context(request);
+        let (result, observed) = template.render_observed(&context);
+        for span in &observed.unresolved {
+            let text = &source[span.range()];
+            // Reported once, and not again where `#if` already tests it.
+            if findings.iter().any(|f| f.span == Some(span.range())) {
+                continue;
+            }
+            findings.push(
+                Finding::new(
+                    Severity::Warning,
+                    "unresolved-reference",
+                    format!("`{text}` resolves to nothing{which}, so it renders as \"\""),
+                )
+                .at(source, span.range())
+                .hint("check the spelling; write `$!name` where an absent value is expected"),
+            );
+        }
+        let output = match result {
+            Ok(out) => out,
+            Err(e) => {
+                let at = offset_of(source, e.line(), e.column());
+                let (code, severity) = match e.kind() {
+                    ErrorKind::Limit => ("limit", Severity::Error),
+                    ErrorKind::Unsupported => ("unsupported-directive", Severity::Error),
+                    _ => ("render", Severity::Error),
+                };
+                let mut f = Finding::new(severity, code, format!("{}{which}", e.message()))
+                    .at(source, at..at + 1);
+                if e.message().contains("iterations") {
+                    f = f.hint(format!(
+                        "API Gateway runs at most {MAX_FOREACH_ITERATIONS} iterations of a #foreach"
+                    ));
+                }
+                findings.push(f);
+                continue;
+            }
+        };
+        if json && let Err(e) = serde_json::from_str::<serde_json::Value>(&output) {
+            findings.push(json_finding(source, &output, &observed.trace, &e, &which));
+        }
+    }
+    findings.sort_by_key(|f| (f.line, f.column));
+    findings
+}
+
+/// Where the JSON output breaks, traced back to the template text that wrote it.
+fn json_finding(
+    source: &str,
+    output: &str,
+    trace: &[(usize, u32)],
+    e: &serde_json::Error,
+    which: &str,
+) -> Finding {
+    let out_at = offset_of(output, e.line(), e.column()).min(output.len());
+    let src_at = trace
+        .iter()
+        .rev()
+        .find(|(o, _)| *o <= out_at.saturating_sub(1).max(0) || *o == 0)
+        .map_or(0, |(_, s)| *s as usize);
+    let before = &output[..out_at.min(output.len())];
+    let escaped_quote =
+        before.ends_with("\\'") || output[out_at.saturating_sub(1)..].starts_with("\\'");
+    let mut f = Finding::new(
+        Severity::Error,
+        "invalid-json",
+        format!(
+            "the output is not valid JSON{which}: {} at output line {}, column {}",
+            e.to_string().split(" at line ").next().unwrap_or_default(),
+            e.line(),
+            e.column()
+        ),
+    )
+    .at(source, src_at..src_at + 1);
+    f = if escaped_quote {
+        f.hint("$util.escapeJavaScript turns ' into \\', which JSON rejects; append .replaceAll(\"\\\\'\", \"'\")")
+    } else {
+        f.hint(
+            "a Lambda integration answers 400 \"Could not parse request body into json\" for this",
+        )
+    };
+    f
+}
+
+/// The byte offset of a 1-based line and column (in characters).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+        }
+        offset += l.len() + 1;
+    }
+    text.len()
+}
+
+/// Checks that need only the tree.
+fn lint_block(block: &Block, source: &str, findings: &mut Vec<Finding>) {
+    for node in block {
+        match node {
+            Node::Refused(r) => findings.push(
+                Finding::new(
+                    Severity::Error,
+                    "unsupported-directive",
+                    format!("#{} is not available on API Gateway: a mapping template has no files to read", r.name),
+                )
+                .at(source, r.span.range()),
+            ),
+            Node::If(i) => {
+                for (cond, body) in &i.branches {
+                    lint_condition(cond, source, findings);
+                    lint_block(body, source, findings);
+                }
+                if let Some(b) = &i.otherwise {
+                    lint_block(b, source, findings);
+                }
+            }
+            Node::Foreach(f) => lint_block(&f.body, source, findings),
+            Node::Define(d) => lint_block(&d.body, source, findings),
+            _ => {}
+        }
+    }
+}
+
+/// `#if($x)` as a test of presence: on API Gateway a missing `$x` is `""`, which is true.
+fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
+    let reference = match &cond.kind {
+        ExprKind::Reference(r) => r,
+        ExprKind::Not(inner) => match &inner.kind {
+            ExprKind::Reference(r) => r,
+            _ => return,
+        },
+        _ => return,
+    };
+    let loop_state = matches!(&*reference.name, "foreach" | "velocityHasNext");
+    let ends_in_call = matches!(
+        reference.chain.last(),
+        Some(crate::syntax::ast::Access::Method(..))
+    );
+    if loop_state || ends_in_call {
+        return;
+    }
+    let text = &source[reference.span.range()];
+    let name = text
+        .trim_start_matches(['$', '!', '{'])
+        .trim_end_matches('}');
+    findings.push(
+        Finding::new(
+            Severity::Warning,
+            "if-existence",
+            format!("`#if({text})` is true even when `{text}` is missing: API Gateway makes it \"\", which is not false"),
+        )
+        .at(source, reference.span.range())
+        .hint(format!("to test for a value, write #if(\"$!{name}\" != \"\")")),
+    );
+}
+
+/// Checks the selection patterns of one integration, in definition order (`None` or an
+/// empty string for the default response).
+///
+/// ```
+/// use vtl::check::check_patterns;
+/// let findings = check_patterns(&[Some(".*"), Some("4\\d{2}")]);
+/// assert!(findings.iter().any(|(i, f)| *i == 1 && f.code == "unreachable-pattern"));
+/// ```
+pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
+    let mut findings = Vec::new();
+    let mut catch_all: Option<usize> = None;
+    for (i, pattern) in patterns.iter().enumerate() {
+        let Some(p) = pattern.filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        if let Some(first) = catch_all {
+            findings.push((
+                i,
+                Finding::new(
+                    Severity::Warning,
+                    "unreachable-pattern",
+                    format!(
+                        "`{p}` is never chosen: the earlier pattern `{}` matches every one-line message",
+                        patterns[first].unwrap_or_default()
+                    ),
+                ),
+            ));
+            continue;
+        }
+        if let Some(j) = patterns[..i].iter().position(|q| *q == Some(p)) {
+            findings.push((
+                i,
+                Finding::new(
+                    Severity::Warning,
+                    "unreachable-pattern",
+                    format!("`{p}` repeats pattern {} and is never chosen", j + 1),
+                ),
+            ));
+            continue;
+        }
+        let compiled = match SelectionPattern::new(p) {
+            Ok(c) => c,
+            Err(e) => {
+                let at = e.column().saturating_sub(1);
+                let at = p.char_indices().nth(at).map_or(p.len(), |(b, _)| b);
+                findings.push((
+                    i,
+                    Finding::new(Severity::Error, "invalid-pattern", e.message()).at(p, at..at + 1),
+                ));
+                continue;
+            }
+        };
+        let all = |s: &str| compiled.matches(s).unwrap_or(false);
+        // A pattern that takes the empty string and any one-line text takes every status
+        // code and every usual message: nothing after it is ever chosen.
+        if all("") && all("any message at all: 0123 [x] {\"y\": 1}") {
+            catch_all = Some(i);
+        }
+        if (p.contains(".*") || p.contains(".+"))
+            && !p.contains("\\n")
+            && !p.contains("(?s")
+            && !all("a\nb")
+            && all("ab")
+        {
+            findings.push((
+                i,
+                Finding::new(
+                    Severity::Warning,
+                    "multiline-message",
+                    format!(
+                        "`{p}` does not match a message with a line break: `.` stops at line breaks"
+                    ),
+                )
+                .hint("to match any message, use (\\n|.)+ or (?s).+"),
+            ));
+        }
+    }
+    findings
+}
