@@ -168,7 +168,7 @@ fn json_finding(
     let src_at = trace
         .iter()
         .rev()
-        .find(|(o, _)| *o <= out_at.saturating_sub(1).max(0) || *o == 0)
+        .find(|(o, _)| *o <= out_at.saturating_sub(1) || *o == 0)
         .map_or(0, |(_, s)| *s as usize);
     let before = &output[..out_at.min(output.len())];
     let escaped_quote =

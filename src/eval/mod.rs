@@ -178,10 +178,10 @@ impl<'t> Renderer<'t> {
 
     fn node(&mut self, node: &Node, src: &Arc<str>, out: &mut String) -> Step {
         self.step(node.span(), src, out)?;
-        if let Some(o) = self.observer.as_mut() {
-            if o.is_main(src, out) {
-                o.trace.push((out.len(), node.span().start));
-            }
+        if let Some(o) = self.observer.as_mut()
+            && o.is_main(src, out)
+        {
+            o.trace.push((out.len(), node.span().start));
         }
         match node {
             Node::Text(span) => out.push_str(&src[span.range()]),

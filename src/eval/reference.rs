@@ -63,12 +63,13 @@ impl Renderer<'_> {
         out: &mut String,
     ) -> Step<Option<Value>> {
         let value = self.follow(r, r.chain.len(), src, out)?;
-        if value.is_none() && !r.quiet {
-            if let Some(o) = self.observer.as_mut() {
-                if o.main.0 == Arc::as_ptr(src) as *const u8 && !o.unresolved.contains(&r.span) {
-                    o.unresolved.push(r.span);
-                }
-            }
+        if value.is_none()
+            && !r.quiet
+            && let Some(o) = self.observer.as_mut()
+            && o.main.0 == Arc::as_ptr(src) as *const u8
+            && !o.unresolved.contains(&r.span)
+        {
+            o.unresolved.push(r.span);
         }
         Ok(match value {
             None if self.mode == NullMode::Empty => Some(Value::empty_string()),
