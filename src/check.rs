@@ -160,16 +160,24 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
 fn json_finding(
     source: &str,
     output: &str,
-    trace: &[(usize, u32)],
+    trace: &[(usize, u32, bool)],
     e: &serde_json::Error,
     which: &str,
 ) -> Finding {
     let out_at = offset_of(output, e.line(), e.column()).min(output.len());
+    // The node that wrote the offending character; inside text, the very character.
     let src_at = trace
         .iter()
         .rev()
-        .find(|(o, _)| *o <= out_at.saturating_sub(1) || *o == 0)
-        .map_or(0, |(_, s)| *s as usize);
+        .find(|(o, _, _)| *o <= out_at.saturating_sub(1) || *o == 0)
+        .map_or(0, |&(o, s, text)| {
+            let s = s as usize;
+            if text {
+                (s + out_at.saturating_sub(o)).min(source.len().saturating_sub(1))
+            } else {
+                s
+            }
+        });
     let before = &output[..out_at.min(output.len())];
     let escaped_quote =
         before.ends_with("\\'") || output[out_at.saturating_sub(1)..].starts_with("\\'");
@@ -249,11 +257,15 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
         _ => return,
     };
     let loop_state = matches!(&*reference.name, "foreach" | "velocityHasNext");
-    let ends_in_call = matches!(
+    // A method answering a question (`isEmpty()`, `contains(..)`) gives a real boolean.
+    let boolean_call = matches!(
         reference.chain.last(),
-        Some(crate::syntax::ast::Access::Method(..))
+        Some(crate::syntax::ast::Access::Method(name, ..))
+            if ["is", "has", "contains", "equals", "matches", "startsWith", "endsWith"]
+                .iter()
+                .any(|p| name.starts_with(p))
     );
-    if loop_state || ends_in_call {
+    if loop_state || boolean_call {
         return;
     }
     let text = &source[reference.span.range()];
@@ -280,26 +292,17 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
 /// assert!(findings.iter().any(|(i, f)| *i == 1 && f.code == "unreachable-pattern"));
 /// ```
 pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
+    // What a catch-all covers, judged on three kinds of value: no message (a Lambda
+    // success), a one-line message, a multi-line one. A pattern that takes the one-line
+    // sample takes every one-line message and status code.
+    const ONE_LINE: &str = "any message at all: 0123 [x] {\"y\": 1}";
+    const MULTI_LINE: &[&str] = &["a\nb", "line1\nline2", "[400:BadRequest] x\ny"];
     let mut findings = Vec::new();
-    let mut catch_all: Option<usize> = None;
+    let mut catch_alls: Vec<(usize, bool, bool)> = Vec::new();
     for (i, pattern) in patterns.iter().enumerate() {
         let Some(p) = pattern.filter(|p| !p.is_empty()) else {
             continue;
         };
-        if let Some(first) = catch_all {
-            findings.push((
-                i,
-                Finding::new(
-                    Severity::Warning,
-                    "unreachable-pattern",
-                    format!(
-                        "`{p}` is never chosen: the earlier pattern `{}` matches every one-line message",
-                        patterns[first].unwrap_or_default()
-                    ),
-                ),
-            ));
-            continue;
-        }
         if let Some(j) = patterns[..i].iter().position(|q| *q == Some(p)) {
             findings.push((
                 i,
@@ -324,17 +327,26 @@ pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
             }
         };
         let all = |s: &str| compiled.matches(s).unwrap_or(false);
-        // A pattern that takes the empty string and any one-line text takes every status
-        // code and every usual message: nothing after it is ever chosen.
-        if all("") && all("any message at all: 0123 [x] {\"y\": 1}") {
-            catch_all = Some(i);
-        }
-        if (p.contains(".*") || p.contains(".+"))
-            && !p.contains("\\n")
-            && !p.contains("(?s")
-            && !all("a\nb")
-            && all("ab")
+        let (empty, multi) = (all(""), MULTI_LINE.iter().any(|m| all(m)));
+        if let Some((first, _, _)) = catch_alls
+            .iter()
+            .find(|(_, e, m)| (*e || !empty) && (*m || !multi))
         {
+            findings.push((
+                i,
+                Finding::new(
+                    Severity::Warning,
+                    "unreachable-pattern",
+                    format!("`{p}` is never chosen: the earlier pattern `{}` matches everything it matches", patterns[*first].unwrap_or_default()),
+                ),
+            ));
+            continue;
+        }
+        if all(ONE_LINE) {
+            catch_alls.push((i, empty, multi));
+        }
+        let line_breaks_handled = ["\\n", "\\s", "\\R", "(?s"].iter().any(|t| p.contains(t));
+        if (p.contains(".*") || p.contains(".+")) && !multi && !line_breaks_handled {
             findings.push((
                 i,
                 Finding::new(

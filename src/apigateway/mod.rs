@@ -2,11 +2,13 @@
 //! `$util`, `$context` and `$stageVariables`, with API Gateway's null model (anything
 //! unresolved is `""`) and its limits.
 
+pub mod cases;
 mod context;
 mod flow;
 mod input;
 mod json;
 mod jsonpath;
+pub mod openapi;
 mod request;
 mod selection;
 mod util;

@@ -98,13 +98,11 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Input, message)
 }
 
-/// Drops the ` at line N column M` that serde_norway appends to its messages (the error
-/// carries the position itself).
-fn strip_position(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i) if message[i..].contains(" column ") => &message[..i],
-        _ => message,
-    }
+/// Drops the ` at line N column M` of the error's own position from a serde_norway
+/// message (the error carries the position itself; other positions, such as where a flow
+/// sequence started, stay).
+fn strip_position(message: &str, line: usize, column: usize) -> String {
+    message.replacen(&format!(" at line {line} column {column}"), "", 1)
 }
 
 /// Parses a document that is JSON or YAML: JSON first, else YAML (converted to JSON values;
@@ -116,19 +114,18 @@ pub(crate) fn parse_document(text: &str, what: &str) -> Result<serde_json::Value
         Err(e) => e,
     };
     if text.trim_start().starts_with(['{', '[']) {
-        return Err(
-            invalid(format!("{what} is not valid JSON: {json_error}"))
-                .at(json_error.line(), json_error.column()),
-        );
+        return Err(invalid(format!("{what} is not valid JSON: {json_error}"))
+            .at(json_error.line(), json_error.column()));
     }
     let yaml_error = |e: serde_norway::Error| {
-        let error = invalid(format!(
-            "{what} is neither JSON nor valid YAML: {}",
-            strip_position(&e.to_string())
-        ));
+        let message = e.to_string();
         match e.location() {
-            Some(l) => error.at(l.line(), l.column()),
-            None => error,
+            Some(l) => invalid(format!(
+                "{what} is neither JSON nor valid YAML: {}",
+                strip_position(&message, l.line(), l.column())
+            ))
+            .at(l.line(), l.column()),
+            None => invalid(format!("{what} is neither JSON nor valid YAML: {message}")),
         }
     };
     let mut yaml: serde_norway::Value = serde_norway::from_str(text).map_err(yaml_error)?;
@@ -270,7 +267,9 @@ impl Api {
                 )));
             }
             let serde_json::Value::Object(item) = item else {
-                return Err(invalid(format!("path `{path}` must be an object of methods")));
+                return Err(invalid(format!(
+                    "path `{path}` must be an object of methods"
+                )));
             };
             if item.contains_key("$ref") {
                 api.skipped.push(Skipped {
@@ -316,6 +315,10 @@ impl Api {
                 }
                 let mut fields = fields.clone();
                 fields.retain(|k, _| !IGNORED_INTEGRATION_FIELDS.contains(&k.as_str()));
+                // Exports write `when_no_templates`; the integration reader wants upper case.
+                if let Some(serde_json::Value::String(p)) = fields.get_mut("passthroughBehavior") {
+                    *p = p.to_ascii_uppercase();
+                }
                 let integration = Integration::from_value(&serde_json::Value::Object(fields))
                     .map_err(|e| {
                         Error::new(e.kind(), format!("{at}: {}", e.message()))
@@ -353,9 +356,7 @@ impl Api {
             };
             let better = match &best {
                 None => true,
-                Some((best_rank, best_exact, _, _)) => {
-                    (&rank, exact) > (best_rank, *best_exact)
-                }
+                Some((best_rank, best_exact, _, _)) => (&rank, exact) > (best_rank, *best_exact),
             };
             if better {
                 best = Some((rank, exact, op, params));
@@ -405,9 +406,7 @@ fn match_ranked(template: &str, path: &str) -> Option<(Vec<u8>, Params)> {
     let mut params = Params::new();
     let mut rank = Vec::with_capacity(wanted.len());
     for (i, segment) in wanted.iter().enumerate() {
-        let name = segment
-            .strip_prefix('{')
-            .and_then(|s| s.strip_suffix('}'));
+        let name = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}'));
         match name {
             Some(name) if name.ends_with('+') && i + 1 == wanted.len() => {
                 if given.len() <= i {

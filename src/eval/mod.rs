@@ -23,8 +23,9 @@ const MAX_DEFINE_DEPTH: usize = 2;
 /// references resolved to nothing.
 #[derive(Default)]
 pub(crate) struct Observer {
-    /// (offset in the output, offset in the template) at each node written to the output.
-    pub(crate) trace: Vec<(usize, u32)>,
+    /// (offset in the output, offset in the template, whether the node is text) at each
+    /// node written to the output.
+    pub(crate) trace: Vec<(usize, u32, bool)>,
     /// References of the template that resolved to nothing (`$!` ones excluded).
     pub(crate) unresolved: Vec<Span>,
     /// The template's source and the output buffer, to ignore nested ones.
@@ -181,7 +182,8 @@ impl<'t> Renderer<'t> {
         if let Some(o) = self.observer.as_mut()
             && o.is_main(src, out)
         {
-            o.trace.push((out.len(), node.span().start));
+            o.trace
+                .push((out.len(), node.span().start, matches!(node, Node::Text(_))));
         }
         match node {
             Node::Text(span) => out.push_str(&src[span.range()]),

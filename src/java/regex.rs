@@ -63,6 +63,9 @@ pub fn translate(java: &str) -> Result<String, String> {
             t.chars.len() - 1
         ));
     }
+    if !t.saved.is_empty() {
+        return Err(format!("unclosed group near index {}", t.chars.len()));
+    }
     Ok(t.out)
 }
 
@@ -204,9 +207,10 @@ impl Translator {
                 self.out.push('(');
             }
             ')' => {
-                if let Some(f) = self.saved.pop() {
-                    self.flags = f;
-                }
+                let Some(f) = self.saved.pop() else {
+                    return Err(format!("unmatched closing ')' near index {}", self.i - 1));
+                };
+                self.flags = f;
                 self.out.push(')');
             }
             '{' => {
