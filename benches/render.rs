@@ -1,7 +1,9 @@
 //! Rendering speed of the core engine: a JSON-building loop and static text, rendered
-//! from a parsed template and parsed anew each time.
+//! from a parsed template and parsed anew each time, against a plain [`Context`].
+//! The API Gateway workloads of `tests/workloads/` are in `workloads.rs`.
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vtl::{Context, NullMode, Template};
@@ -42,5 +44,17 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// Modest defaults for a small shared machine; the command line overrides them.
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(50)
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = bench
+}
 criterion_main!(benches);

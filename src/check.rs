@@ -72,7 +72,8 @@ impl Finding {
 ///
 /// ```
 /// use vtl::check::check_template;
-/// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[], true);
+/// let sample = vtl::Request::new().with_body(r#"{"name": "Ada"}"#);
+/// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[sample], true);
 /// assert_eq!(findings[0].code, "unresolved-reference");
 /// assert_eq!((findings[0].line, findings[0].column), (1, 11));
 /// ```
@@ -112,7 +113,10 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
         };
         let context = Bindings::context(request);
         let (result, observed) = template.render_observed(&context);
-        for span in &observed.unresolved {
+        // Without sample requests, everything taken from the payload is missing: only
+        // samples tell a typo from an absent field.
+        let samples_given = !requests.is_empty();
+        for span in observed.unresolved.iter().filter(|_| samples_given) {
             let text = &source[span.range()];
             // Reported once, and not again where `#if` already tests it.
             if findings.iter().any(|f| f.span == Some(span.range())) {
@@ -358,6 +362,13 @@ pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
                 )
                 .hint("to match any message, use (\\n|.)+ or (?s).+"),
             ));
+        }
+    }
+    // A finding about a whole pattern points at all of it.
+    for (i, f) in &mut findings {
+        if f.span.is_none() {
+            let p = patterns[*i].unwrap_or_default();
+            *f = f.clone().at(p, 0..p.len());
         }
     }
     findings

@@ -68,6 +68,8 @@ fn unresolved_references() {
         template(r#"{"n": "$input.path('$.nmae')"}"#, r#"{"name": "x"}"#),
         ["unresolved-reference"]
     );
+    // Without a sample, a missing value proves nothing.
+    assert!(check_template(r#"{"n": "$input.path('$.nmae')"}"#, &[], true).is_empty());
     assert!(template(r#"{"n": "$input.path('$.name')"}"#, r#"{"name": "x"}"#).is_empty());
     // A quiet reference says the value may be absent.
     assert!(template(r#"{"n": "$!input.path('$.nick')"}"#, r#"{"name": "x"}"#).is_empty());

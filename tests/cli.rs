@@ -67,6 +67,12 @@ fn check_reports_every_problem_with_its_place() {
         ],
         0,
     );
+    golden("check-api", &["check", "examples/seed/api.yaml"], 0);
+}
+
+#[test]
+fn test_runs_the_seed_cases() {
+    golden("test-seed", &["test", "examples/seed/cases.yaml"], 0);
 }
 
 #[test]

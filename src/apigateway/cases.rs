@@ -12,6 +12,7 @@
 //!   JSON file holding one, relative to the case file); with it, an optional
 //!   `resource: /pets/{id}` gives the path parameters.
 //! - `cases`: the list of cases.
+//! - `description`: free text, ignored (a case may have one too).
 //!
 //! Each case:
 //!
@@ -478,7 +479,8 @@ impl Case {
         {
             let mut message = format!(
                 "status: expected {status}, got {}\n  body: {}",
-                simulation.status, simulation.body
+                simulation.status,
+                abbreviate(&simulation.body)
             );
             if let Some(e) = &simulation.error {
                 message.push_str(&format!("\n  template error: {e}"));
@@ -513,7 +515,8 @@ impl Case {
                 Some(b) => failures.extend(compare_body("backend body", expected, &b.body)),
                 None => failures.push(format!(
                     "backend body: the backend was not called (status {}: {})",
-                    simulation.status, simulation.body
+                    simulation.status,
+                    abbreviate(&simulation.body)
                 )),
             }
         }
@@ -526,6 +529,15 @@ impl Case {
             passed: failures.is_empty(),
             failures,
         }
+    }
+}
+
+/// The body as a quoted string, shortened past 200 characters.
+fn abbreviate(body: &str) -> String {
+    if body.chars().count() > 200 {
+        format!("{:?}...", body.chars().take(200).collect::<String>())
+    } else {
+        format!("{body:?}")
     }
 }
 

@@ -170,7 +170,8 @@ impl Integration {
     /// definition order; `default` marks the default response.
     pub fn from_json(text: &str) -> Result<Integration, Error> {
         let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            invalid(format!("the integration is not valid JSON: {e}")).at(e.line(), e.column())
+            invalid(format!("the integration is not valid JSON: {e}"))
+                .at(e.line().max(1), e.column().max(1))
         })?;
         Integration::from_value(&v)
     }
@@ -292,7 +293,8 @@ impl Outcome {
     /// services) or `{"type": "mock"}`.
     pub fn from_json(text: &str) -> Result<Outcome, Error> {
         let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            invalid(format!("the backend outcome is not valid JSON: {e}")).at(e.line(), e.column())
+            invalid(format!("the backend outcome is not valid JSON: {e}"))
+                .at(e.line().max(1), e.column().max(1))
         })?;
         let serde_json::Value::Object(mut fields) = v else {
             return Err(invalid("a backend outcome must be a JSON object"));

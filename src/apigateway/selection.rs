@@ -32,7 +32,7 @@ impl SelectionPattern {
                 .nth(1)
                 .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
                 .and_then(|n| n.parse::<usize>().ok())
-                .map_or(1, |i| pattern[..i.min(pattern.len())].chars().count() + 1);
+                .map_or(1, |i| i.min(pattern.chars().count()) + 1);
             Error::new(ErrorKind::Syntax, format!("invalid selection pattern: {e}")).at(1, column)
         })?;
         Ok(SelectionPattern {

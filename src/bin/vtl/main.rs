@@ -12,7 +12,8 @@ const USAGE: &str = "usage:
   vtl render TEMPLATE [--request FILE]
   vtl select PATTERN INPUT
   vtl simulate INTEGRATION --request FILE --backend FILE [--trace]
-  vtl check TEMPLATE... [--request FILE]... [--content-type TYPE] [--format json]
+  vtl check TEMPLATE|API... [--request FILE]... [--content-type TYPE] [--format json]
+  vtl test CASES
 
 render    renders the mapping template TEMPLATE (a file, or - for standard input) as API
           Gateway does and writes exactly the rendered text to standard output. The request
@@ -29,7 +30,12 @@ simulate  runs one call through an integration (x-amazon-apigateway-integration 
 check     parses each template, renders it against each sample request (or an empty one)
           and reports problems: syntax errors, #include/#parse, API Gateway's limits,
           output that is not JSON (unless --content-type is not JSON), references that
-          resolve to nothing, #if($x) used to test presence. Exit 1 when there are errors.
+          resolve to nothing, #if($x) used to test presence. An OpenAPI or Swagger export
+          (JSON or YAML, with x-amazon-apigateway-integration) has all its templates and
+          selection patterns checked. Exit 1 when there are errors.
+test      runs the cases of a case file (YAML or JSON: an API or integration, then for
+          each case a request, a backend outcome and the expected status, headers and
+          body) and prints a report. Exit 1 when a case fails.
 
 Exit status: 0 done; 1 template or pattern error, printed as FILE:LINE:COLUMN: message;
 2 usage, request or I/O error.";
@@ -63,6 +69,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("select") => return select(args.as_slice()),
         Some("simulate") => return simulate(args.as_slice()),
         Some("check") => return check(args.as_slice()),
+        Some("test") => return test(args.as_slice()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -226,6 +233,23 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
         .is_some_and(|t| t.trim().ends_with("json"));
     let (mut errors, mut warnings) = (0, 0);
     let mut text = String::new();
+    let mut report = |origin: &str, source: &str, f: &vtl::check::Finding| {
+        match f.severity {
+            vtl::check::Severity::Error => errors += 1,
+            vtl::check::Severity::Warning => warnings += 1,
+        }
+        if json_output {
+            let obj = serde_json::json!({
+                "file": origin, "line": f.line, "column": f.column,
+                "severity": if f.severity == vtl::check::Severity::Error { "error" } else { "warning" },
+                "code": f.code, "message": f.message, "hint": f.hint,
+            });
+            text.push_str(&format!("{obj}\n"));
+        } else {
+            text.push_str(&diagnostics::finding(origin, source, f));
+            text.push('\n');
+        }
+    };
     for file in &files {
         let source = read(file)?;
         let shown = if file == "-" {
@@ -233,22 +257,67 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
         } else {
             file.as_str()
         };
+        // An API definition: every template and selection pattern in it.
+        if let Some(api) = api_definition(file, &source) {
+            let api = match api {
+                Ok(api) => api,
+                Err(e) => {
+                    let f = vtl::check::Finding {
+                        severity: vtl::check::Severity::Error,
+                        code: "api",
+                        message: e.message().to_string(),
+                        span: None,
+                        line: e.line(),
+                        column: e.column(),
+                        hint: None,
+                    };
+                    report(shown, "", &f);
+                    continue;
+                }
+            };
+            for op in &api.operations {
+                let integration = &op.integration;
+                for (media, t) in &integration.request_templates {
+                    let origin = format!(
+                        "{shown}: {} {} requestTemplates {media}",
+                        op.method, op.path
+                    );
+                    for f in vtl::check::check_template(
+                        t.source(),
+                        &requests,
+                        json && media.contains("json"),
+                    ) {
+                        report(&origin, t.source(), &f);
+                    }
+                }
+                for r in &integration.responses {
+                    for (media, t) in &r.response_templates {
+                        let origin = format!(
+                            "{shown}: {} {} response {} {media}",
+                            op.method, op.path, r.status_code
+                        );
+                        for f in vtl::check::check_template(t.source(), &[], false) {
+                            report(&origin, t.source(), &f);
+                        }
+                    }
+                }
+                let patterns: Vec<Option<&str>> = integration
+                    .responses
+                    .iter()
+                    .map(|r| r.selection_pattern.as_ref().map(|p| p.as_str()))
+                    .collect();
+                for (i, f) in vtl::check::check_patterns(&patterns) {
+                    let origin = format!(
+                        "{shown}: {} {} selection pattern of response {}",
+                        op.method, op.path, integration.responses[i].status_code
+                    );
+                    report(&origin, patterns[i].unwrap_or_default(), &f);
+                }
+            }
+            continue;
+        }
         for f in vtl::check::check_template(&source, &requests, json) {
-            match f.severity {
-                vtl::check::Severity::Error => errors += 1,
-                vtl::check::Severity::Warning => warnings += 1,
-            }
-            if json_output {
-                let obj = serde_json::json!({
-                    "file": shown, "line": f.line, "column": f.column,
-                    "severity": if f.severity == vtl::check::Severity::Error { "error" } else { "warning" },
-                    "code": f.code, "message": f.message, "hint": f.hint,
-                });
-                text.push_str(&format!("{obj}\n"));
-            } else {
-                text.push_str(&diagnostics::finding(shown, &source, &f));
-                text.push('\n');
-            }
+            report(shown, &source, &f);
         }
     }
     if !json_output {
@@ -259,5 +328,32 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The API definition in `file`, if it is one (an OpenAPI or Swagger document).
+fn api_definition(
+    file: &str,
+    source: &str,
+) -> Option<Result<vtl::apigateway::openapi::Api, vtl::Error>> {
+    let lower = file.to_ascii_lowercase();
+    if !(lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")) {
+        return None;
+    }
+    let looks_like_api = ["openapi", "swagger"].iter().any(|k| source.contains(k));
+    looks_like_api.then(|| vtl::apigateway::openapi::Api::from_str(source))
+}
+
+fn test(args: &[String]) -> Result<ExitCode, String> {
+    let [file] = args else {
+        return Err(USAGE.to_string());
+    };
+    let report = vtl::apigateway::cases::run_file(std::path::Path::new(file))
+        .map_err(|e| format!("{file}:{e}"))?;
+    write_out(&format!("{report}"))?;
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }

@@ -1,0 +1,69 @@
+//! Selection patterns: any pattern compiles or fails with a position, and matching
+//! terminates, agrees with itself and with `select`.
+//!
+//! Input: the pattern, then (after the first NUL or newline) the value matched.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use vtl::apigateway::{SelectionPattern, select};
+
+/// Known findings to step around so a run can go on past them: `VTL_FUZZ_TOLERATE` is a
+/// comma-separated list of names (see fuzz/README.md). Unset, every invariant holds.
+fn tolerate(name: &str) -> bool {
+    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        std::env::var("VTL_FUZZ_TOLERATE")
+            .unwrap_or_default()
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .collect()
+    })
+    .iter()
+    .any(|n| n == name)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (pattern, input) = match text.find(['\0', '\n']) {
+        Some(i) => (&text[..i], &text[i + 1..]),
+        None => (text, ""),
+    };
+    // tests/fuzz_regressions.rs: select_invalid_pattern_with_multibyte_char_does_not_panic
+    if !pattern.is_ascii() && tolerate("select-multibyte-index") {
+        return;
+    }
+    let p = match SelectionPattern::new(pattern) {
+        Ok(p) => p,
+        Err(e) => {
+            assert!(e.line() >= 1 && e.column() >= 1, "pattern error without a position: {e:?}");
+            assert!(
+                e.column() <= pattern.chars().count() + 1,
+                "pattern error column past the end: {e:?}"
+            );
+            return;
+        }
+    };
+    assert_eq!(p.as_str(), pattern);
+    let first = p.matches(input);
+    let second = p.matches(input);
+    assert_eq!(first, second, "matches is not deterministic");
+
+    // `select`: the pattern first, then a default.
+    let chosen = select([(0, Some(&p)), (1, None)], Some(input));
+    match (&first, &chosen) {
+        _ if pattern.is_empty() => assert_eq!(chosen, Ok(Some(0))),
+        (Ok(true), Ok(Some(0))) | (Ok(false), Ok(Some(1))) | (Err(_), Err(_)) => {}
+        _ => panic!("select {chosen:?} disagrees with matches {first:?}"),
+    }
+    // A successful Lambda result (no value) is matched as the empty string.
+    if !pattern.is_empty() {
+        let none = select([(0, Some(&p))], None);
+        let empty = p.matches("");
+        match (&empty, &none) {
+            (Ok(true), Ok(Some(0))) | (Ok(false), Ok(None)) | (Err(_), Err(_)) => {}
+            _ => panic!("select(None) {none:?} disagrees with matches(\"\") {empty:?}"),
+        }
+    }
+});

@@ -1,0 +1,36 @@
+//! Inputs found by the fuzz targets in fuzz/ (minimised with `cargo fuzz tmin`), replayed
+//! through the same API. Each test names the target that found it; see fuzz/README.md.
+
+use vtl::apigateway::{Integration, Outcome, SelectionPattern};
+use vtl::{Error, Request};
+
+/// A positioned error has a 1-based line and column, or no position at all.
+fn assert_positioned(e: &Error) {
+    assert!(
+        e.line() >= 1 && e.column() >= 1,
+        "error without a full 1-based position: {e:?}"
+    );
+}
+
+/// fuzz target `select`: a pattern Java rejects whose error index falls inside a
+/// multi-byte character made `SelectionPattern::new` slice the pattern off a char
+/// boundary ("end byte index 2 is not a char boundary; it is inside 'é'").
+#[test]
+fn select_invalid_pattern_with_multibyte_char_does_not_panic() {
+    let pattern = "[\u{e9} ";
+    let e = SelectionPattern::new(pattern).unwrap_err();
+    assert_positioned(&e);
+    assert!(e.column() <= pattern.chars().count() + 1, "{e:?}");
+}
+
+/// fuzz target `simulate`: malformed JSON at the very start of a line (here an empty
+/// document) is reported at column 0, half a position ("1:0: ... EOF while parsing a
+/// value at line 1 column 0"), by every `from_json` of the crate.
+#[test]
+fn simulate_json_error_at_line_start_has_column_at_least_1() {
+    for text in ["", "{\n", "[1,\n"] {
+        assert_positioned(&Outcome::from_json(text).unwrap_err());
+        assert_positioned(&Request::from_json(text).unwrap_err());
+        assert_positioned(&Integration::from_json(text).unwrap_err());
+    }
+}
