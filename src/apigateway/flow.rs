@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use super::selection::{SelectionPattern, select};
 use super::{MAX_TEMPLATE_BYTES, Request, json};
-use crate::value::{Key, Value};
+use crate::value::Value;
 use crate::{Error, ErrorKind, Template};
 
 /// The kind of backend an integration calls.
@@ -488,7 +488,7 @@ pub fn simulate(
     let override_of = |name: &str| {
         context_map
             .borrow()
-            .get(&Key::from(name))
+            .get(&crate::value::key::StrKey(name))
             .map_or(serde_json::Value::Null, Value::to_json)
     };
     let backend_request = BackendRequest {

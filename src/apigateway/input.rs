@@ -40,7 +40,7 @@ impl Input {
         querystring: Arc<IndexMap<String, String>>,
         header: Arc<IndexMap<String, String>>,
     ) -> Input {
-        let mut params = IndexMap::new();
+        let mut params = crate::value::Map::default();
         params.insert(Key::from("path"), string_map(&path));
         params.insert(Key::from("querystring"), string_map(&querystring));
         params.insert(Key::from("header"), string_map(&header));

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 
 use crate::value::{BigDecimal, Key, ListStyle, Value};
 
@@ -100,7 +99,7 @@ impl JsonParser<'_> {
     fn object(&mut self) -> Result<Value, String> {
         self.enter()?;
         self.pos += 1;
-        let mut map = IndexMap::new();
+        let mut map = crate::value::Map::default();
         loop {
             self.skip_ws();
             match self.peek() {

@@ -5,9 +5,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 
 use crate::java::regex::JavaRegex;
+use crate::value::key::StrKey;
 use crate::value::{Key, ListStyle, Value};
 
 /// A parsed path.
@@ -489,10 +489,10 @@ fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
         Segment::Property(names) => match v {
             Value::Map(m) => {
                 if names.len() == 1 {
-                    m.borrow().get(&Key::from(names[0].as_str())).cloned()
+                    m.borrow().get(&StrKey(names[0].as_str())).cloned()
                 } else {
                     let m = m.borrow();
-                    let picked: IndexMap<Key, Value> = names
+                    let picked: crate::value::Map = names
                         .iter()
                         .filter_map(|n| {
                             m.get(&Key::from(n.as_str()))
@@ -524,11 +524,11 @@ fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
             if let Value::Map(m) = v {
                 let m = m.borrow();
                 if names.len() == 1 {
-                    if let Some(x) = m.get(&Key::from(names[0].as_str())) {
+                    if let Some(x) = m.get(&StrKey(names[0].as_str())) {
                         out.push(x.clone());
                     }
                 } else {
-                    let picked: IndexMap<Key, Value> = names
+                    let picked: crate::value::Map = names
                         .iter()
                         .filter_map(|n| {
                             m.get(&Key::from(n.as_str()))

@@ -93,7 +93,7 @@ pub fn render_with_overrides(template: &Template, request: &Request) -> Result<R
     template.render_context(&context, &mut output)?;
     let map = map.borrow();
     let take = |name: &str| {
-        map.get(&Key::from(name))
+        map.get(&crate::value::key::StrKey(name))
             .map_or(serde_json::Value::Null, Value::to_json)
     };
     Ok(Rendering {
@@ -126,14 +126,14 @@ impl Request {
         {
             let mut m = map.borrow_mut();
             m.entry(Key::from("requestOverride")).or_insert_with(|| {
-                let mut o = indexmap::IndexMap::new();
+                let mut o = crate::value::Map::default();
                 for k in ["path", "header", "querystring"] {
                     o.insert(Key::from(k), empty_map());
                 }
                 Value::new_map(o)
             });
             m.entry(Key::from("responseOverride")).or_insert_with(|| {
-                let mut o = indexmap::IndexMap::new();
+                let mut o = crate::value::Map::default();
                 o.insert(Key::from("header"), empty_map());
                 Value::new_map(o)
             });

@@ -4,7 +4,6 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 
 use super::{Renderer, Step};
 use crate::ErrorKind;
@@ -44,7 +43,7 @@ impl Renderer<'_> {
                 Value::new_list(values)
             }
             ExprKind::Map(entries) => {
-                let mut map = IndexMap::with_capacity(entries.len());
+                let mut map = crate::value::Map::with_capacity_and_hasher(entries.len(), Default::default());
                 for (k, v) in entries {
                     let k = self.value(k, src, out)?;
                     let k = self.materialize(k, src, out)?;

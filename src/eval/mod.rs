@@ -69,7 +69,7 @@ pub(crate) struct Renderer<'t> {
     ctx: &'t Context,
     mode: NullMode,
     /// Variables set or looked up during this render.
-    vars: HashMap<Arc<str>, Value>,
+    vars: HashMap<Arc<str>, Value, foldhash::fast::RandomState>,
     macros: &'t HashMap<Arc<str>, Arc<MacroDef>>,
     /// Macros defined by `#evaluate`d text.
     extra_macros: HashMap<Arc<str>, Arc<MacroDef>>,
@@ -93,7 +93,7 @@ impl<'t> Renderer<'t> {
         Renderer {
             ctx,
             mode: ctx.null_mode,
-            vars: HashMap::new(),
+            vars: HashMap::default(),
             macros,
             extra_macros: HashMap::new(),
             frames: Vec::new(),

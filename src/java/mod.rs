@@ -31,7 +31,7 @@ pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
     match value {
         Value::Map(map) => map
             .borrow()
-            .get(&crate::value::Key::from(name))
+            .get(&crate::value::key::StrKey(name))
             .filter(|v| !v.is_null())
             .cloned(),
         Value::Object(o) => o.property(name),

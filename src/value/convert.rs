@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 use super::{Key, ListStyle, Value};
@@ -75,7 +74,7 @@ impl Value {
                 style,
             ),
             serde_json::Value::Object(map) => {
-                let entries: IndexMap<Key, Value> = map
+                let entries: super::Map = map
                     .iter()
                     .map(|(k, v)| (Key::from(k.as_str()), Value::from_json_styled(v, style)))
                     .collect();

@@ -89,3 +89,18 @@ pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
         _ => false,
     }
 }
+
+/// A string to look a key up by, without building a `Key`; hashes as a string key does.
+pub(crate) struct StrKey<'a>(pub(crate) &'a str);
+
+impl Hash for StrKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl indexmap::Equivalent<Key> for StrKey<'_> {
+    fn equivalent(&self, key: &Key) -> bool {
+        matches!(&key.0, Value::Str(s) if **s == *self.0)
+    }
+}

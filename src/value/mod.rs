@@ -32,7 +32,10 @@ use crate::Error;
 /// A list's elements, shared like a Java `List` reference.
 pub type ListRef = Rc<RefCell<Vec<Value>>>;
 /// A map's entries in insertion order, shared like a Java `LinkedHashMap` reference.
-pub type MapRef = Rc<RefCell<IndexMap<Key, Value>>>;
+pub type MapRef = Rc<RefCell<Map>>;
+/// A map's entries, in insertion order; the hasher is seeded per process, so untrusted
+/// keys cannot force collisions.
+pub type Map = IndexMap<Key, Value, foldhash::fast::RandomState>;
 
 /// A value as a template sees it: one of the Java types Velocity works with.
 #[derive(Clone)]
@@ -153,7 +156,7 @@ impl Value {
     }
 
     /// A new `LinkedHashMap` with the given entries.
-    pub fn new_map(entries: IndexMap<Key, Value>) -> Value {
+    pub fn new_map(entries: Map) -> Value {
         Value::Map(Rc::new(RefCell::new(entries)))
     }
 
