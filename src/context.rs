@@ -1,7 +1,6 @@
 //! The variables a template is rendered with, and how it treats null.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::limits::Limits;
@@ -28,6 +27,8 @@ pub(crate) enum Binding {
     Json(serde_json::Value),
     /// An object implemented in Rust, shared by every render.
     Object(Rc<dyn Object>),
+    /// A value made on first use in a render (so that an unused variable costs nothing).
+    Lazy(Rc<dyn Fn() -> Value>),
 }
 
 /// The variables a template is rendered with.
@@ -48,7 +49,8 @@ pub(crate) enum Binding {
 /// ```
 #[derive(Clone, Default)]
 pub struct Context {
-    pub(crate) vars: HashMap<String, Binding>,
+    /// Few variables, each looked up once per render: a list is the fastest map here.
+    pub(crate) vars: Vec<(Cow<'static, str>, Binding)>,
     pub(crate) null_mode: NullMode,
     pub(crate) limits: Limits,
 }
@@ -75,8 +77,15 @@ impl Context {
     /// Binds `$name` to a JSON value: objects become maps printing as `{k=v}`, arrays
     /// lists printing as `[a, b]`.
     pub fn insert(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Context {
-        self.vars.insert(name.into(), Binding::Json(value));
+        self.bind(Cow::Owned(name.into()), Binding::Json(value));
         self
+    }
+
+    pub(crate) fn bind(&mut self, name: Cow<'static, str>, binding: Binding) {
+        match self.vars.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = binding,
+            None => self.vars.push((name, binding)),
+        }
     }
 
     /// Binds `$name` to an object implemented in Rust.
@@ -85,7 +94,7 @@ impl Context {
         name: impl Into<String>,
         object: Rc<dyn Object>,
     ) -> &mut Context {
-        self.vars.insert(name.into(), Binding::Object(object));
+        self.bind(Cow::Owned(name.into()), Binding::Object(object));
         self
     }
 
@@ -113,9 +122,10 @@ impl Context {
 
     /// The value of `$name` as a fresh template value, if bound.
     pub(crate) fn lookup(&self, name: &str) -> Option<Value> {
-        match self.vars.get(name)? {
+        match &self.vars.iter().find(|(n, _)| n == name)?.1 {
             Binding::Json(json) => Some(Value::from_json(json)),
             Binding::Object(o) => Some(Value::Object(Rc::clone(o))),
+            Binding::Lazy(make) => Some(make()),
         }
     }
 }

@@ -34,3 +34,18 @@ fn simulate_json_error_at_line_start_has_column_at_least_1() {
         assert_positioned(&Integration::from_json(text).unwrap_err());
     }
 }
+
+/// fuzz target `render`: a body whose string has an invalid escape before a multi-byte
+/// character made the payload parser behind `$input.path` slice inside the character
+/// (src/apigateway/json.rs `JsonParser::string`: "start byte index 3 is not a char
+/// boundary; it is inside 'é'"). Found twice, once with `\😀`.
+#[test]
+fn render_input_path_on_invalid_escape_before_multibyte_char_does_not_panic() {
+    for body in ["\"\\\u{e9}", "{\"a\": \"x\\\u{1F600}y\"}"] {
+        let request = Request::new().with_body(body);
+        // Ok or Err: either is fine, as long as it returns.
+        let _ = vtl::render("$input.path('a')", &request);
+        let _ = vtl::render("$input.json('$.a')", &request);
+        let _ = vtl::render("$util.parseJson($input.body)", &request);
+    }
+}

@@ -55,7 +55,11 @@ impl ContextMap {
 
 impl Object for ContextMap {
     fn property(&self, name: &str) -> Option<Value> {
-        let v = self.inner.borrow().get(&crate::value::key::StrKey(name)).cloned()?;
+        let v = self
+            .inner
+            .borrow()
+            .get(&crate::value::key::StrKey(name))
+            .cloned()?;
         (!v.is_null()).then(|| self.wrap(Some(name), v))
     }
 

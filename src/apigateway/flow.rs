@@ -464,7 +464,7 @@ pub fn simulate(
     let body = match chosen {
         Some(t) if !t.source().is_empty() => {
             trace.push(format!("request template: {content_type}"));
-            let ctx = request.bind_payload(request.body_arc(), &context_map);
+            let ctx = request.bind_payload(request.body_arc(), Some(&context_map));
             match t.render(&ctx) {
                 Ok(out) => out,
                 Err(e) => {
@@ -622,7 +622,7 @@ pub fn simulate(
     let body = match template {
         Some((media, t)) if !t.source().is_empty() => {
             trace.push(format!("response template: {media}"));
-            let ctx = request.bind_payload(Arc::from(payload.as_str()), &context_map);
+            let ctx = request.bind_payload(Arc::from(payload.as_str()), Some(&context_map));
             match t.render(&ctx) {
                 Ok(out) => out,
                 Err(e) => {

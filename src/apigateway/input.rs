@@ -18,7 +18,8 @@ pub(crate) const EMPTY_BODY: &str = "{}";
 /// so changes a template makes to what `path` returned are seen by later calls.
 pub(crate) struct Input {
     body: Arc<str>,
-    params: Value,
+    /// `params()`, made on first use.
+    params: std::cell::OnceCell<Value>,
     path: Arc<IndexMap<String, String>>,
     querystring: Arc<IndexMap<String, String>>,
     header: Arc<IndexMap<String, String>>,
@@ -40,13 +41,9 @@ impl Input {
         querystring: Arc<IndexMap<String, String>>,
         header: Arc<IndexMap<String, String>>,
     ) -> Input {
-        let mut params = crate::value::Map::default();
-        params.insert(Key::from("path"), string_map(&path));
-        params.insert(Key::from("querystring"), string_map(&querystring));
-        params.insert(Key::from("header"), string_map(&header));
         Input {
             body,
-            params: Value::new_map(params),
+            params: std::cell::OnceCell::new(),
             path,
             querystring,
             header,
@@ -117,7 +114,16 @@ impl Object for Input {
                 })
             }
             "params" => match args {
-                [] => Ok(self.params.clone()),
+                [] => Ok(self
+                    .params
+                    .get_or_init(|| {
+                        let mut params = crate::value::Map::default();
+                        params.insert(Key::from("path"), string_map(&self.path));
+                        params.insert(Key::from("querystring"), string_map(&self.querystring));
+                        params.insert(Key::from("header"), string_map(&self.header));
+                        Value::new_map(params)
+                    })
+                    .clone()),
                 [Value::Str(s)] => Ok(self.param(s)),
                 _ => Err(crate::java::wrong_arity(name)),
             },

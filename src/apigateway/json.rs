@@ -2,8 +2,9 @@
 //! unquoted words, trailing commas and trailing garbage are accepted; text that is no JSON
 //! at all becomes one string), into insertion-ordered maps and JSON-printing lists.
 
+use std::borrow::Cow;
 use std::rc::Rc;
-
+use std::sync::Arc;
 
 use crate::value::{BigDecimal, Key, ListStyle, Value};
 
@@ -17,6 +18,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
         text,
         pos: 0,
         depth: 0,
+        keys: Vec::new(),
     };
     p.skip_ws();
     match p.peek() {
@@ -40,9 +42,11 @@ struct JsonParser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// Object keys seen lately: the objects of an array mostly share their keys.
+    keys: Vec<Arc<str>>,
 }
 
-impl JsonParser<'_> {
+impl<'a> JsonParser<'a> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
@@ -68,7 +72,7 @@ impl JsonParser<'_> {
         match self.peek() {
             Some(b'{') => self.object(),
             Some(b'[') => self.array(),
-            Some(q @ (b'"' | b'\'')) => self.string(q).map(Value::from),
+            Some(q @ (b'"' | b'\'')) => self.string(q).map(|s| Value::Str(Arc::from(&*s))),
             Some(b',' | b'}' | b']' | b':') | None if top == Top::No => {
                 Err(self.error("a value was expected"))
             }
@@ -124,16 +128,17 @@ impl JsonParser<'_> {
                         }
                         self.pos += 1;
                     }
-                    self.text[start..self.pos].trim().to_string()
+                    Cow::Borrowed(self.text[start..self.pos].trim())
                 }
             };
+            let key = self.intern(&key);
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.error("`:` was expected after an object key"));
             }
             self.pos += 1;
             let value = self.value(Top::No)?;
-            map.insert(Key::from(key.as_str()), value);
+            map.insert(Key(Value::Str(key)), value);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -188,9 +193,35 @@ impl JsonParser<'_> {
         u32::from_str_radix(text, 16).map_err(|_| self.error("invalid escape sequence"))
     }
 
-    fn string(&mut self, quote: u8) -> Result<String, String> {
+    /// A key, shared with an earlier equal key when there is one.
+    fn intern(&mut self, key: &str) -> Arc<str> {
+        if let Some(k) = self.keys.iter().find(|k| ***k == *key) {
+            return Arc::clone(k);
+        }
+        let k: Arc<str> = Arc::from(key);
+        if self.keys.len() == 64 {
+            self.keys.remove(0);
+        }
+        self.keys.push(Arc::clone(&k));
+        k
+    }
+
+    /// A quoted string: borrowed from the text when it has no escapes.
+    fn string(&mut self, quote: u8) -> Result<Cow<'a, str>, String> {
         self.pos += 1;
-        let mut out = String::new();
+        let start = self.pos;
+        match memchr::memchr2(quote, b'\\', &self.s[start..]) {
+            Some(n) if self.s[start + n] == quote => {
+                self.pos = start + n + 1;
+                return Ok(Cow::Borrowed(&self.text[start..start + n]));
+            }
+            None => {
+                self.pos = self.s.len();
+                return Err(self.error("unterminated string"));
+            }
+            Some(_) => {}
+        }
+        let mut out = String::with_capacity(16);
         let mut units: Vec<u16> = Vec::new();
         loop {
             let start = self.pos;
@@ -209,15 +240,16 @@ impl JsonParser<'_> {
                 Some(c) if c == quote => {
                     self.pos += 1;
                     flush(&mut units, &mut out);
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 _ => {}
             }
             self.pos += 1;
-            let Some(e) = self.peek() else {
+            let Some(escaped) = self.text[self.pos..].chars().next() else {
                 return Err(self.error("unterminated string"));
             };
-            self.pos += 1;
+            self.pos += escaped.len_utf8();
+            let e = if escaped.is_ascii() { escaped as u8 } else { 0 };
             match e {
                 b'u' => units.push(self.hex(4)? as u16),
                 b'x' => {
@@ -232,7 +264,7 @@ impl JsonParser<'_> {
                         b'n' => '\n',
                         b'r' => '\r',
                         b't' => '\t',
-                        other => other as char,
+                        _ => escaped,
                     });
                 }
             }

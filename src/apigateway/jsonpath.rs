@@ -5,7 +5,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-
 use crate::java::regex::JavaRegex;
 use crate::value::key::StrKey;
 use crate::value::{Key, ListStyle, Value};

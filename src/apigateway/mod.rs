@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::context::{Bindings, Context, NullMode};
+use crate::context::{Binding, Bindings, Context, NullMode};
 use crate::value::{Key, MapRef, Value};
 use crate::{Error, ErrorKind, Template};
 
@@ -27,6 +27,7 @@ pub use flow::{
 };
 pub use request::{Params, Request};
 pub use selection::{SelectionPattern, select};
+pub(crate) use util::push_unicode_escape;
 pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_encode};
 
 /// API Gateway's limit on the size of a mapping template.
@@ -112,7 +113,7 @@ impl Request {
     /// `$context` with the override maps API Gateway always provides, `$stageVariables`.
     fn bind(&self) -> (Context, MapRef) {
         let map = self.context_map();
-        (self.bind_payload(self.body_arc(), &map), map)
+        (self.bind_payload(self.body_arc(), Some(&map)), map)
     }
 
     /// The `$context` map of one API call, shared by its request and response templates.
@@ -142,8 +143,13 @@ impl Request {
     }
 
     /// A render context whose `$input` payload is `payload` (the request body, or for a
-    /// response template the backend's answer) and whose `$context` is `map`.
-    pub(crate) fn bind_payload(&self, payload: std::sync::Arc<str>, map: &MapRef) -> Context {
+    /// response template the backend's answer) and whose `$context` is `map`, or, without
+    /// one, a map made from the request if the template uses `$context`.
+    pub(crate) fn bind_payload(
+        &self,
+        payload: std::sync::Arc<str>,
+        map: Option<&MapRef>,
+    ) -> Context {
         let mut ctx = Context::new();
         ctx.set_null_mode(NullMode::Empty);
         ctx.set_limits(crate::Limits {
@@ -156,24 +162,39 @@ impl Request {
             payload
         };
         let (path, querystring, header) = self.param_arcs();
-        ctx.insert_object(
-            "input",
-            Rc::new(input::Input::new(body, path, querystring, header)),
+        ctx.bind(
+            Cow::Borrowed("input"),
+            Binding::Object(Rc::new(input::Input::new(body, path, querystring, header))),
         );
-        ctx.insert_object("util", Rc::new(util::Util));
-        ctx.insert_object("context", Rc::new(context::ContextMap::top(Rc::clone(map))));
-        let stage: serde_json::Map<String, serde_json::Value> = self
-            .stage_variables()
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-            .collect();
-        ctx.insert("stageVariables", serde_json::Value::Object(stage));
+        ctx.bind(Cow::Borrowed("util"), Binding::Object(util::Util::shared()));
+        let context = match map {
+            Some(map) => Binding::Object(Rc::new(context::ContextMap::top(Rc::clone(map)))),
+            None => {
+                let request = self.clone();
+                Binding::Lazy(Rc::new(move || {
+                    Value::Object(Rc::new(context::ContextMap::top(request.context_map())))
+                }))
+            }
+        };
+        ctx.bind(Cow::Borrowed("context"), context);
+        let stage = self.stage_variables_arc();
+        ctx.bind(
+            Cow::Borrowed("stageVariables"),
+            Binding::Lazy(Rc::new(move || {
+                Value::new_map(
+                    stage
+                        .iter()
+                        .map(|(k, v)| (Key::from(k.as_str()), Value::from(v.as_str())))
+                        .collect(),
+                )
+            })),
+        );
         ctx
     }
 }
 
 impl Bindings for Request {
     fn context(&self) -> Cow<'_, Context> {
-        Cow::Owned(self.bind().0)
+        Cow::Owned(self.bind_payload(self.body_arc(), None))
     }
 }

@@ -189,6 +189,10 @@ impl Request {
         &self.context
     }
 
+    pub(crate) fn stage_variables_arc(&self) -> Arc<Params> {
+        Arc::clone(&self.stage_variables)
+    }
+
     pub(crate) fn body_arc(&self) -> Arc<str> {
         Arc::clone(&self.body)
     }

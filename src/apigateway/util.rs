@@ -1,7 +1,7 @@
 //! `$util`: `escapeJavaScript`, `parseJson`, `urlEncode`, `urlDecode`, `base64Encode` and
 //! `base64Decode`, as the Java functions API Gateway uses behave.
 
-use std::fmt::Write;
+use std::fmt::Write as _;
 
 use super::json;
 use crate::value::{Object, Value};
@@ -9,6 +9,17 @@ use crate::{Error, ErrorKind};
 
 /// The `$util` object.
 pub(crate) struct Util;
+
+thread_local! {
+    static UTIL: std::rc::Rc<Util> = std::rc::Rc::new(Util);
+}
+
+impl Util {
+    /// The one `$util` of this thread, so that a render does not allocate one.
+    pub(crate) fn shared() -> std::rc::Rc<dyn Object> {
+        UTIL.with(|u| std::rc::Rc::clone(u) as std::rc::Rc<dyn Object>)
+    }
+}
 
 fn fail(method: &str, message: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Render, format!("$util.{method}: {message}"))
@@ -49,8 +60,19 @@ impl Object for Util {
 
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    let mut out = String::with_capacity(s.len() + s.len() / 8 + 2);
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    // Printable ASCII other than quotes, backslash and slash is copied as runs.
+    let plain = |b: u8| (b' '..0x7f).contains(&b) && !matches!(b, b'\'' | b'"' | b'\\' | b'/');
+    while start < bytes.len() {
+        let run = bytes[start..].iter().take_while(|&&b| plain(b)).count();
+        out.push_str(&s[start..start + run]);
+        start += run;
+        let Some(c) = s[start..].chars().next() else {
+            break;
+        };
+        start += c.len_utf8();
         match c {
             '\'' => out.push_str("\\'"),
             '"' => out.push_str("\\\""),
@@ -61,16 +83,25 @@ pub fn escape_javascript(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
-            c if !(' '..='\u{7f}').contains(&c) => {
+            '\u{7f}' => out.push(c),
+            c => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
-                    let _ = write!(out, "\\u{unit:04X}");
+                    push_unicode_escape(&mut out, *unit);
                 }
             }
-            c => out.push(c),
         }
     }
     out
+}
+
+/// `\\uXXXX` with upper-case hex digits.
+pub(crate) fn push_unicode_escape(out: &mut String, unit: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[usize::from((unit >> shift) & 0xf)] as char);
+    }
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`: form encoding.

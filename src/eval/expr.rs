@@ -4,7 +4,6 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 use std::sync::Arc;
 
-
 use super::{Renderer, Step};
 use crate::ErrorKind;
 use crate::syntax::ast::{CompareOp, Expr, ExprKind};
@@ -43,7 +42,8 @@ impl Renderer<'_> {
                 Value::new_list(values)
             }
             ExprKind::Map(entries) => {
-                let mut map = crate::value::Map::with_capacity_and_hasher(entries.len(), Default::default());
+                let mut map =
+                    crate::value::Map::with_capacity_and_hasher(entries.len(), Default::default());
                 for (k, v) in entries {
                     let k = self.value(k, src, out)?;
                     let k = self.materialize(k, src, out)?;

@@ -107,7 +107,10 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json_string(&k.value().to_java_string(), out);
+                match k.value() {
+                    Value::Str(s) => write_json_string(s, out),
+                    other => write_json_string(&other.to_java_string(), out),
+                }
                 out.push(':');
                 write_json(item, out, depth + 1);
             }
@@ -122,7 +125,20 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
 /// U+2000..U+20FF as upper-case `\uXXXX`.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        // Runs of printable ASCII without `"`, `\` and `/` are copied at once.
+        let run = bytes[start..]
+            .iter()
+            .take_while(|&&b| (b' '..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'/'))
+            .count();
+        out.push_str(&s[start..start + run]);
+        start += run;
+        let Some(c) = s[start..].chars().next() else {
+            break;
+        };
+        start += c.len_utf8();
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -136,7 +152,7 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
                 || ('\u{7f}'..='\u{9f}').contains(&c)
                 || ('\u{2000}'..='\u{20ff}').contains(&c) =>
             {
-                let _ = write!(out, "\\u{:04X}", c as u32);
+                crate::apigateway::push_unicode_escape(out, c as u16);
             }
             c => out.push(c),
         }
