@@ -136,6 +136,29 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn escape_javascript_never_leaves_a_control_character(s in any::<String>()) {
+        let escaped = vtl::apigateway::escape_javascript(&s);
+        prop_assert!(!escaped.chars().any(|c| c < ' '), "{escaped:?}");
+        prop_assert!(escaped.is_ascii());
+    }
+
+    #[test]
+    fn selection_never_panics(pattern in "[a-z0-9.*+?|()\\[\\]{}^$\\\\dws:!=<>-]{0,12}", input in any::<String>()) {
+        if let Ok(p) = vtl::apigateway::SelectionPattern::new(&pattern) {
+            let _ = p.matches(&input);
+        }
+    }
+
+    #[test]
+    fn api_gateway_rendering_is_deterministic(s in template(), body in "[\\[\\]{}\",:a-z0-9 ]{0,40}") {
+        let request = vtl::Request::new().with_body(body).with_path("id", "7");
+        let first = vtl::render(&s, &request).map_err(|e| e.to_string());
+        prop_assert_eq!(first, vtl::render(&s, &request).map_err(|e| e.to_string()));
+    }
+}
+
 #[test]
 fn templates_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
