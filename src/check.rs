@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use crate::apigateway::{MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES, Request, SelectionPattern};
 use crate::context::Bindings;
-use crate::error::line_column;
+use crate::error::{line_column, offset_of};
 use crate::syntax::ast::{Block, Expr, ExprKind, Node};
 use crate::{ErrorKind, Template};
 
@@ -204,22 +204,6 @@ fn json_finding(
         )
     };
     f
-}
-
-/// The byte offset of a 1-based line and column (in characters).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split('\n').enumerate() {
-        if i + 1 == line {
-            return offset
-                + l.chars()
-                    .take(column.saturating_sub(1))
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-        }
-        offset += l.len() + 1;
-    }
-    text.len()
 }
 
 /// Checks that need only the tree.

@@ -116,6 +116,23 @@ impl Error {
     }
 }
 
+/// The byte offset of a 1-based line and column (in characters) in `text`; the end of the
+/// text when the position is past it.
+pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for (i, l) in text.split('\n').enumerate() {
+        if i + 1 == line {
+            return offset
+                + l.chars()
+                    .take(column.saturating_sub(1))
+                    .map(char::len_utf8)
+                    .sum::<usize>();
+        }
+        offset += l.len() + 1;
+    }
+    text.len()
+}
+
 /// The 1-based line and column (in characters) of byte `offset` in `source`.
 pub(crate) fn line_column(source: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(source.len());

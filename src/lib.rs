@@ -41,7 +41,7 @@ mod value;
 
 pub use apigateway::{Request, render};
 pub use context::{Bindings, Context, NullMode};
-pub use error::{Error, ErrorKind};
+pub use error::{Error, ErrorKind, offset_of};
 pub use java::regex::JavaRegex;
 pub use limits::Limits;
 pub use template::Template;

@@ -51,7 +51,7 @@ pub fn finding(origin: &str, source: &str, f: &Finding) -> String {
 pub fn error(origin: &str, source: &str, e: &vtl::Error) -> String {
     let mut text = format!("{origin}:{e}\n");
     if e.line() > 0 {
-        let offset = offset_of(source, e.line(), e.column());
+        let offset = vtl::offset_of(source, e.line(), e.column());
         let f = Finding {
             severity: Severity::Error,
             code: e.kind_name(),
@@ -64,19 +64,4 @@ pub fn error(origin: &str, source: &str, e: &vtl::Error) -> String {
         text.push_str(&finding(origin, source, &f));
     }
     text
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let mut offset = 0;
-    for (i, l) in text.split('\n').enumerate() {
-        if i + 1 == line {
-            return offset
-                + l.chars()
-                    .take(column.saturating_sub(1))
-                    .map(char::len_utf8)
-                    .sum::<usize>();
-        }
-        offset += l.len() + 1;
-    }
-    text.len()
 }
