@@ -22,6 +22,25 @@ const CACHE_SIZE: usize = 64;
 pub struct JavaRegex {
     find: Regex,
     whole: Regex,
+    /// The text the pattern matches, when it matches only that one text (`\\'`, `abc`).
+    literal: Option<String>,
+}
+
+/// The one text a pattern made of plain characters and escaped punctuation matches.
+fn literal_text(java: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = java.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(e) if e.is_ascii_punctuation() => out.push(e),
+                _ => return None,
+            },
+            c if c.is_ascii_punctuation() || c.is_whitespace() => return None,
+            c => out.push(c),
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 thread_local! {
@@ -621,6 +640,7 @@ impl JavaRegex {
         Ok(JavaRegex {
             find: build(&translated)?,
             whole: build(&format!(r"\A(?:{translated})\z"))?,
+            literal: literal_text(pattern),
         })
     }
 
@@ -652,6 +672,16 @@ impl JavaRegex {
         replacement: &str,
         all: bool,
     ) -> Result<String, (&'static str, String)> {
+        // A plain text replaced by a plain text (the common `.replaceAll("\\'", "'")`).
+        if let Some(lit) = &self.literal
+            && !replacement.contains(['$', '\\'])
+        {
+            return Ok(if all {
+                input.replace(lit.as_str(), replacement)
+            } else {
+                input.replacen(lit.as_str(), replacement, 1)
+            });
+        }
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
         for caps in self.find.captures_iter(input) {
