@@ -42,6 +42,8 @@ pub(crate) struct Parser<'s> {
     reference_end: usize,
     /// Parsing the inside of a string literal, where a trailing `$` or `#` is text.
     pub(super) in_string: bool,
+    /// Names seen so far, so that each distinct name is allocated once.
+    names: HashMap<&'s str, Arc<str>, foldhash::fast::RandomState>,
 }
 
 impl<'s> Parser<'s> {
@@ -56,7 +58,13 @@ impl<'s> Parser<'s> {
             run_start: 0,
             reference_end: usize::MAX,
             in_string: false,
+            names: HashMap::default(),
         }
+    }
+
+    /// The shared copy of a name of the source.
+    fn intern(&mut self, name: &'s str) -> Arc<str> {
+        Arc::clone(self.names.entry(name).or_insert_with(|| Arc::from(name)))
     }
 
     pub(super) fn error(&self, at: usize, message: impl Into<String>) -> Error {
@@ -105,9 +113,7 @@ impl<'s> Parser<'s> {
     fn block(&mut self, block: &mut Block) -> Result<Stop, Error> {
         loop {
             let start = self.pos;
-            let next = self.b[start..]
-                .iter()
-                .position(|&c| c == b'$' || c == b'#' || c == b'\\');
+            let next = memchr::memchr3(b'$', b'#', b'\\', &self.b[start..]);
             let Some(offset) = next else {
                 self.push_text(block, start, self.b.len());
                 self.pos = self.b.len();
@@ -809,7 +815,7 @@ impl<'s> Parser<'s> {
             span: Span::new(at, self.pos),
             quiet,
             escapes,
-            name: Arc::from(name),
+            name: self.intern(name),
             chain,
         }))
     }
@@ -835,13 +841,13 @@ impl<'s> Parser<'s> {
                         self.pos += 1;
                         let args = self.arguments()?;
                         chain.push(Access::Method(
-                            Arc::from(member),
+                            self.intern(member),
                             args,
                             Span::new(start, self.pos),
                         ));
                     } else {
                         chain.push(Access::Property(
-                            Arc::from(member),
+                            self.intern(member),
                             Span::new(start, self.pos),
                         ));
                     }
