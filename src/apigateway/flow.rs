@@ -176,6 +176,11 @@ impl Integration {
         Integration::from_value(&v)
     }
 
+    /// Reads an integration written in JSON or YAML (see [`Integration::from_json`]).
+    pub fn from_text(text: &str) -> Result<Integration, Error> {
+        Integration::from_value(&super::openapi::parse_document(text, "the integration")?)
+    }
+
     /// Builds an integration from its parsed JSON (see [`Integration::from_json`]).
     pub fn from_value(v: &serde_json::Value) -> Result<Integration, Error> {
         let serde_json::Value::Object(fields) = v else {
@@ -296,6 +301,16 @@ impl Outcome {
             invalid(format!("the backend outcome is not valid JSON: {e}"))
                 .at(e.line().max(1), e.column().max(1))
         })?;
+        Outcome::from_value(v)
+    }
+
+    /// Reads a backend outcome written in JSON or YAML.
+    pub fn from_text(text: &str) -> Result<Outcome, Error> {
+        Outcome::from_value(super::openapi::parse_document(text, "the backend outcome")?)
+    }
+
+    /// A backend outcome from its parsed form (see [`Outcome::from_json`]).
+    pub fn from_value(v: serde_json::Value) -> Result<Outcome, Error> {
         let serde_json::Value::Object(mut fields) = v else {
             return Err(invalid("a backend outcome must be a JSON object"));
         };

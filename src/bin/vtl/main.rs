@@ -21,7 +21,7 @@ render    renders the mapping template TEMPLATE (a file, or - for standard input
           \"stageVariables\": {..}, \"context\": {..}} (without it, an empty request).
 select    prints `match` or `nomatch`: whether the selection pattern (a Java regex) matches
           the whole of INPUT, as API Gateway matches a Lambda errorMessage or a status code.
-simulate  runs one call through an integration (x-amazon-apigateway-integration JSON) with
+simulate  runs one call through an integration (x-amazon-apigateway-integration, JSON or YAML) with
           the backend outcome of --backend ({\"type\": \"lambda\", \"result\": ..},
           {\"type\": \"lambda-error\", \"errorMessage\": ..}, {\"type\": \"http\", \"status\": ..,
           \"body\": ..} or {\"type\": \"mock\"}) and prints the status line, headers and body;
@@ -155,7 +155,7 @@ fn simulate(args: &[String]) -> Result<ExitCode, String> {
     let (Some(integration_path), Some(backend_path)) = (integration_path, backend_path) else {
         return Err(USAGE.to_string());
     };
-    let integration = match Integration::from_json(&read(integration_path)?) {
+    let integration = match Integration::from_text(&read(integration_path)?) {
         Ok(i) => i,
         Err(e) if e.kind() == vtl::ErrorKind::Input => {
             return Err(format!("{integration_path}:{e}"));
@@ -170,7 +170,7 @@ fn simulate(args: &[String]) -> Result<ExitCode, String> {
         None => Request::new(),
     };
     let outcome =
-        Outcome::from_json(&read(backend_path)?).map_err(|e| format!("{backend_path}:{e}"))?;
+        Outcome::from_text(&read(backend_path)?).map_err(|e| format!("{backend_path}:{e}"))?;
     let result = vtl::apigateway::simulate(&integration, &request, |_| outcome);
     let mut text = String::new();
     if trace {
