@@ -17,7 +17,11 @@ fuzz_target!(|data: &[u8]| {
                 "parse error without a position: {e:?}"
             );
             let lines = src.split('\n').count();
-            assert!(e.line() <= lines, "error line {} past the {lines} lines: {e:?}", e.line());
+            assert!(
+                e.line() <= lines,
+                "error line {} past the {lines} lines: {e:?}",
+                e.line()
+            );
         }
     }
     // Parsing twice gives the same answer.

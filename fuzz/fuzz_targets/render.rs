@@ -14,7 +14,10 @@ fn check_error(e: &Error, what: &str) {
         "{what}: half a position: {e:?}"
     );
     if e.kind() == ErrorKind::Syntax {
-        assert!(e.line() >= 1 && e.column() >= 1, "{what}: syntax error without a position: {e:?}");
+        assert!(
+            e.line() >= 1 && e.column() >= 1,
+            "{what}: syntax error without a position: {e:?}"
+        );
     }
 }
 
@@ -26,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
 
     let parsed = Template::parse(src);
     if let Err(e) = &parsed {
-        assert!(e.line() >= 1 && e.column() >= 1, "parse error without a position: {e:?}");
+        assert!(
+            e.line() >= 1 && e.column() >= 1,
+            "parse error without a position: {e:?}"
+        );
     }
 
     // API Gateway: $input, $util, $context, $stageVariables.

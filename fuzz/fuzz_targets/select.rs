@@ -7,21 +7,6 @@
 use libfuzzer_sys::fuzz_target;
 use vtl::apigateway::{SelectionPattern, select};
 
-/// Known findings to step around so a run can go on past them: `VTL_FUZZ_TOLERATE` is a
-/// comma-separated list of names (see fuzz/README.md). Unset, every invariant holds.
-fn tolerate(name: &str) -> bool {
-    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    LIST.get_or_init(|| {
-        std::env::var("VTL_FUZZ_TOLERATE")
-            .unwrap_or_default()
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .collect()
-    })
-    .iter()
-    .any(|n| n == name)
-}
-
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -30,14 +15,13 @@ fuzz_target!(|data: &[u8]| {
         Some(i) => (&text[..i], &text[i + 1..]),
         None => (text, ""),
     };
-    // tests/fuzz_regressions.rs: select_invalid_pattern_with_multibyte_char_does_not_panic
-    if !pattern.is_ascii() && tolerate("select-multibyte-index") {
-        return;
-    }
     let p = match SelectionPattern::new(pattern) {
         Ok(p) => p,
         Err(e) => {
-            assert!(e.line() >= 1 && e.column() >= 1, "pattern error without a position: {e:?}");
+            assert!(
+                e.line() >= 1 && e.column() >= 1,
+                "pattern error without a position: {e:?}"
+            );
             assert!(
                 e.column() <= pattern.chars().count() + 1,
                 "pattern error column past the end: {e:?}"
