@@ -86,7 +86,7 @@ pub struct Refused {
     /// `include` or `parse`.
     pub name: Arc<str>,
     /// The arguments; with none that has a value, Velocity renders nothing.
-    pub args: Vec<Expr>,
+    pub args: Vec<Arc<Expr>>,
     /// The directive's span.
     pub span: Span,
 }

@@ -376,19 +376,7 @@ impl<'s> Parser<'s> {
             }
             "include" | "parse" => {
                 self.open_paren(at, end, name)?;
-                let mut args = Vec::new();
-                loop {
-                    self.skip_ws();
-                    match self.b.get(self.pos) {
-                        Some(b')') => {
-                            self.pos += 1;
-                            break;
-                        }
-                        Some(b',') => self.pos += 1,
-                        None => return Err(self.unexpected("`)`")),
-                        _ => args.push(self.primary()?),
-                    }
-                }
+                let args = self.call_arguments()?;
                 self.eat_line_end();
                 block.push(Node::Refused(Box::new(Refused {
                     name: Arc::from(name),
@@ -713,44 +701,51 @@ impl<'s> Parser<'s> {
 
     /// `#name(args)` or a bare `#name`: a macro call, printed as written when no macro
     /// of that name exists.
+    /// The arguments of a macro call or a directive after its `(`, up to and including
+    /// `)`: literals, references and bare words, separated by spaces or commas.
+    fn call_arguments(&mut self) -> Result<Vec<Arc<Expr>>, Error> {
+        let mut args = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.b.get(self.pos) {
+                Some(b')') => {
+                    self.pos += 1;
+                    return Ok(args);
+                }
+                Some(b',') => self.pos += 1,
+                None => return Err(self.unexpected("`)` to close the argument list")),
+                // A bare word is an argument too (it renders as itself).
+                Some(&c)
+                    if is_ident_start(c)
+                        && !self.src[self.pos..].starts_with("true")
+                        && !self.src[self.pos..].starts_with("false") =>
+                {
+                    let (rest, word) = scan::word(&self.src[self.pos..]).unwrap_or(("", ""));
+                    let start = self.pos;
+                    self.pos = self.src.len() - rest.len();
+                    args.push(Arc::new(Expr {
+                        kind: ExprKind::Str(Arc::from(word)),
+                        span: Span::new(start, self.pos),
+                    }));
+                }
+                _ => args.push(Arc::new(self.primary()?)),
+            }
+        }
+    }
+
     fn macro_call(&mut self, at: usize, end: usize, name: &str) -> Result<MacroCall, Error> {
         let ws = self.b[end..]
             .iter()
             .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
             .count();
-        let mut args = Vec::new();
         let called = self.b.get(end + ws) == Some(&b'(');
-        if called {
+        let args = if called {
             self.pos = end + ws + 1;
-            loop {
-                self.skip_ws();
-                match self.b.get(self.pos) {
-                    Some(b')') => {
-                        self.pos += 1;
-                        break;
-                    }
-                    Some(b',') => self.pos += 1,
-                    None => return Err(self.unexpected("`)` to close the macro call")),
-                    // A bare word is an argument too (it renders as itself).
-                    Some(&c)
-                        if is_ident_start(c)
-                            && !self.src[self.pos..].starts_with("true")
-                            && !self.src[self.pos..].starts_with("false") =>
-                    {
-                        let (rest, word) = scan::word(&self.src[self.pos..]).unwrap_or(("", ""));
-                        let start = self.pos;
-                        self.pos = self.src.len() - rest.len();
-                        args.push(Arc::new(Expr {
-                            kind: ExprKind::Str(Arc::from(word)),
-                            span: Span::new(start, self.pos),
-                        }));
-                    }
-                    _ => args.push(Arc::new(self.primary()?)),
-                }
-            }
+            self.call_arguments()?
         } else {
             self.pos = end;
-        }
+            Vec::new()
+        };
         if called {
             self.eat_line_end();
         }
