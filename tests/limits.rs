@@ -91,6 +91,17 @@ fn memory_is_bounded() {
 }
 
 #[test]
+fn self_containing_collections_do_not_recurse_forever() {
+    let t = Template::parse(
+        "#set($l = [])#set($x = $l.add($l))#set($m = [])#set($y = $m.add($m))\
+         #set($n = {})#set($z = $n.put('me', $n))$l.hashCode() $l.equals($m) $n.hashCode() $l $n #if($l == $m)eq#end",
+    )
+    .unwrap();
+    let out = t.render(&Context::new()).unwrap();
+    assert!(out.contains("[(this Collection)] {me=(this Map)}"), "{out}");
+}
+
+#[test]
 fn api_gateway_limits() {
     let request = Request::new();
     let e = vtl::render("#foreach($i in [1..1001])#end", &request).unwrap_err();

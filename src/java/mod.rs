@@ -96,6 +96,15 @@ pub(crate) fn wrong_arity(method: &str) -> Error {
 
 /// Java's `hashCode()` of a value.
 pub(crate) fn hash_code(value: &Value) -> i32 {
+    hash_code_at(value, 0)
+}
+
+/// Like `hash_code`, giving up (0) below 200 levels of nesting, where Java would overflow
+/// its stack on a collection that contains itself.
+fn hash_code_at(value: &Value, depth: usize) -> i32 {
+    if depth > 200 {
+        return 0;
+    }
     match value {
         Value::Null => 0,
         Value::Bool(b) => {
@@ -118,14 +127,13 @@ pub(crate) fn hash_code(value: &Value) -> i32 {
         Value::Str(s) => s
             .encode_utf16()
             .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u))),
-        Value::List(items, _) => items
-            .borrow()
-            .iter()
-            .fold(1i32, |h, v| h.wrapping_mul(31).wrapping_add(hash_code(v))),
+        Value::List(items, _) => items.borrow().iter().fold(1i32, |h, v| {
+            h.wrapping_mul(31).wrapping_add(hash_code_at(v, depth + 1))
+        }),
         Value::Map(map) => map
             .borrow()
             .iter()
-            .map(|(k, v)| hash_code(k.value()) ^ hash_code(v))
+            .map(|(k, v)| hash_code_at(k.value(), depth + 1) ^ hash_code_at(v, depth + 1))
             .fold(0i32, i32::wrapping_add),
         Value::BigInt(n) => n.to_string().len() as i32,
         Value::BigDecimal(n) => n.to_java_string().len() as i32,

@@ -60,6 +60,17 @@ impl Hash for Key {
 
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
+    equals_at(a, b, 0)
+}
+
+/// Collections nested deeper than this compare unequal: Java would overflow its stack on
+/// collections that contain themselves, and a renderer must not.
+const MAX_DEPTH: usize = 200;
+
+fn equals_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -74,7 +85,10 @@ pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
                 return true;
             }
             let (x, y) = (x.borrow(), y.borrow());
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(a, b)| java_equals(a, b))
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(a, b)| equals_at(a, b, depth + 1))
         }
         (Value::Map(x), Value::Map(y)) => {
             if Rc::ptr_eq(x, y) {
@@ -83,7 +97,7 @@ pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
             let (x, y) = (x.borrow(), y.borrow());
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| java_equals(v, w)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| equals_at(v, w, depth + 1)))
         }
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         _ => false,
