@@ -136,3 +136,60 @@ fn hostile_payloads_and_patterns_fail_cleanly() {
     let t = format!("#set($s = '{input}')$s.matches('(a+)+\\1b')");
     let _ = vtl::render(&t, &Request::new());
 }
+
+/// Inputs that once crashed or ran without bound (found by review): each now ends with a
+/// value or an error.
+#[test]
+fn hostile_values_end() {
+    let ends = |src: &str, body: &str| {
+        let _ = vtl::render(src, &Request::new().with_body(body));
+    };
+    // Long operator chains and deep JSONPath filters are syntax errors, not stack overflows.
+    let chain = format!("#set($x = 1{})$x", "+1".repeat(100_000));
+    assert_eq!(
+        Template::parse(&chain).unwrap_err().kind(),
+        ErrorKind::Syntax
+    );
+    let filter = format!(
+        "$input.path('$[?({}@.a{})]')",
+        "(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    ends(&filter, "[]");
+    ends(
+        &format!("$input.path('$[?({}@.a)]')", "!".repeat(50_000)),
+        "[]",
+    );
+    // A map that is its own key.
+    ends(
+        "#set($m = {})$m.put($m, 1)#set($n = {})#set($n[$n] = 1)$n",
+        "",
+    );
+    // Values that grow without bound: numbers, lists, strings, shared structures.
+    ends(
+        "#set($x = 9223372036854775807)#foreach($i in [1..40])#set($x = $x * $x)#end$x",
+        "",
+    );
+    ends(
+        "#set($r = [1..1000000])#foreach($i in [1..1000])#set($x = $r.addAll($r))#end",
+        "",
+    );
+    ends("#set($s = 'a')$s.repeat(1000000000)", "");
+    ends(
+        "#set($a = 'a')#set($s = $a.repeat(50000))$s.replace('', $s)",
+        "",
+    );
+    ends(
+        "#set($l = [1])#foreach($i in [1..40])#set($l = [$l, $l])#end$l.hashCode() $l.equals($l) $l",
+        "",
+    );
+    ends(
+        "#set($x = $input.path('$.a'))#set($y = $x + 1)#if($x == 1)eq#end$x",
+        r#"{"a": 1.0000000000000000000e999999999}"#,
+    );
+    ends(
+        "$input.path('$.a')",
+        r#"{"a": 1.00000000000000000e-9223372036854775808}"#,
+    );
+    ends("#set($s = 'a')$s.substring(-2147483648)", "");
+}

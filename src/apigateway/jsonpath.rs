@@ -373,7 +373,31 @@ fn filter_and(chars: &[char], pos: &mut usize, path: &str) -> Result<Filter, Str
     }
 }
 
+/// Deepest nesting of a filter (`(`, `!`, nested `[?(..)]`): deeper paths are refused
+/// rather than overflowing the stack.
+const MAX_FILTER_DEPTH: usize = 64;
+
+thread_local! {
+    static FILTER_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn filter_unary(chars: &[char], pos: &mut usize, path: &str) -> Result<Filter, String> {
+    let depth = FILTER_DEPTH.with(|d| {
+        d.set(d.get() + 1);
+        d.get()
+    });
+    let result = if depth > MAX_FILTER_DEPTH {
+        Err(invalid(format!(
+            "filter nested deeper than {MAX_FILTER_DEPTH} levels: {path}"
+        )))
+    } else {
+        filter_unary_inner(chars, pos, path)
+    };
+    FILTER_DEPTH.with(|d| d.set(d.get() - 1));
+    result
+}
+
+fn filter_unary_inner(chars: &[char], pos: &mut usize, path: &str) -> Result<Filter, String> {
     skip_spaces(chars, pos);
     match chars.get(*pos) {
         Some('!') => {

@@ -99,6 +99,13 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         }
         ("addAll", [other]) => {
             let more = elements(other)?;
+            if len + more.len() > super::MAX_ELEMENTS {
+                return Some(Err(exception(
+                    name,
+                    "java.lang.OutOfMemoryError",
+                    "the list would be too large",
+                )));
+            }
             let changed = !more.is_empty();
             items.borrow_mut().extend(more);
             ok(changed)

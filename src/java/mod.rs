@@ -13,6 +13,11 @@ use crate::{Error, ErrorKind};
 /// The result of looking a method up: `None` when there is no such method.
 pub(crate) type Call = Option<Result<Value, Error>>;
 
+pub(crate) use string::MAX_STRING;
+
+/// Most elements a list may grow to through its methods.
+pub(crate) const MAX_ELEMENTS: usize = 10_000_000;
+
 /// A Java exception thrown by a method, failing the render.
 pub(crate) fn exception(method: &str, class: &str, message: impl std::fmt::Display) -> Error {
     Error::new(
@@ -96,15 +101,16 @@ pub(crate) fn wrong_arity(method: &str) -> Error {
 
 /// Java's `hashCode()` of a value.
 pub(crate) fn hash_code(value: &Value) -> i32 {
-    hash_code_at(value, 0)
+    hash_code_at(value, 0, &mut 1_000_000)
 }
 
 /// Like `hash_code`, giving up (0) below 200 levels of nesting, where Java would overflow
 /// its stack on a collection that contains itself.
-fn hash_code_at(value: &Value, depth: usize) -> i32 {
-    if depth > 200 {
+fn hash_code_at(value: &Value, depth: usize, budget: &mut usize) -> i32 {
+    if depth > 200 || *budget == 0 {
         return 0;
     }
+    *budget -= 1;
     match value {
         Value::Null => 0,
         Value::Bool(b) => {
@@ -128,12 +134,15 @@ fn hash_code_at(value: &Value, depth: usize) -> i32 {
             .encode_utf16()
             .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u))),
         Value::List(items, _) => items.borrow().iter().fold(1i32, |h, v| {
-            h.wrapping_mul(31).wrapping_add(hash_code_at(v, depth + 1))
+            h.wrapping_mul(31)
+                .wrapping_add(hash_code_at(v, depth + 1, budget))
         }),
         Value::Map(map) => map
             .borrow()
             .iter()
-            .map(|(k, v)| hash_code_at(k.value(), depth + 1) ^ hash_code_at(v, depth + 1))
+            .map(|(k, v)| {
+                hash_code_at(k.value(), depth + 1, budget) ^ hash_code_at(v, depth + 1, budget)
+            })
             .fold(0i32, i32::wrapping_add),
         Value::BigInt(n) => n.to_string().len() as i32,
         Value::BigDecimal(n) => n.to_java_string().len() as i32,

@@ -689,6 +689,12 @@ impl JavaRegex {
             let m = caps.get(0).expect("group 0 always exists");
             out.push_str(&input[last..m.start()]);
             expand(&caps, replacement, &mut out)?;
+            if out.len() > crate::java::MAX_STRING {
+                return Err((
+                    "java.lang.OutOfMemoryError",
+                    "the result would be too large".into(),
+                ));
+            }
             last = m.end();
             if !all {
                 break;

@@ -10,6 +10,17 @@ use crate::value::Value;
 const SIOOBE: &str = "java.lang.StringIndexOutOfBoundsException";
 const NPE: &str = "java.lang.NullPointerException";
 
+/// Largest string a method may build; the render's output limit is lower by default.
+pub(crate) const MAX_STRING: usize = 64 * 1024 * 1024;
+
+fn too_long(method: &str) -> crate::Error {
+    exception(
+        method,
+        "java.lang.OutOfMemoryError",
+        "the result would be too large",
+    )
+}
+
 fn units(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
 }
@@ -84,7 +95,10 @@ fn substring(s: &str, method: &str, begin: i32, end: Option<i32>) -> Call {
     let end_v = end.unwrap_or(len);
     if begin < 0 || end_v > len || begin > end_v {
         let msg = if end.is_none() {
-            format!("String index out of range: {}", len - begin)
+            format!(
+                "String index out of range: {}",
+                i64::from(len) - i64::from(begin)
+            )
         } else {
             format!("begin {begin}, end {end_v}, length {len}")
         };
@@ -214,6 +228,15 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             let (Some(a), Some(b)) = (str_arg(a)?, str_arg(b)?) else {
                 return Some(Err(exception(name, NPE, "null")));
             };
+            // Refuse a result too large to build (the render's own limit is lower).
+            let count = if a.is_empty() {
+                s.len() + 1
+            } else {
+                s.matches(a).count()
+            };
+            if s.len().saturating_add(count.saturating_mul(b.len())) > MAX_STRING {
+                return Some(Err(too_long(name)));
+            }
             if a.is_empty() {
                 // Java inserts the replacement around every UTF-16 unit.
                 let u = units(s);
@@ -385,23 +408,24 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             }
             // The result is checked against the render's string limit by the caller; refuse
             // outright what could not be allocated.
-            if s.len().saturating_mul(n as usize) > 1 << 30 {
-                return Some(Err(exception(
-                    name,
-                    "java.lang.OutOfMemoryError",
-                    "Repeating would exceed the string size limit",
-                )));
+            if s.len().saturating_mul(n as usize) > MAX_STRING {
+                return Some(Err(too_long(name)));
             }
             ok(s.repeat(n as usize))
         }
         // Static methods of String, which Velocity also finds through an instance.
         ("valueOf", [v]) => ok(v.to_java_string()),
-        ("join", [Value::Str(sep), Value::List(items, _)]) => ok(items
-            .borrow()
-            .iter()
-            .map(Value::to_java_string)
-            .collect::<Vec<_>>()
-            .join(sep)),
+        ("join", [Value::Str(sep), Value::List(items, _)]) => {
+            let parts: Vec<String> = items.borrow().iter().map(Value::to_java_string).collect();
+            let len = parts
+                .iter()
+                .map(|p| p.len() + sep.len())
+                .fold(0usize, usize::saturating_add);
+            if len > MAX_STRING {
+                return Some(Err(too_long(name)));
+            }
+            ok(parts.join(sep))
+        }
         _ => None,
     }
 }

@@ -15,6 +15,9 @@ use super::parser::Parser;
 use super::scan;
 use crate::value::number::MathOp;
 
+/// Longest chain of binary operators in one expression.
+const MAX_CHAIN: usize = 1000;
+
 /// A numeric literal token: its text and whether it is floating point. A leading `-`
 /// belongs to the literal, as in Velocity's lexer (`5-3` is two literals, not a subtraction).
 fn number(input: &str) -> IResult<&str, (&str, bool)> {
@@ -101,6 +104,19 @@ impl<'s> Parser<'s> {
         }
     }
 
+    /// Counts one more operator of a chain such as `a + b + c`, which builds a tree as deep
+    /// as it is long: a very long chain is refused rather than overflowing the stack.
+    fn chain(&self, ops: &mut usize) -> Result<(), Error> {
+        *ops += 1;
+        if *ops > MAX_CHAIN {
+            return Err(self.error(
+                self.pos,
+                format!("more than {MAX_CHAIN} operators in a row"),
+            ));
+        }
+        Ok(())
+    }
+
     /// A full expression.
     pub(super) fn expr(&mut self) -> Result<Expr, Error> {
         self.enter(self.pos)?;
@@ -111,7 +127,9 @@ impl<'s> Parser<'s> {
 
     fn or_expr(&mut self) -> Result<Expr, Error> {
         let mut left = self.and_expr()?;
+        let mut ops = 0;
         while self.operator(&["||"], &["or"]) {
+            self.chain(&mut ops)?;
             self.skip_ws();
             let right = self.and_expr()?;
             left = Self::binary(ExprKind::Or(Box::new(left), Box::new(right)), 0, self.pos)
@@ -122,7 +140,9 @@ impl<'s> Parser<'s> {
 
     fn and_expr(&mut self) -> Result<Expr, Error> {
         let mut left = self.equality()?;
+        let mut ops = 0;
         while self.operator(&["&&"], &["and"]) {
+            self.chain(&mut ops)?;
             self.skip_ws();
             let right = self.equality()?;
             left = Self::binary(ExprKind::And(Box::new(left), Box::new(right)), 0, self.pos)
@@ -133,6 +153,7 @@ impl<'s> Parser<'s> {
 
     fn equality(&mut self) -> Result<Expr, Error> {
         let mut left = self.relational()?;
+        let mut ops = 0;
         loop {
             let op = if self.operator(&["=="], &["eq"]) {
                 CompareOp::Eq
@@ -141,6 +162,7 @@ impl<'s> Parser<'s> {
             } else {
                 return Ok(left);
             };
+            self.chain(&mut ops)?;
             self.skip_ws();
             let right = self.relational()?;
             left = Self::binary(
@@ -154,6 +176,7 @@ impl<'s> Parser<'s> {
 
     fn relational(&mut self) -> Result<Expr, Error> {
         let mut left = self.additive()?;
+        let mut ops = 0;
         loop {
             let op = if self.operator(&["<="], &["le"]) {
                 CompareOp::Le
@@ -166,6 +189,7 @@ impl<'s> Parser<'s> {
             } else {
                 return Ok(left);
             };
+            self.chain(&mut ops)?;
             self.skip_ws();
             let right = self.additive()?;
             left = Self::binary(
@@ -179,6 +203,7 @@ impl<'s> Parser<'s> {
 
     fn additive(&mut self) -> Result<Expr, Error> {
         let mut left = self.multiplicative()?;
+        let mut ops = 0;
         loop {
             let op = if self.operator(&["+"], &[]) {
                 MathOp::Add
@@ -187,6 +212,7 @@ impl<'s> Parser<'s> {
             } else {
                 return Ok(left);
             };
+            self.chain(&mut ops)?;
             self.skip_ws();
             let right = self.multiplicative()?;
             left = Self::binary(
@@ -200,6 +226,7 @@ impl<'s> Parser<'s> {
 
     fn multiplicative(&mut self) -> Result<Expr, Error> {
         let mut left = self.unary()?;
+        let mut ops = 0;
         loop {
             let op = if self.operator(&["*"], &[]) {
                 MathOp::Mul
@@ -210,6 +237,7 @@ impl<'s> Parser<'s> {
             } else {
                 return Ok(left);
             };
+            self.chain(&mut ops)?;
             self.skip_ws();
             let right = self.unary()?;
             left = Self::binary(

@@ -70,7 +70,7 @@ impl BigDecimal {
         let unscaled: BigInt = format!("{int}{frac}").parse().ok()?;
         Some(BigDecimal {
             unscaled,
-            scale: frac.len() as i64 - exp,
+            scale: (frac.len() as i64).checked_sub(exp)?,
         })
     }
 
@@ -128,6 +128,17 @@ impl BigDecimal {
         self.rescaled(scale).cmp(&other.rescaled(scale))
     }
 
+    /// Whether arithmetic with `other` stays of a reasonable size: Java would spend
+    /// unbounded time on `1e999999999 + 1`; this crate refuses.
+    pub(crate) fn fits_with(&self, other: &BigDecimal) -> bool {
+        const MAX_SCALE: i64 = 100_000;
+        const MAX_BITS: u64 = 1_000_000;
+        self.scale.abs() <= MAX_SCALE * 10
+            && other.scale.abs() <= MAX_SCALE * 10
+            && (self.scale - other.scale).abs() <= MAX_SCALE
+            && self.unscaled.bits() + other.unscaled.bits() <= MAX_BITS
+    }
+
     /// Whether the value is zero.
     pub(crate) fn is_zero(&self) -> bool {
         self.unscaled.is_zero()
@@ -142,13 +153,13 @@ impl BigDecimal {
     pub fn to_java_string(&self) -> String {
         let digits = self.unscaled.abs().to_string();
         let sign = if self.unscaled.is_negative() { "-" } else { "" };
-        let scale = self.scale;
-        let adjusted = -scale + digits.len() as i64 - 1;
+        let scale = i128::from(self.scale);
+        let adjusted = -scale + digits.len() as i128 - 1;
         if scale == 0 {
             return format!("{sign}{digits}");
         }
         if scale > 0 && adjusted >= -6 {
-            let len = digits.len() as i64;
+            let len = digits.len() as i128;
             return if len > scale {
                 let (int, frac) = digits.split_at((len - scale) as usize);
                 format!("{sign}{int}.{frac}")

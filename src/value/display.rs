@@ -27,7 +27,14 @@ impl Value {
     }
 }
 
+/// Output past this size is not written: the render fails on its size anyway, and a value
+/// built from shared parts can print as exponentially much text.
+const MAX_TEXT: usize = 64 * 1024 * 1024;
+
 fn write_java(v: &Value, out: &mut String, depth: usize) {
+    if out.len() > MAX_TEXT {
+        return;
+    }
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -68,7 +75,11 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                write_java(k.value(), out, depth + 1);
+                if matches!(k.value(), Value::Map(inner) if std::rc::Rc::ptr_eq(inner, map)) {
+                    out.push_str("(this Map)");
+                } else {
+                    write_java(k.value(), out, depth + 1);
+                }
                 out.push('=');
                 if matches!(item, Value::Map(inner) if std::rc::Rc::ptr_eq(inner, map)) {
                     out.push_str("(this Map)");
@@ -83,6 +94,9 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
 
 /// json-smart's compact JSON text of a value (how a `JSONArray` prints).
 pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
+    if out.len() > MAX_TEXT {
+        return;
+    }
     if depth >= MAX_DEPTH {
         out.push_str("...");
         return;

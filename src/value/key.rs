@@ -49,9 +49,10 @@ impl Hash for Key {
             Value::Double(d) => d.to_bits().hash(state),
             Value::BigDecimal(d) => d.to_java_string().hash(state),
             Value::Str(s) => s.hash(state),
-            // Collections as keys are rare; hashing their length keeps equal ones together.
-            Value::List(l, _) => l.borrow().len().hash(state),
-            Value::Map(m) => m.borrow().len().hash(state),
+            // Collections as keys are rare and may change (or be the map being written):
+            // they hash by kind alone and are told apart by `equals`.
+            Value::List(..) => 2u8.hash(state),
+            Value::Map(_) => 3u8.hash(state),
             Value::Object(o) => o.to_java_string().hash(state),
             Value::Define(_) => 1u8.hash(state),
         }
@@ -60,17 +61,22 @@ impl Hash for Key {
 
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
-    equals_at(a, b, 0)
+    equals_at(a, b, 0, &mut MAX_VISITS.clone())
 }
+
+/// Values compared at most per comparison: collections made of shared parts can be
+/// exponentially large when walked; past this they compare unequal.
+const MAX_VISITS: usize = 1_000_000;
 
 /// Collections nested deeper than this compare unequal: Java would overflow its stack on
 /// collections that contain themselves, and a renderer must not.
 const MAX_DEPTH: usize = 200;
 
-fn equals_at(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
+fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
+    if depth > MAX_DEPTH || *budget == 0 {
         return false;
     }
+    *budget -= 1;
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -84,20 +90,26 @@ fn equals_at(a: &Value, b: &Value, depth: usize) -> bool {
             if Rc::ptr_eq(x, y) {
                 return true;
             }
-            let (x, y) = (x.borrow(), y.borrow());
+            // A collection being changed right now (a map written with itself as the key)
+            // equals only itself.
+            let (Ok(x), Ok(y)) = (x.try_borrow(), y.try_borrow()) else {
+                return false;
+            };
             x.len() == y.len()
                 && x.iter()
                     .zip(y.iter())
-                    .all(|(a, b)| equals_at(a, b, depth + 1))
+                    .all(|(a, b)| equals_at(a, b, depth + 1, budget))
         }
         (Value::Map(x), Value::Map(y)) => {
             if Rc::ptr_eq(x, y) {
                 return true;
             }
-            let (x, y) = (x.borrow(), y.borrow());
+            let (Ok(x), Ok(y)) = (x.try_borrow(), y.try_borrow()) else {
+                return false;
+            };
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| equals_at(v, w, depth + 1)))
+                    .all(|(k, v)| y.get(k).is_some_and(|w| equals_at(v, w, depth + 1, budget)))
         }
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         _ => false,

@@ -137,6 +137,9 @@ pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Result<Option<Valu
     }
     if decimal_base(a, b) {
         let (x, y) = (as_decimal(a)?, as_decimal(b)?);
+        if !x.fits_with(&y) {
+            return Err(too_large());
+        }
         let r = match op {
             MathOp::Add => x.add(&y, false),
             MathOp::Sub => x.add(&y, true),
@@ -182,7 +185,21 @@ pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Result<Option<Valu
     big_op(op, as_big(a), as_big(b)).map(Some)
 }
 
+/// Largest integer, in bits, arithmetic may produce: Java would go on, but a renderer must
+/// stay bounded.
+const MAX_BITS: u64 = 1_000_000;
+
+fn too_large() -> MathError {
+    (
+        "java.lang.ArithmeticException",
+        "the number would be too large".to_string(),
+    )
+}
+
 fn big_op(op: MathOp, x: BigInt, y: BigInt) -> Result<Value, MathError> {
+    if x.bits() + y.bits() > MAX_BITS {
+        return Err(too_large());
+    }
     Ok(big(match op {
         MathOp::Add => x + y,
         MathOp::Sub => x - y,
@@ -205,7 +222,11 @@ fn big_op(op: MathOp, x: BigInt, y: BigInt) -> Result<Value, MathError> {
 /// a `BigInteger` or `BigDecimal` meets an infinite or NaN double.
 pub(crate) fn try_compare(a: &Value, b: &Value) -> Result<Ordering, MathError> {
     if decimal_base(a, b) {
-        return Ok(as_decimal(a)?.cmp_value(&as_decimal(b)?));
+        let (x, y) = (as_decimal(a)?, as_decimal(b)?);
+        if !x.fits_with(&y) {
+            return Err(too_large());
+        }
+        return Ok(x.cmp_value(&y));
     }
     Ok(compare(a, b))
 }
@@ -214,6 +235,7 @@ pub(crate) fn try_compare(a: &Value, b: &Value) -> Result<Ordering, MathError> {
 pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
     if decimal_base(a, b)
         && let (Ok(x), Ok(y)) = (as_decimal(a), as_decimal(b))
+        && x.fits_with(&y)
     {
         return x.cmp_value(&y);
     }
