@@ -169,11 +169,7 @@ impl Integration {
     /// `LAMBDA`, `HTTP` or `MOCK`. The keys of `responses` are the selection patterns, in
     /// definition order; `default` marks the default response.
     pub fn from_json(text: &str) -> Result<Integration, Error> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            invalid(format!("the integration is not valid JSON: {e}"))
-                .at(e.line().max(1), e.column().max(1))
-        })?;
-        Integration::from_value(&v)
+        Integration::from_value(&super::parse_json(text, "the integration")?)
     }
 
     /// Reads an integration written in JSON or YAML (see [`Integration::from_json`]).
@@ -297,11 +293,7 @@ impl Outcome {
     /// `{"type": "http", "status": 404, "body": "...", "headers": {...}}` (also for AWS
     /// services) or `{"type": "mock"}`.
     pub fn from_json(text: &str) -> Result<Outcome, Error> {
-        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            invalid(format!("the backend outcome is not valid JSON: {e}"))
-                .at(e.line().max(1), e.column().max(1))
-        })?;
-        Outcome::from_value(v)
+        Outcome::from_value(super::parse_json(text, "the backend outcome")?)
     }
 
     /// Reads a backend outcome written in JSON or YAML.

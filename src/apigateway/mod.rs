@@ -104,6 +104,14 @@ pub fn render_with_overrides(template: &Template, request: &Request) -> Result<R
     })
 }
 
+/// Parses a JSON document given by the user; an error names `what` and the position.
+pub(crate) fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, Error> {
+    serde_json::from_str(text).map_err(|e| {
+        Error::new(ErrorKind::Input, format!("{what} is not valid JSON: {e}"))
+            .at(e.line().max(1), e.column().max(1))
+    })
+}
+
 fn empty_map() -> Value {
     Value::new_map(Default::default())
 }

@@ -72,11 +72,7 @@ impl Request {
 
     /// Reads a request file. Unknown fields and parameters that are not strings are errors.
     pub fn from_json(text: &str) -> Result<Request, Error> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            invalid(format!("the request is not valid JSON: {e}"))
-                .at(e.line().max(1), e.column().max(1))
-        })?;
-        Request::from_value(&value)
+        Request::from_value(&super::parse_json(text, "the request")?)
     }
 
     /// Builds a request from a parsed request file.
