@@ -371,6 +371,15 @@ fn find_header<'a>(headers: &'a IndexMap<String, String>, name: &str) -> Option<
         .map(|(_, v)| v.as_str())
 }
 
+/// API Gateway's answer when a template, a pattern or the configuration fails.
+fn internal_error(
+    trace: Vec<String>,
+    error: Option<Error>,
+    backend_request: Option<BackendRequest>,
+) -> Simulation {
+    message(500, "Internal server error", trace, error, backend_request)
+}
+
 fn message(
     status: u16,
     text: &str,
@@ -476,7 +485,7 @@ pub fn simulate(
                 Ok(out) => out,
                 Err(e) => {
                     trace.push(format!("request template failed: {e}"));
-                    return message(500, "Internal server error", trace, Some(e), None);
+                    return internal_error(trace, Some(e), None);
                 }
             }
         }
@@ -556,13 +565,7 @@ pub fn simulate(
                 });
             let Some(status) = status else {
                 trace.push("MOCK: the request template gave no integer statusCode".to_string());
-                return message(
-                    500,
-                    "Internal server error",
-                    trace,
-                    None,
-                    Some(backend_request),
-                );
+                return internal_error(trace, None, Some(backend_request));
             };
             (Some(status), String::new(), IndexMap::new())
         }
@@ -582,23 +585,11 @@ pub fn simulate(
             trace.push(
                 "no selection pattern matched and there is no default response: 500".to_string(),
             );
-            return message(
-                500,
-                "Internal server error",
-                trace,
-                None,
-                Some(backend_request),
-            );
+            return internal_error(trace, None, Some(backend_request));
         }
         Err(e) => {
             trace.push(format!("selection failed: {e}"));
-            return message(
-                500,
-                "Internal server error",
-                trace,
-                Some(e),
-                Some(backend_request),
-            );
+            return internal_error(trace, Some(e), Some(backend_request));
         }
     };
     let response = &integration.responses[index];
@@ -634,13 +625,7 @@ pub fn simulate(
                 Ok(out) => out,
                 Err(e) => {
                     trace.push(format!("response template failed: {e}"));
-                    return message(
-                        500,
-                        "Internal server error",
-                        trace,
-                        Some(e),
-                        Some(backend_request),
-                    );
+                    return internal_error(trace, Some(e), Some(backend_request));
                 }
             }
         }

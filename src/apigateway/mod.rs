@@ -27,7 +27,6 @@ pub use flow::{
 };
 pub use request::{Params, Request};
 pub use selection::{SelectionPattern, select};
-pub(crate) use util::push_unicode_escape;
 pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_encode};
 
 /// API Gateway's limit on the size of a mapping template.

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::json;
+use crate::value::display::{escape_runs, push_unicode_escape};
 use crate::value::{Object, Value};
 use crate::{Error, ErrorKind};
 
@@ -61,19 +62,11 @@ impl Object for Util {
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8 + 2);
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    // Printable ASCII other than quotes, backslash and slash is copied as runs.
-    let plain = |b: u8| (b' '..0x7f).contains(&b) && !matches!(b, b'\'' | b'"' | b'\\' | b'/');
-    while start < bytes.len() {
-        let run = bytes[start..].iter().take_while(|&&b| plain(b)).count();
-        out.push_str(&s[start..start + run]);
-        start += run;
-        let Some(c) = s[start..].chars().next() else {
-            break;
-        };
-        start += c.len_utf8();
-        match c {
+    escape_runs(
+        s,
+        &mut out,
+        |b| !matches!(b, b'\'' | b'"' | b'\\' | b'/'),
+        |c, out| match c {
             '\'' => out.push_str("\\'"),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -87,21 +80,12 @@ pub fn escape_javascript(s: &str) -> String {
             c => {
                 let mut buf = [0u16; 2];
                 for unit in c.encode_utf16(&mut buf) {
-                    push_unicode_escape(&mut out, *unit);
+                    push_unicode_escape(out, *unit);
                 }
             }
-        }
-    }
+        },
+    );
     out
-}
-
-/// `\\uXXXX` with upper-case hex digits.
-pub(crate) fn push_unicode_escape(out: &mut String, unit: u16) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.push_str("\\u");
-    for shift in [12, 8, 4, 0] {
-        out.push(HEX[usize::from((unit >> shift) & 0xf)] as char);
-    }
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`: form encoding.

@@ -139,21 +139,11 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
 /// U+2000..U+20FF as upper-case `\uXXXX`.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
-    let bytes = s.as_bytes();
-    let mut start = 0;
-    while start < bytes.len() {
-        // Runs of printable ASCII without `"`, `\` and `/` are copied at once.
-        let run = bytes[start..]
-            .iter()
-            .take_while(|&&b| (b' '..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'/'))
-            .count();
-        out.push_str(&s[start..start + run]);
-        start += run;
-        let Some(c) = s[start..].chars().next() else {
-            break;
-        };
-        start += c.len_utf8();
-        match c {
+    escape_runs(
+        s,
+        out,
+        |b| !matches!(b, b'"' | b'\\' | b'/'),
+        |c, out| match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '/' => out.push_str("\\/"),
@@ -166,10 +156,44 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
                 || ('\u{7f}'..='\u{9f}').contains(&c)
                 || ('\u{2000}'..='\u{20ff}').contains(&c) =>
             {
-                crate::apigateway::push_unicode_escape(out, c as u16);
+                push_unicode_escape(out, c as u16);
             }
             c => out.push(c),
-        }
-    }
+        },
+    );
     out.push('"');
+}
+
+/// Appends `s` escaped: runs of printable ASCII that `plain` accepts are copied at once,
+/// every other character goes through `escape`.
+pub(crate) fn escape_runs(
+    s: &str,
+    out: &mut String,
+    plain: impl Fn(u8) -> bool,
+    escape: impl Fn(char, &mut String),
+) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let run = bytes[start..]
+            .iter()
+            .take_while(|&&b| (b' '..0x7f).contains(&b) && plain(b))
+            .count();
+        out.push_str(&s[start..start + run]);
+        start += run;
+        let Some(c) = s[start..].chars().next() else {
+            break;
+        };
+        start += c.len_utf8();
+        escape(c, out);
+    }
+}
+
+/// `\\uXXXX` with upper-case hex digits.
+pub(crate) fn push_unicode_escape(out: &mut String, unit: u16) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[usize::from((unit >> shift) & 0xf)] as char);
+    }
 }

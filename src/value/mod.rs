@@ -6,7 +6,7 @@
 
 mod convert;
 mod decimal;
-mod display;
+pub(crate) mod display;
 mod double;
 pub(crate) mod key;
 pub(crate) mod number;
