@@ -184,13 +184,16 @@ impl<'a> JsonParser<'a> {
     }
 
     fn hex(&mut self, digits: usize) -> Result<u32, String> {
-        let text = self
-            .text
-            .get(self.pos..self.pos + digits)
-            .filter(|t| t.bytes().all(|b| b.is_ascii_hexdigit()))
-            .ok_or_else(|| self.error("invalid escape sequence"))?;
+        let mut n = 0;
+        for i in 0..digits {
+            let digit = self
+                .s
+                .get(self.pos + i)
+                .and_then(|&b| char::from(b).to_digit(16));
+            n = n * 16 + digit.ok_or_else(|| self.error("invalid escape sequence"))?;
+        }
         self.pos += digits;
-        u32::from_str_radix(text, 16).map_err(|_| self.error("invalid escape sequence"))
+        Ok(n)
     }
 
     /// A key, shared with an earlier equal key when there is one.
@@ -221,26 +224,28 @@ impl<'a> JsonParser<'a> {
             }
             Some(_) => {}
         }
-        let mut out = String::with_capacity(16);
-        let mut units: Vec<u16> = Vec::new();
+        // Bytes: the pieces are short, and a `Vec` takes them without UTF-8 checks.
+        let mut out: Vec<u8> = Vec::with_capacity(rest_len_hint(self.s.len() - self.pos));
+        // A `\u` high surrogate waiting for its low half; alone it becomes U+FFFD.
+        let mut high: Option<u16> = None;
         loop {
-            let start = self.pos;
-            while let Some(c) = self.peek() {
-                if c == quote || c == b'\\' {
-                    break;
-                }
-                self.pos += 1;
-            }
-            if self.pos > start {
-                flush(&mut units, &mut out);
-                out.push_str(&self.text[start..self.pos]);
+            // Escapes come close together here: a plain loop beats a vectorised search.
+            let rest = &self.s[self.pos..];
+            let n = rest
+                .iter()
+                .position(|&c| c == quote || c == b'\\')
+                .unwrap_or(rest.len());
+            if n > 0 {
+                lone_surrogate(&mut high, &mut out);
+                out.extend_from_slice(&rest[..n]);
+                self.pos += n;
             }
             match self.peek() {
                 None => return Err(self.error("unterminated string")),
                 Some(c) if c == quote => {
                     self.pos += 1;
-                    flush(&mut units, &mut out);
-                    return Ok(Cow::Owned(out));
+                    lone_surrogate(&mut high, &mut out);
+                    return Ok(Cow::Owned(utf8(out)));
                 }
                 _ => {}
             }
@@ -250,33 +255,64 @@ impl<'a> JsonParser<'a> {
             };
             self.pos += escaped.len_utf8();
             let e = if escaped.is_ascii() { escaped as u8 } else { 0 };
-            match e {
-                b'u' => units.push(self.hex(4)? as u16),
-                b'x' => {
-                    flush(&mut units, &mut out);
-                    out.push(char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'));
+            if e == b'u' {
+                let unit = self.hex(4)?;
+                match (high.take(), unit) {
+                    (Some(h), 0xDC00..=0xDFFF) => {
+                        let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (unit - 0xDC00);
+                        push_char(&mut out, char::from_u32(c).unwrap_or('\u{fffd}'));
+                    }
+                    (previous, _) => {
+                        high = previous;
+                        lone_surrogate(&mut high, &mut out);
+                        if (0xD800..0xDC00).contains(&unit) {
+                            high = Some(unit as u16);
+                        } else {
+                            push_char(&mut out, char::from_u32(unit).unwrap_or('\u{fffd}'));
+                        }
+                    }
                 }
-                _ => {
-                    flush(&mut units, &mut out);
-                    out.push(match e {
+                continue;
+            }
+            lone_surrogate(&mut high, &mut out);
+            match e {
+                b'x' => push_char(&mut out, char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}')),
+                _ => push_char(
+                    &mut out,
+                    match e {
                         b'b' => '\u{8}',
                         b'f' => '\u{c}',
                         b'n' => '\n',
                         b'r' => '\r',
                         b't' => '\t',
                         _ => escaped,
-                    });
-                }
+                    },
+                ),
             }
         }
     }
 }
 
-/// Appends pending `\u` escapes, pairing surrogates.
-fn flush(units: &mut Vec<u16>, out: &mut String) {
-    if !units.is_empty() {
-        out.extend(char::decode_utf16(units.drain(..)).map(|c| c.unwrap_or('\u{fffd}')));
+/// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
+fn lone_surrogate(high: &mut Option<u16>, out: &mut Vec<u8>) {
+    if high.take().is_some() {
+        push_char(out, '\u{fffd}');
     }
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+}
+
+/// Room for a decoded string: escapes only shrink it, and most strings are short.
+fn rest_len_hint(rest: usize) -> usize {
+    rest.min(64)
+}
+
+/// The decoded bytes as a string: pieces of the text and whole characters, so always
+/// UTF-8.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::json;
-use crate::value::display::{escape_runs, push_unicode_escape};
+use crate::value::display::{escape_runs, plain_ascii, push_unicode_escape};
 use crate::value::{Object, Value};
 use crate::{Error, ErrorKind};
 
@@ -62,29 +62,25 @@ impl Object for Util {
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8 + 2);
-    escape_runs(
-        s,
-        &mut out,
-        |b| !matches!(b, b'\'' | b'"' | b'\\' | b'/'),
-        |c, out| match c {
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '\u{7f}' => out.push(c),
-            c => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    push_unicode_escape(out, *unit);
-                }
+    const PLAIN: [bool; 128] = plain_ascii(b"'\"\\/");
+    escape_runs(s, &mut out, &PLAIN, |c, out| match c {
+        '\'' => out.extend_from_slice(b"\\'"),
+        '"' => out.extend_from_slice(b"\\\""),
+        '\\' => out.extend_from_slice(b"\\\\"),
+        '/' => out.extend_from_slice(b"\\/"),
+        '\u{8}' => out.extend_from_slice(b"\\b"),
+        '\t' => out.extend_from_slice(b"\\t"),
+        '\n' => out.extend_from_slice(b"\\n"),
+        '\u{c}' => out.extend_from_slice(b"\\f"),
+        '\r' => out.extend_from_slice(b"\\r"),
+        '\u{7f}' => out.push(0x7f),
+        c => {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                push_unicode_escape(out, *unit);
             }
-        },
-    );
+        }
+    });
     out
 }
 

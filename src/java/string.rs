@@ -139,7 +139,7 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
         }
     };
     match name {
-        "length" => return nullary(Value::Int(s.encode_utf16().count() as i32)),
+        "length" => return nullary(Value::Int(utf16_len(s) as i32)),
         "isEmpty" => return nullary(Value::Bool(s.is_empty())),
         "trim" => return nullary(Value::from(java_trim(s))),
         "toLowerCase" if args.is_empty() => return ok(s.to_lowercase()),
@@ -428,4 +428,12 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
         }
         _ => None,
     }
+}
+
+/// Java's `length()`: UTF-16 code units, counted from the UTF-8 bytes (each character
+/// starts with one non-continuation byte; those above U+FFFF take two units).
+pub(crate) fn utf16_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }

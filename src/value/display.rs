@@ -139,61 +139,87 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
 /// U+2000..U+20FF as upper-case `\uXXXX`.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
-    escape_runs(
-        s,
-        out,
-        |b| !matches!(b, b'"' | b'\\' | b'/'),
-        |c, out| match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20
-                || ('\u{7f}'..='\u{9f}').contains(&c)
-                || ('\u{2000}'..='\u{20ff}').contains(&c) =>
-            {
-                push_unicode_escape(out, c as u16);
-            }
-            c => out.push(c),
-        },
-    );
+    const PLAIN: [bool; 128] = plain_ascii(b"\"\\/");
+    escape_runs(s, out, &PLAIN, |c, out| match c {
+        '"' => out.extend_from_slice(b"\\\""),
+        '\\' => out.extend_from_slice(b"\\\\"),
+        '/' => out.extend_from_slice(b"\\/"),
+        '\u{8}' => out.extend_from_slice(b"\\b"),
+        '\u{c}' => out.extend_from_slice(b"\\f"),
+        '\n' => out.extend_from_slice(b"\\n"),
+        '\r' => out.extend_from_slice(b"\\r"),
+        '\t' => out.extend_from_slice(b"\\t"),
+        c if (c as u32) < 0x20
+            || ('\u{7f}'..='\u{9f}').contains(&c)
+            || ('\u{2000}'..='\u{20ff}').contains(&c) =>
+        {
+            push_unicode_escape(out, c as u16);
+        }
+        c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+    });
     out.push('"');
 }
 
-/// Appends `s` escaped: runs of printable ASCII that `plain` accepts are copied at once,
+/// Which ASCII bytes an escaper copies as they are: the printable ones except `special`.
+pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 128] {
+    let mut table = [false; 128];
+    let mut b = b' ';
+    while b < 0x7f {
+        table[b as usize] = true;
+        b += 1;
+    }
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = false;
+        i += 1;
+    }
+    table
+}
+
+/// Appends `s` escaped: runs of the ASCII bytes that `plain` marks are copied at once,
 /// every other character goes through `escape`.
 pub(crate) fn escape_runs(
     s: &str,
     out: &mut String,
-    plain: impl Fn(u8) -> bool,
-    escape: impl Fn(char, &mut String),
+    plain: &[bool; 128],
+    escape: impl Fn(char, &mut Vec<u8>),
 ) {
     let bytes = s.as_bytes();
-    let mut start = 0;
-    while start < bytes.len() {
-        let run = bytes[start..]
-            .iter()
-            .take_while(|&&b| (b' '..0x7f).contains(&b) && plain(b))
-            .count();
-        out.push_str(&s[start..start + run]);
-        start += run;
-        let Some(c) = s[start..].chars().next() else {
+    let Some(first) = bytes
+        .iter()
+        .position(|&b| b >= 0x80 || !plain[usize::from(b)])
+    else {
+        out.push_str(s);
+        return;
+    };
+    // Bytes, not a `String`: escapes are written a few bytes at a time, and a `Vec` takes
+    // them without re-checking that each piece is UTF-8.
+    let mut buf = Vec::with_capacity(s.len() + s.len() / 4);
+    buf.extend_from_slice(&bytes[..first]);
+    let mut i = first;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 && plain[usize::from(b)] {
+            buf.push(b);
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
             break;
         };
-        start += c.len_utf8();
-        escape(c, out);
+        i += c.len_utf8();
+        escape(c, &mut buf);
+    }
+    // Copied ASCII, escapes and whole characters of `s`: always UTF-8.
+    match std::str::from_utf8(&buf) {
+        Ok(text) => out.push_str(text),
+        Err(_) => out.push_str(&String::from_utf8_lossy(&buf)),
     }
 }
 
 /// `\\uXXXX` with upper-case hex digits.
-pub(crate) fn push_unicode_escape(out: &mut String, unit: u16) {
+pub(crate) fn push_unicode_escape(out: &mut Vec<u8>, unit: u16) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.push_str("\\u");
-    for shift in [12, 8, 4, 0] {
-        out.push(HEX[usize::from((unit >> shift) & 0xf)] as char);
-    }
+    let digit = |shift: u16| HEX[usize::from((unit >> shift) & 0xf)];
+    out.extend_from_slice(&[b'\\', b'u', digit(12), digit(8), digit(4), digit(0)]);
 }
