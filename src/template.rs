@@ -64,7 +64,7 @@ impl Template {
 
     /// Renders while recording what the render did (for checks).
     pub(crate) fn render_observed(&self, context: &Context) -> (Result<String, Error>, Observer) {
-        let mut renderer = Renderer::new(context, &self.parsed.macros);
+        let mut renderer = Renderer::new(context, &self.parsed);
         renderer.observer = Some(Observer::default());
         let mut out = String::new();
         let result = renderer.render(&self.parsed.block, &self.source, &mut out);
@@ -80,7 +80,7 @@ impl Template {
     }
 
     pub(crate) fn render_context(&self, context: &Context, out: &mut String) -> Result<(), Error> {
-        Renderer::new(context, &self.parsed.macros).render(&self.parsed.block, &self.source, out)
+        Renderer::new(context, &self.parsed).render(&self.parsed.block, &self.source, out)
     }
 
     /// Renders the template into any `fmt::Write`; nothing is written if rendering fails.

@@ -4,8 +4,9 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::{Halt, Renderer, Step};
+use super::{Halt, Renderer, Slot, Step};
 use crate::ErrorKind;
+use crate::syntax::Names;
 use crate::syntax::ast::Foreach;
 use crate::value::{Object, Value};
 
@@ -71,11 +72,11 @@ fn items(value: &Value) -> Vec<Value> {
 
 impl Renderer<'_> {
     /// The loop variables Velocity provides: `$foreach`, `$velocityCount`, `$velocityHasNext`.
-    pub(super) fn loop_variable(&self, name: &str) -> Option<Value> {
+    pub(super) fn loop_variable(&self, id: u32) -> Option<Value> {
         let state = self.loops.last()?;
-        match name {
-            "velocityCount" => state.get("count"),
-            "velocityHasNext" => state.get("hasNext"),
+        match id {
+            Names::VELOCITY_COUNT => state.get("count"),
+            Names::VELOCITY_HAS_NEXT => state.get("hasNext"),
             _ => None,
         }
     }
@@ -113,7 +114,7 @@ impl Renderer<'_> {
         if len == 0 {
             return Ok(());
         }
-        let saved = self.vars.get(&node.var).cloned();
+        let saved = self.replace_slot(node.var.id, Slot::Unknown);
         let parent = self.loops.last().cloned();
         let state = Rc::new_cyclic(|this| LoopState {
             index: Cell::new(0),
@@ -124,10 +125,9 @@ impl Renderer<'_> {
         let depth = self.loops.len();
         self.loops.push(Rc::clone(&state));
         // `$foreach` is set once per loop, so a `#set($foreach = ..)` in the body sticks.
-        let foreach_name: Arc<str> = Arc::from("foreach");
-        let saved_scope = self.vars.insert(
-            Arc::clone(&foreach_name),
-            Value::Object(Rc::clone(&state) as Rc<dyn Object>),
+        let saved_scope = self.replace_slot(
+            Names::FOREACH,
+            Slot::Set(Value::Object(Rc::clone(&state) as Rc<dyn Object>)),
         );
         let mut result = Ok(());
         // Java's iterator: it goes on while its cursor differs from the list's current size,
@@ -167,11 +167,12 @@ impl Renderer<'_> {
             state.index.set(i);
             state.has_next.set(i + 1 != len);
             i += 1;
-            if item.is_null() {
-                self.vars.remove(&node.var);
+            let slot = if item.is_null() {
+                Slot::Unknown
             } else {
-                self.vars.insert(Arc::clone(&node.var), item);
-            }
+                Slot::Set(item)
+            };
+            self.replace_slot(node.var.id, slot);
             match self.block(&node.body, src, out) {
                 Ok(()) => {}
                 Err(Halt::Break(None)) => break,
@@ -183,22 +184,8 @@ impl Renderer<'_> {
             }
         }
         self.loops.pop();
-        match saved_scope {
-            Some(v) => {
-                self.vars.insert(foreach_name, v);
-            }
-            None => {
-                self.vars.remove(&foreach_name);
-            }
-        }
-        match saved {
-            Some(v) => {
-                self.vars.insert(Arc::clone(&node.var), v);
-            }
-            None => {
-                self.vars.remove(&node.var);
-            }
-        }
+        self.replace_slot(Names::FOREACH, saved_scope);
+        self.replace_slot(node.var.id, saved);
         result
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Frame, Halt, Renderer, Step};
+use super::{Frame, Halt, Renderer, Slot, Step};
 use crate::ErrorKind;
 use crate::syntax::ast::MacroCall;
 use crate::value::{DefinedBlock, Value};
@@ -42,7 +42,7 @@ impl Renderer<'_> {
             .params
             .iter()
             .enumerate()
-            .map(|(i, p)| (Arc::clone(p), call.args.get(i).cloned()))
+            .map(|(i, p)| (p.id, call.args.get(i).cloned()))
             .collect();
         self.frames.push(Frame {
             params,
@@ -55,14 +55,11 @@ impl Renderer<'_> {
                 body: Arc::clone(&body.body),
                 source: Arc::clone(&body.source),
             });
-            self.vars.insert(Arc::clone(&body.name), value)
+            self.replace_slot(body.name.id, Slot::Set(value))
         });
         let result = self.block(&def.body, &def.source, out);
         if let (Some(saved), Some(body)) = (saved_body, &call.body) {
-            match saved {
-                Some(v) => self.vars.insert(Arc::clone(&body.name), v),
-                None => self.vars.remove(&body.name),
-            };
+            self.replace_slot(body.name.id, saved);
         }
         self.visible_frames = saved_visible;
         self.frames.pop();

@@ -10,7 +10,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::context::{Context, NullMode};
-use crate::syntax::ast::{Block, MacroDef, Node, Span};
+use crate::syntax::Names;
+use crate::syntax::ast::{Block, MacroDef, Node, Span, Var};
 use crate::value::{DefinedBlock, Value};
 use crate::{Error, ErrorKind};
 
@@ -57,19 +58,34 @@ impl From<Error> for Halt {
 
 pub(crate) type Step<T = ()> = Result<T, Halt>;
 
-/// A macro call in progress: its parameters bound to the caller's argument expressions.
+/// A macro call in progress: its parameters (by variable number) bound to the caller's
+/// argument expressions.
 struct Frame {
-    params: Vec<(Arc<str>, Option<Arc<crate::syntax::ast::Expr>>)>,
+    params: Vec<(u32, Option<Arc<crate::syntax::ast::Expr>>)>,
     /// The source the argument expressions point into.
     source: Arc<str>,
+}
+
+/// What a variable holds during a render.
+#[derive(Clone)]
+enum Slot {
+    /// Not set, and the context not asked yet.
+    Unknown,
+    /// Not set, and not in the context either.
+    Missing,
+    /// Set by the template, or found in the context.
+    Set(Value),
 }
 
 /// The state of one render.
 pub(crate) struct Renderer<'t> {
     ctx: &'t Context,
     mode: NullMode,
-    /// Variables set or looked up during this render.
-    vars: HashMap<Arc<str>, Value, foldhash::fast::RandomState>,
+    /// The variables, indexed by their number in `names`.
+    slots: Vec<Slot>,
+    names: &'t Names,
+    /// The names once `#evaluate`d text has added its own.
+    extra_names: Option<Names>,
     macros: &'t HashMap<Arc<str>, Arc<MacroDef>>,
     /// Macros defined by `#evaluate`d text.
     extra_macros: HashMap<Arc<str>, Arc<MacroDef>>,
@@ -89,12 +105,14 @@ pub(crate) struct Renderer<'t> {
 }
 
 impl<'t> Renderer<'t> {
-    pub(crate) fn new(ctx: &'t Context, macros: &'t HashMap<Arc<str>, Arc<MacroDef>>) -> Self {
+    pub(crate) fn new(ctx: &'t Context, parsed: &'t crate::syntax::Parsed) -> Self {
         Renderer {
             ctx,
             mode: ctx.null_mode,
-            vars: HashMap::default(),
-            macros,
+            slots: vec![Slot::Unknown; parsed.names.len()],
+            names: &parsed.names,
+            extra_names: None,
+            macros: &parsed.macros,
             extra_macros: HashMap::new(),
             frames: Vec::new(),
             visible_frames: 0,
@@ -246,8 +264,15 @@ impl<'t> Renderer<'t> {
             return Ok(());
         };
         let text: Arc<str> = Arc::from(self.stringify(&value, src, out)?);
-        let parsed = crate::syntax::parse_fragment(&text, self.depth)
+        // The text's names are numbered after every name seen so far.
+        let names = self
+            .extra_names
+            .clone()
+            .unwrap_or_else(|| self.names.clone());
+        let parsed = crate::syntax::parse_fragment(&text, self.depth, names)
             .map_err(|e| self.error(src, span, ErrorKind::Syntax, format!("in #evaluate: {e}")))?;
+        self.slots.resize(parsed.names.len(), Slot::Unknown);
+        self.extra_names = Some(parsed.names);
         for (name, def) in parsed.macros {
             if !self.macros.contains_key(&name) {
                 self.extra_macros.entry(name).or_insert(def);
@@ -357,10 +382,19 @@ impl<'t> Renderer<'t> {
     }
 
     /// Binds a variable for the rest of the render.
-    fn assign(&mut self, name: &Arc<str>, value: Value) {
+    fn assign(&mut self, var: &Var, value: Value) {
         if let Some(frame) = self.frames.last_mut() {
-            frame.params.retain(|(p, _)| p != name);
+            frame.params.retain(|(p, _)| *p != var.id);
         }
-        self.vars.insert(Arc::clone(name), value);
+        self.replace_slot(var.id, Slot::Set(value));
+    }
+
+    /// Puts `slot` in variable `id`'s place and returns what was there.
+    fn replace_slot(&mut self, id: u32, slot: Slot) -> Slot {
+        let id = id as usize;
+        if id >= self.slots.len() {
+            self.slots.resize(id + 1, Slot::Unknown);
+        }
+        std::mem::replace(&mut self.slots[id], slot)
     }
 }

@@ -3,22 +3,17 @@
 
 use std::sync::Arc;
 
-use super::{Halt, Renderer, Step};
+use super::{Halt, Renderer, Slot, Step};
 use crate::ErrorKind;
 use crate::context::NullMode;
 use crate::java;
-use crate::syntax::ast::{Access, Reference, Set, Span};
+use crate::syntax::ast::{Access, Reference, Set, Span, Var};
 use crate::value::Value;
 
 impl Renderer<'_> {
-    /// The value of variable `name`, if it has one.
-    pub(super) fn lookup(
-        &mut self,
-        name: &Arc<str>,
-        src: &Arc<str>,
-        out: &mut String,
-    ) -> Step<Option<Value>> {
-        if let Some(value) = self.loop_variable(name) {
+    /// The value of variable `var`, if it has one.
+    pub(super) fn lookup(&mut self, var: &Var, out: &mut String) -> Step<Option<Value>> {
+        if let Some(value) = self.loop_variable(var.id) {
             return Ok(Some(value));
         }
         if self.visible_frames > 0 {
@@ -29,7 +24,7 @@ impl Renderer<'_> {
                 .params
                 .iter()
                 .rev()
-                .find(|(p, _)| p == name);
+                .find(|(p, _)| *p == var.id);
             if let Some((_, Some(arg))) = bound {
                 let arg = Arc::clone(arg);
                 let arg_src = Arc::clone(&self.frames[index].source);
@@ -41,17 +36,19 @@ impl Renderer<'_> {
                 return value;
             }
         }
-        if let Some(v) = self.vars.get(name) {
-            return Ok(Some(v.clone()));
+        match self.slots.get(var.id as usize) {
+            Some(Slot::Set(v)) => return Ok(Some(v.clone())),
+            Some(Slot::Missing) => return Ok(None),
+            _ => {}
         }
-        let _ = src;
-        match self.ctx.lookup(name) {
-            Some(v) => {
-                self.vars.insert(Arc::clone(name), v.clone());
-                Ok(Some(v))
-            }
-            None => Ok(None),
-        }
+        // Asked once per render: the context does not change while it runs.
+        let found = self.ctx.lookup(&var.name);
+        let slot = match &found {
+            Some(v) => Slot::Set(v.clone()),
+            None => Slot::Missing,
+        };
+        self.replace_slot(var.id, slot);
+        Ok(found)
     }
 
     /// Follows a reference to its value: `None` when any step finds nothing. In the
@@ -85,7 +82,7 @@ impl Renderer<'_> {
         src: &Arc<str>,
         out: &mut String,
     ) -> Step<Option<Value>> {
-        let Some(mut current) = self.lookup(&r.name, src, out)? else {
+        let Some(mut current) = self.lookup(&r.name, out)? else {
             return Ok(None);
         };
         for access in &r.chain[..steps] {

@@ -91,6 +91,29 @@ pub struct Refused {
     pub span: Span,
 }
 
+/// A variable's name with its number in the template's [`Names`](super::Names): the
+/// renderer keeps variables in a table indexed by that number, so a lookup never hashes.
+#[derive(Debug, Clone)]
+pub struct Var {
+    /// The name, without `$`.
+    pub name: Arc<str>,
+    /// Its number.
+    pub id: u32,
+}
+
+impl std::ops::Deref for Var {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Display for Var {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 /// A reference such as `$a`, `$!{a.b(1)}` or `$a[0].c`.
 #[derive(Debug)]
 pub struct Reference {
@@ -100,8 +123,8 @@ pub struct Reference {
     pub quiet: bool,
     /// Number of backslashes written before the `$`.
     pub escapes: u32,
-    /// The variable name.
-    pub name: Arc<str>,
+    /// The variable.
+    pub name: Var,
     /// Property, method and index accesses, in order.
     pub chain: Vec<Access>,
 }
@@ -140,8 +163,8 @@ pub struct If {
 /// `#foreach($var in iterable) body #end`.
 #[derive(Debug)]
 pub struct Foreach {
-    /// The loop variable's name.
-    pub var: Arc<str>,
+    /// The loop variable.
+    pub var: Var,
     /// What is iterated; `#foreach($x in)` has nothing to iterate.
     pub iterable: Option<Expr>,
     /// The loop body.
@@ -154,7 +177,7 @@ pub struct Foreach {
 #[derive(Debug)]
 pub struct Define {
     /// The variable bound to the block.
-    pub name: Arc<str>,
+    pub name: Var,
     /// The block, shared with the values that refer to it.
     pub body: Arc<Block>,
     /// The source the body's spans point into.
@@ -168,8 +191,8 @@ pub struct Define {
 pub struct MacroDef {
     /// The macro's name.
     pub name: Arc<str>,
-    /// Parameter names, without `$`.
-    pub params: Vec<Arc<str>>,
+    /// The parameters.
+    pub params: Vec<Var>,
     /// The body.
     pub body: Block,
     /// The source the body's spans point into.

@@ -365,8 +365,10 @@ impl<'s> Parser<'s> {
             Arc::from(raw)
         };
         if quote == b'"' && text.contains(['$', '#']) {
-            let parsed = super::parse_string(&text, self.depth + 1)
+            let names = std::mem::take(&mut self.names);
+            let parsed = super::parse_string(&text, self.depth + 1, names)
                 .map_err(|e| self.error(at, format!("in string literal: {}", e.message())))?;
+            self.names = parsed.names;
             return Ok(ExprKind::Interpolated(text, parsed.block));
         }
         Ok(ExprKind::Str(text))

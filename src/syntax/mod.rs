@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::Error;
-use ast::{Block, MacroDef};
+use ast::{Block, MacroDef, Var};
 
 /// A parsed template: the tree and the macros it defines.
 #[derive(Debug)]
@@ -22,21 +22,85 @@ pub struct Parsed {
     pub block: Block,
     /// Macros defined anywhere in the template, first definition kept.
     pub macros: HashMap<Arc<str>, Arc<MacroDef>>,
+    /// The names the template uses, numbered.
+    pub names: Names,
+}
+
+/// The distinct names of a template (variables, properties, methods), each allocated once
+/// and numbered in order of appearance. `#evaluate`d text adds its own to a copy.
+#[derive(Debug, Clone)]
+pub struct Names {
+    ids: HashMap<Arc<str>, u32, foldhash::fast::RandomState>,
+    list: Vec<Arc<str>>,
+}
+
+impl Names {
+    /// `$foreach`, which every loop sets.
+    pub(crate) const FOREACH: u32 = 0;
+    /// `$velocityCount`, Velocity's old name for `$foreach.count`.
+    pub(crate) const VELOCITY_COUNT: u32 = 1;
+    /// `$velocityHasNext`, Velocity's old name for `$foreach.hasNext`.
+    pub(crate) const VELOCITY_HAS_NEXT: u32 = 2;
+
+    /// The names of `$foreach`, `$velocityCount` and `$velocityHasNext`: the loop
+    /// variables have fixed numbers.
+    pub(crate) fn new() -> Names {
+        let mut names = Names {
+            ids: HashMap::default(),
+            list: Vec::new(),
+        };
+        for name in ["foreach", "velocityCount", "velocityHasNext"] {
+            names.var(name);
+        }
+        names
+    }
+
+    /// The variable of that name, numbered on first sight.
+    pub(crate) fn var(&mut self, name: &str) -> Var {
+        if let Some((name, &id)) = self.ids.get_key_value(name) {
+            return Var {
+                name: Arc::clone(name),
+                id,
+            };
+        }
+        let id = self.list.len() as u32;
+        let name: Arc<str> = Arc::from(name);
+        self.ids.insert(Arc::clone(&name), id);
+        self.list.push(Arc::clone(&name));
+        Var { name, id }
+    }
+
+    /// How many names there are: every id is below this.
+    pub(crate) fn len(&self) -> usize {
+        self.list.len()
+    }
+}
+
+impl Default for Names {
+    fn default() -> Names {
+        Names::new()
+    }
 }
 
 /// Parses a template.
 pub fn parse(source: &Arc<str>) -> Result<Parsed, Error> {
-    parser::Parser::new(source, 0).parse_template()
+    parser::Parser::new(source, 0, Names::new()).parse_template()
 }
 
-/// Parses `#evaluate`d text; `depth` is the nesting already used by the enclosing template.
-pub(crate) fn parse_fragment(source: &Arc<str>, depth: usize) -> Result<Parsed, Error> {
-    parser::Parser::new(source, depth).parse_template()
+/// Parses `#evaluate`d text, numbering its names after those of `names`; `depth` is the
+/// nesting already used by the enclosing template.
+pub(crate) fn parse_fragment(
+    source: &Arc<str>,
+    depth: usize,
+    names: Names,
+) -> Result<Parsed, Error> {
+    parser::Parser::new(source, depth, names).parse_template()
 }
 
-/// Parses the inside of a double-quoted string literal.
-pub(crate) fn parse_string(source: &Arc<str>, depth: usize) -> Result<Parsed, Error> {
-    let mut p = parser::Parser::new(source, depth);
+/// Parses the inside of a double-quoted string literal, numbering its names after those
+/// of `names`.
+pub(crate) fn parse_string(source: &Arc<str>, depth: usize, names: Names) -> Result<Parsed, Error> {
+    let mut p = parser::Parser::new(source, depth, names);
     p.in_string = true;
     p.parse_template()
 }

@@ -42,12 +42,12 @@ pub(crate) struct Parser<'s> {
     reference_end: usize,
     /// Parsing the inside of a string literal, where a trailing `$` or `#` is text.
     pub(super) in_string: bool,
-    /// Names seen so far, so that each distinct name is allocated once.
-    names: HashMap<&'s str, Arc<str>, foldhash::fast::RandomState>,
+    /// Names seen so far, so that each distinct name is allocated once and numbered.
+    pub(super) names: super::Names,
 }
 
 impl<'s> Parser<'s> {
-    pub(crate) fn new(shared: &'s Arc<str>, depth: usize) -> Parser<'s> {
+    pub(crate) fn new(shared: &'s Arc<str>, depth: usize, names: super::Names) -> Parser<'s> {
         Parser {
             src: shared,
             b: shared.as_bytes(),
@@ -58,13 +58,13 @@ impl<'s> Parser<'s> {
             run_start: 0,
             reference_end: usize::MAX,
             in_string: false,
-            names: HashMap::default(),
+            names,
         }
     }
 
     /// The shared copy of a name of the source.
-    fn intern(&mut self, name: &'s str) -> Arc<str> {
-        Arc::clone(self.names.entry(name).or_insert_with(|| Arc::from(name)))
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        self.names.var(name).name
     }
 
     pub(super) fn error(&self, at: usize, message: impl Into<String>) -> Error {
@@ -77,6 +77,7 @@ impl<'s> Parser<'s> {
             Stop::Eof => Ok(Parsed {
                 block,
                 macros: self.macros,
+                names: self.names,
             }),
             Stop::End(at) => Err(self.error(
                 at,
@@ -582,7 +583,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `$name` inside a directive's parentheses.
-    fn variable_name(&mut self, what: &str) -> Result<Arc<str>, Error> {
+    fn variable_name(&mut self, what: &str) -> Result<Var, Error> {
         self.skip_ws();
         if self.b.get(self.pos) != Some(&b'$') {
             return Err(self.unexpected(what));
@@ -597,7 +598,7 @@ impl<'s> Parser<'s> {
         if braced {
             self.expect(b'}', "`}`")?;
         }
-        Ok(Arc::from(name))
+        Ok(self.names.var(name))
     }
 
     fn foreach(&mut self, at: usize, end: usize) -> Result<Node, Error> {
@@ -605,7 +606,7 @@ impl<'s> Parser<'s> {
         self.skip_ws();
         // `#foreach()` parses, and iterates nothing.
         let (var, iterable) = if self.b.get(self.pos) == Some(&b')') {
-            (Arc::from(""), None)
+            (self.names.var(""), None)
         } else {
             let var = self.variable_name("the loop variable, such as `$item`")?;
             self.skip_ws();
@@ -764,7 +765,7 @@ impl<'s> Parser<'s> {
         let mut call = self.macro_call(at, end, name)?;
         let body = self.body_until_end(at, "#@ block macro call")?;
         call.body = Some(Define {
-            name: Arc::from("bodyContent"),
+            name: self.names.var("bodyContent"),
             body: Arc::new(body),
             source: Arc::clone(&self.shared),
             span: Span::new(at, end),
@@ -810,7 +811,7 @@ impl<'s> Parser<'s> {
             span: Span::new(at, self.pos),
             quiet,
             escapes,
-            name: self.intern(name),
+            name: self.names.var(name),
             chain,
         }))
     }
