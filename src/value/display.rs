@@ -38,12 +38,8 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::Long(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Int(n) => push_integer(out, i64::from(*n)),
+        Value::Long(n) => push_integer(out, *n),
         Value::BigInt(n) => {
             let _ = write!(out, "{n}");
         }
@@ -90,6 +86,26 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
             out.push('}');
         }
     }
+}
+
+/// Appends an integer in decimal, without going through `core::fmt`.
+fn push_integer(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 /// json-smart's compact JSON text of a value (how a `JSONArray` prints).
