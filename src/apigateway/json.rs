@@ -19,6 +19,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
         pos: 0,
         depth: 0,
         keys: Vec::new(),
+        object_len: 0,
     };
     p.skip_ws();
     match p.peek() {
@@ -44,6 +45,8 @@ struct JsonParser<'a> {
     depth: usize,
     /// Object keys seen lately: the objects of an array mostly share their keys.
     keys: Vec<Arc<str>>,
+    /// Entries of the last object read: the objects of an array mostly have as many.
+    object_len: usize,
 }
 
 impl<'a> JsonParser<'a> {
@@ -103,7 +106,8 @@ impl<'a> JsonParser<'a> {
     fn object(&mut self) -> Result<Value, String> {
         self.enter()?;
         self.pos += 1;
-        let mut map = crate::value::Map::default();
+        let mut map =
+            crate::value::Map::with_capacity_and_hasher(self.object_len, Default::default());
         loop {
             self.skip_ws();
             match self.peek() {
@@ -147,6 +151,7 @@ impl<'a> JsonParser<'a> {
             }
         }
         self.depth -= 1;
+        self.object_len = map.len();
         Ok(Value::new_map(map))
     }
 

@@ -36,7 +36,11 @@ fn literal_text(java: &str) -> Option<String> {
                 Some(e) if e.is_ascii_punctuation() => out.push(e),
                 _ => return None,
             },
-            c if c.is_ascii_punctuation() || c.is_whitespace() => return None,
+            // Outside a class and without flags (which start with `(`), only these are
+            // not literal.
+            '^' | '$' | '.' | '|' | '?' | '*' | '+' | '(' | ')' | '[' | ']' | '{' | '}' => {
+                return None;
+            }
             c => out.push(c),
         }
     }
