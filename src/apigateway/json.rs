@@ -106,8 +106,7 @@ impl<'a> JsonParser<'a> {
     fn object(&mut self) -> Result<Value, String> {
         self.enter()?;
         self.pos += 1;
-        let mut map =
-            crate::value::Map::with_capacity_and_hasher(self.object_len, Default::default());
+        let mut map = crate::value::Map::with_capacity(self.object_len);
         loop {
             self.skip_ws();
             match self.peek() {

@@ -18,6 +18,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::context::{Binding, Bindings, Context, NullMode};
+use crate::value::key::StrKey;
 use crate::value::{Key, MapRef, Value};
 use crate::{Error, ErrorKind, Template};
 
@@ -133,18 +134,17 @@ impl Request {
         let map: MapRef = Rc::new(RefCell::new(entries));
         {
             let mut m = map.borrow_mut();
-            m.entry(Key::from("requestOverride")).or_insert_with(|| {
-                let mut o = crate::value::Map::default();
-                for k in ["path", "header", "querystring"] {
-                    o.insert(Key::from(k), empty_map());
-                }
-                Value::new_map(o)
-            });
-            m.entry(Key::from("responseOverride")).or_insert_with(|| {
-                let mut o = crate::value::Map::default();
-                o.insert(Key::from("header"), empty_map());
-                Value::new_map(o)
-            });
+            if !m.contains_key(&StrKey("requestOverride")) {
+                let o = ["path", "header", "querystring"]
+                    .into_iter()
+                    .map(|k| (Key::from(k), empty_map()))
+                    .collect();
+                m.insert(Key::from("requestOverride"), Value::new_map(o));
+            }
+            if !m.contains_key(&StrKey("responseOverride")) {
+                let o = [(Key::from("header"), empty_map())].into_iter().collect();
+                m.insert(Key::from("responseOverride"), Value::new_map(o));
+            }
         }
         map
     }

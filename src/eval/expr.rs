@@ -42,8 +42,7 @@ impl Renderer<'_> {
                 Value::new_list(values)
             }
             ExprKind::Map(entries) => {
-                let mut map =
-                    crate::value::Map::with_capacity_and_hasher(entries.len(), Default::default());
+                let mut map = crate::value::Map::with_capacity(entries.len());
                 for (k, v) in entries {
                     let k = self.value(k, src, out)?;
                     let k = self.materialize(k, src, out)?;

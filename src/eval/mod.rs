@@ -141,6 +141,7 @@ impl<'t> Renderer<'t> {
         }
     }
 
+    #[cold]
     fn error(&self, src: &str, span: Span, kind: ErrorKind, message: impl Into<String>) -> Halt {
         Halt::Error(Error::new(kind, message).located(src, span.start as usize))
     }

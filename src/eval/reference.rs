@@ -318,5 +318,7 @@ impl Renderer<'_> {
 }
 
 fn push_backslashes(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n('\\', n));
+    if n > 0 {
+        out.extend(std::iter::repeat_n('\\', n));
+    }
 }

@@ -104,8 +104,9 @@ fn push_integer(out: &mut String, n: i64) {
     if n < 0 {
         out.push('-');
     }
-    // ASCII digits: always UTF-8.
-    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+    for &digit in &digits[start..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// json-smart's compact JSON text of a value (how a `JSONArray` prints).

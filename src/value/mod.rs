@@ -9,6 +9,7 @@ mod decimal;
 pub(crate) mod display;
 mod double;
 pub(crate) mod key;
+mod map;
 pub(crate) mod number;
 
 use std::cell::RefCell;
@@ -16,7 +17,6 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
 use num_bigint::BigInt;
 
 pub use decimal::BigDecimal;
@@ -33,9 +33,7 @@ use crate::Error;
 pub type ListRef = Rc<RefCell<Vec<Value>>>;
 /// A map's entries in insertion order, shared like a Java `LinkedHashMap` reference.
 pub type MapRef = Rc<RefCell<Map>>;
-/// A map's entries, in insertion order; the hasher is seeded per process, so untrusted
-/// keys cannot force collisions.
-pub type Map = IndexMap<Key, Value, foldhash::fast::RandomState>;
+pub use map::Map;
 
 /// A value as a template sees it: one of the Java types Velocity works with.
 #[derive(Clone)]
