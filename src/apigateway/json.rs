@@ -20,6 +20,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
         depth: 0,
         keys: Vec::new(),
         object_len: 0,
+        strings: std::array::from_fn(|_| None),
     };
     p.skip_ws();
     match p.peek() {
@@ -47,7 +48,15 @@ struct JsonParser<'a> {
     keys: Vec<Arc<str>>,
     /// Entries of the last object read: the objects of an array mostly have as many.
     object_len: usize,
+    /// Short string values seen lately, by a hash of their bytes: enumerations, tags and
+    /// flags repeat, and sharing them saves an allocation each.
+    strings: [Option<Arc<str>>; STRING_CACHE],
 }
+
+/// Slots of the short-string cache.
+const STRING_CACHE: usize = 64;
+/// Longest string the cache keeps.
+const SHORT_STRING: usize = 16;
 
 impl<'a> JsonParser<'a> {
     fn peek(&self) -> Option<u8> {
@@ -75,7 +84,10 @@ impl<'a> JsonParser<'a> {
         match self.peek() {
             Some(b'{') => self.object(),
             Some(b'[') => self.array(),
-            Some(q @ (b'"' | b'\'')) => self.string(q).map(|s| Value::Str(Arc::from(&*s))),
+            Some(q @ (b'"' | b'\'')) => {
+                let s = self.string(q)?;
+                Ok(Value::Str(self.short_string(&s)))
+            }
             Some(b',' | b'}' | b']' | b':') | None if top == Top::No => {
                 Err(self.error("a value was expected"))
             }
@@ -198,6 +210,25 @@ impl<'a> JsonParser<'a> {
         }
         self.pos += digits;
         Ok(n)
+    }
+
+    /// A string value, shared with an earlier equal one when it is short.
+    fn short_string(&mut self, s: &str) -> Arc<str> {
+        if s.len() > SHORT_STRING {
+            return Arc::from(s);
+        }
+        let slot = s
+            .bytes()
+            .fold(s.len(), |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)))
+            % STRING_CACHE;
+        match &self.strings[slot] {
+            Some(cached) if **cached == *s => Arc::clone(cached),
+            _ => {
+                let fresh: Arc<str> = Arc::from(s);
+                self.strings[slot] = Some(Arc::clone(&fresh));
+                fresh
+            }
+        }
     }
 
     /// A key, shared with an earlier equal key when there is one.
