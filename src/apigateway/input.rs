@@ -4,10 +4,9 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use indexmap::IndexMap;
-
 use super::json;
 use super::jsonpath::{Found, JsonPath};
+use super::request::{Strings, pairs_map};
 use crate::value::{Key, Object, Value};
 use crate::{Error, ErrorKind};
 
@@ -20,33 +19,16 @@ pub(crate) struct Input {
     body: Arc<str>,
     /// `params()`, made on first use.
     params: std::cell::OnceCell<Value>,
-    path: Arc<IndexMap<String, String>>,
-    querystring: Arc<IndexMap<String, String>>,
-    header: Arc<IndexMap<String, String>>,
+    strings: Arc<Strings>,
     parsed: RefCell<Option<Result<Value, String>>>,
 }
 
-fn string_map(m: &IndexMap<String, String>) -> Value {
-    Value::new_map(
-        m.iter()
-            .map(|(k, v)| (Key::from(k.as_str()), Value::from(v.as_str())))
-            .collect(),
-    )
-}
-
 impl Input {
-    pub(crate) fn new(
-        body: Arc<str>,
-        path: Arc<IndexMap<String, String>>,
-        querystring: Arc<IndexMap<String, String>>,
-        header: Arc<IndexMap<String, String>>,
-    ) -> Input {
+    pub(crate) fn new(body: Arc<str>, strings: Arc<Strings>) -> Input {
         Input {
             body,
             params: std::cell::OnceCell::new(),
-            path,
-            querystring,
-            header,
+            strings,
             parsed: RefCell::new(None),
         }
     }
@@ -71,12 +53,11 @@ impl Input {
     }
 
     fn param(&self, name: &str) -> Value {
-        let found = self
-            .path
-            .get(name)
-            .or_else(|| self.querystring.get(name))
-            .or_else(|| self.header.get(name));
-        Value::from(found.map_or("", String::as_str))
+        let s = &self.strings;
+        [&s.path, &s.querystring, &s.header]
+            .into_iter()
+            .find_map(|pairs| pairs.iter().find(|(k, _)| **k == *name))
+            .map_or_else(Value::empty_string, |(_, v)| Value::Str(Arc::clone(v)))
     }
 }
 
@@ -117,11 +98,16 @@ impl Object for Input {
                 [] => Ok(self
                     .params
                     .get_or_init(|| {
-                        let mut params = crate::value::Map::default();
-                        params.insert(Key::from("path"), string_map(&self.path));
-                        params.insert(Key::from("querystring"), string_map(&self.querystring));
-                        params.insert(Key::from("header"), string_map(&self.header));
-                        Value::new_map(params)
+                        let s = &self.strings;
+                        Value::new_map(
+                            [&s.path, &s.querystring, &s.header]
+                                .into_iter()
+                                .zip(&s.groups)
+                                .map(|(pairs, group)| {
+                                    (Key(Value::Str(Arc::clone(group))), pairs_map(pairs))
+                                })
+                                .collect(),
+                        )
                     })
                     .clone()),
                 [Value::Str(s)] => Ok(self.param(s)),

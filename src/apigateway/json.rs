@@ -217,10 +217,9 @@ impl<'a> JsonParser<'a> {
         if s.len() > SHORT_STRING {
             return Arc::from(s);
         }
-        let slot = s
-            .bytes()
-            .fold(s.len(), |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)))
-            % STRING_CACHE;
+        let slot = s.bytes().fold(s.len(), |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        }) % STRING_CACHE;
         match &self.strings[slot] {
             Some(cached) if **cached == *s => Arc::clone(cached),
             _ => {

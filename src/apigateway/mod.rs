@@ -16,6 +16,7 @@ mod util;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::context::{Binding, Bindings, Context, NullMode};
 use crate::value::key::StrKey;
@@ -126,27 +127,27 @@ impl Request {
 
     /// The `$context` map of one API call, shared by its request and response templates.
     pub(crate) fn context_map(&self) -> MapRef {
-        let entries = self
-            .context()
+        let strings = self.strings();
+        let key = |name: &Arc<str>| Key(Value::Str(Arc::clone(name)));
+        let mut m: crate::value::Map = strings
+            .context
             .iter()
-            .map(|(k, v)| (Key::from(k.as_str()), Value::from_json(v)))
+            .map(|(k, v)| (key(k), v.value()))
             .collect();
-        let map: MapRef = Rc::new(RefCell::new(entries));
-        {
-            let mut m = map.borrow_mut();
-            if !m.contains_key(&StrKey("requestOverride")) {
-                let o = ["path", "header", "querystring"]
-                    .into_iter()
-                    .map(|k| (Key::from(k), empty_map()))
-                    .collect();
-                m.insert(Key::from("requestOverride"), Value::new_map(o));
-            }
-            if !m.contains_key(&StrKey("responseOverride")) {
-                let o = [(Key::from("header"), empty_map())].into_iter().collect();
-                m.insert(Key::from("responseOverride"), Value::new_map(o));
-            }
+        let [path, querystring, header] = &strings.groups;
+        let [request_override, response_override] = &strings.overrides;
+        if !m.contains_key(&StrKey("requestOverride")) {
+            let o = [path, header, querystring]
+                .into_iter()
+                .map(|k| (key(k), empty_map()))
+                .collect();
+            m.insert(key(request_override), Value::new_map(o));
         }
-        map
+        if !m.contains_key(&StrKey("responseOverride")) {
+            let o = [(key(header), empty_map())].into_iter().collect();
+            m.insert(key(response_override), Value::new_map(o));
+        }
+        Rc::new(RefCell::new(m))
     }
 
     /// A render context whose `$input` payload is `payload` (the request body, or for a
@@ -168,10 +169,10 @@ impl Request {
         } else {
             payload
         };
-        let (path, querystring, header) = self.param_arcs();
+        let strings = self.strings();
         ctx.bind(
             Cow::Borrowed("input"),
-            Binding::Object(Rc::new(input::Input::new(body, path, querystring, header))),
+            Binding::Object(Rc::new(input::Input::new(body, Arc::clone(&strings)))),
         );
         ctx.bind(Cow::Borrowed("util"), Binding::Object(util::Util::shared()));
         let context = match map {
@@ -184,16 +185,10 @@ impl Request {
             }
         };
         ctx.bind(Cow::Borrowed("context"), context);
-        let stage = self.stage_variables_arc();
         ctx.bind(
             Cow::Borrowed("stageVariables"),
             Binding::Lazy(Rc::new(move || {
-                Value::new_map(
-                    stage
-                        .iter()
-                        .map(|(k, v)| (Key::from(k.as_str()), Value::from(v.as_str())))
-                        .collect(),
-                )
+                request::pairs_map(&strings.stage_variables)
             })),
         );
         ctx

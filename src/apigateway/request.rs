@@ -1,10 +1,11 @@
 //! The request a mapping template is rendered against, in the project's request file
 //! format: `body`, `path`, `querystring`, `header`, `stageVariables`, `context`.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 
+use crate::value::{Key, Value};
 use crate::{Error, ErrorKind};
 
 /// Parameters by name, in the order they were given.
@@ -33,6 +34,104 @@ pub struct Request {
     header: Arc<Params>,
     stage_variables: Arc<Params>,
     context: Arc<serde_json::Map<String, serde_json::Value>>,
+    /// The same text as shared strings, made on first render.
+    strings: OnceLock<Arc<Strings>>,
+}
+
+/// Name and value pairs of shared strings.
+pub(crate) type Pairs = Vec<(Arc<str>, Arc<str>)>;
+
+/// A request's parameters, stage variables and context as shared strings, made once per
+/// request: every render builds its maps from them without copying any text.
+#[derive(Debug)]
+pub(crate) struct Strings {
+    pub(crate) path: Pairs,
+    pub(crate) querystring: Pairs,
+    pub(crate) header: Pairs,
+    pub(crate) stage_variables: Pairs,
+    pub(crate) context: Vec<(Arc<str>, Frozen)>,
+    /// `path`, `querystring`, `header`: the keys of `$input.params()`, and of
+    /// `$context.requestOverride`.
+    pub(crate) groups: [Arc<str>; 3],
+    /// `requestOverride`, `responseOverride`.
+    pub(crate) overrides: [Arc<str>; 2],
+}
+
+/// A JSON value of the context with its strings shared.
+#[derive(Debug)]
+pub(crate) enum Frozen {
+    /// A number, boolean or null.
+    Scalar(serde_json::Value),
+    Str(Arc<str>),
+    List(Vec<Frozen>),
+    Map(Vec<(Arc<str>, Frozen)>),
+}
+
+impl Frozen {
+    fn new(json: &serde_json::Value) -> Frozen {
+        match json {
+            serde_json::Value::String(s) => Frozen::Str(Arc::from(s.as_str())),
+            serde_json::Value::Array(items) => {
+                Frozen::List(items.iter().map(Frozen::new).collect())
+            }
+            serde_json::Value::Object(map) => Frozen::Map(
+                map.iter()
+                    .map(|(k, v)| (Arc::from(k.as_str()), Frozen::new(v)))
+                    .collect(),
+            ),
+            scalar => Frozen::Scalar(scalar.clone()),
+        }
+    }
+
+    /// The value a render sees: fresh collections (a template may change them), shared
+    /// strings; arrays print as Java lists, as `Value::from_json` makes them.
+    pub(crate) fn value(&self) -> Value {
+        match self {
+            Frozen::Scalar(json) => Value::from_json(json),
+            Frozen::Str(s) => Value::Str(Arc::clone(s)),
+            Frozen::List(items) => Value::new_list(items.iter().map(Frozen::value).collect()),
+            Frozen::Map(entries) => Value::new_map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (Key(Value::Str(Arc::clone(k))), v.value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A fresh map of shared strings.
+pub(crate) fn pairs_map(pairs: &Pairs) -> Value {
+    let mut map = crate::value::Map::with_capacity(pairs.len());
+    for (k, v) in pairs {
+        map.insert(Key(Value::Str(Arc::clone(k))), Value::Str(Arc::clone(v)));
+    }
+    Value::new_map(map)
+}
+
+fn pairs(params: &Params) -> Pairs {
+    params
+        .iter()
+        .map(|(k, v)| (Arc::from(k.as_str()), Arc::from(v.as_str())))
+        .collect()
+}
+
+impl Strings {
+    fn new(request: &Request) -> Strings {
+        Strings {
+            path: pairs(&request.path),
+            querystring: pairs(&request.querystring),
+            header: pairs(&request.header),
+            stage_variables: pairs(&request.stage_variables),
+            context: request
+                .context
+                .iter()
+                .map(|(k, v)| (Arc::from(k.as_str()), Frozen::new(v)))
+                .collect(),
+            groups: ["path", "querystring", "header"].map(Arc::from),
+            overrides: ["requestOverride", "responseOverride"].map(Arc::from),
+        }
+    }
 }
 
 const FIELDS: &[&str] = &[
@@ -120,6 +219,7 @@ impl Request {
     /// Adds a path parameter.
     pub fn with_path(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
         Arc::make_mut(&mut self.path).insert(name.into(), value.into());
+        self.strings = OnceLock::new();
         self
     }
 
@@ -130,12 +230,14 @@ impl Request {
         value: impl Into<String>,
     ) -> Request {
         Arc::make_mut(&mut self.querystring).insert(name.into(), value.into());
+        self.strings = OnceLock::new();
         self
     }
 
     /// Adds a header.
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
         Arc::make_mut(&mut self.header).insert(name.into(), value.into());
+        self.strings = OnceLock::new();
         self
     }
 
@@ -146,12 +248,14 @@ impl Request {
         value: impl Into<String>,
     ) -> Request {
         Arc::make_mut(&mut self.stage_variables).insert(name.into(), value.into());
+        self.strings = OnceLock::new();
         self
     }
 
     /// Sets a `$context` variable (any JSON value, objects nested).
     pub fn with_context(mut self, name: impl Into<String>, value: serde_json::Value) -> Request {
         Arc::make_mut(&mut self.context).insert(name.into(), value);
+        self.strings = OnceLock::new();
         self
     }
 
@@ -185,19 +289,12 @@ impl Request {
         &self.context
     }
 
-    pub(crate) fn stage_variables_arc(&self) -> Arc<Params> {
-        Arc::clone(&self.stage_variables)
+    /// The request's text as shared strings.
+    pub(crate) fn strings(&self) -> Arc<Strings> {
+        Arc::clone(self.strings.get_or_init(|| Arc::new(Strings::new(self))))
     }
 
     pub(crate) fn body_arc(&self) -> Arc<str> {
         Arc::clone(&self.body)
-    }
-
-    pub(crate) fn param_arcs(&self) -> (Arc<Params>, Arc<Params>, Arc<Params>) {
-        (
-            Arc::clone(&self.path),
-            Arc::clone(&self.querystring),
-            Arc::clone(&self.header),
-        )
     }
 }
