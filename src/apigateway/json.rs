@@ -54,7 +54,7 @@ struct JsonParser<'a> {
 }
 
 /// Slots of the short-string cache.
-const STRING_CACHE: usize = 64;
+const STRING_CACHE: usize = 16;
 /// Longest string the cache keeps.
 const SHORT_STRING: usize = 16;
 
