@@ -19,6 +19,8 @@ pub(crate) struct Input {
     body: Arc<str>,
     /// `params()`, made on first use.
     params: std::cell::OnceCell<Value>,
+    /// `json('$')` while the body is not parsed: the text, written straight from the body.
+    root_json: std::cell::OnceCell<Option<Arc<str>>>,
     strings: Arc<Strings>,
     parsed: RefCell<Option<Result<Value, String>>>,
 }
@@ -28,6 +30,7 @@ impl Input {
         Input {
             body,
             params: std::cell::OnceCell::new(),
+            root_json: std::cell::OnceCell::new(),
             strings,
             parsed: RefCell::new(None),
         }
@@ -85,6 +88,16 @@ impl Object for Input {
             }
             "json" => {
                 let p = path_arg(args)?;
+                // The whole body as JSON, while no `path` has handed out (changeable)
+                // values: no values to build.
+                if &*p == "$"
+                    && self.parsed.borrow().is_none()
+                    && let Some(text) = self
+                        .root_json
+                        .get_or_init(|| json::transcode(&self.body).map(Arc::from))
+                {
+                    return Some(Ok(Value::Str(Arc::clone(text))));
+                }
                 self.read(name, &p).map(|found| {
                     let mut out = String::new();
                     match found {

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::value::display::{self, write_json_string};
 use crate::value::{BigDecimal, Key, ListStyle, Value};
 
 /// json-smart's limit on nesting.
@@ -13,18 +14,10 @@ const MAX_DEPTH: usize = 400;
 
 /// Parses a payload; `Ok(Value::Null)` is the JSON `null`.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
-    let mut p = JsonParser {
-        s: text.as_bytes(),
-        text,
-        pos: 0,
-        depth: 0,
-        keys: Vec::new(),
-        object_len: 0,
-        strings: std::array::from_fn(|_| None),
-    };
+    let mut p = JsonParser::new(text);
     p.skip_ws();
     match p.peek() {
-        Some(b'{' | b'[' | b'"' | b'\'') => p.value(Top::Yes),
+        Some(b'{' | b'[' | b'"' | b'\'') => p.value(&mut Tree::new(), Top::Yes),
         // Only whitespace: an empty string.
         None => Ok(Value::empty_string()),
         Some(b':' | b'}' | b']') => Err(p.error("unexpected character")),
@@ -33,17 +26,54 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
     }
 }
 
+/// The JSON text `write_json` prints for the parsed payload, written as the payload is
+/// read, without building its values. `None` when the payload is no object or array,
+/// is invalid, or has what only the values can show (a repeated key, which replaces
+/// the earlier value in its place; nesting too deep to print); `parse` then tells.
+pub(crate) fn transcode(text: &str) -> Option<String> {
+    let mut p = JsonParser::new(text);
+    p.skip_ws();
+    if !matches!(p.peek(), Some(b'{' | b'[')) {
+        return None;
+    }
+    let mut sink = Text {
+        out: String::with_capacity(text.len()),
+        keys: Vec::new(),
+    };
+    p.value(&mut sink, Top::Yes).ok()?;
+    // Past this `write_json` stops writing.
+    (sink.out.len() <= display::MAX_TEXT).then_some(sink.out)
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Top {
     Yes,
     No,
 }
 
-struct JsonParser<'a> {
-    s: &'a [u8],
-    text: &'a str,
-    pos: usize,
-    depth: usize,
+/// What the parser makes of what it reads.
+trait Sink {
+    type Value;
+    type Object;
+    type Array;
+    fn string(&mut self, s: &str) -> Self::Value;
+    /// An unquoted word: a keyword, a number, or else text.
+    fn word(&mut self, word: &str) -> Self::Value;
+    fn begin_object(&mut self, depth: usize) -> Result<Self::Object, String>;
+    /// A key, before its value is read.
+    fn key(&mut self, object: &mut Self::Object, key: &str) -> Result<(), String>;
+    /// The value of the last key.
+    fn entry(&mut self, object: &mut Self::Object, value: Self::Value);
+    fn end_object(&mut self, object: Self::Object) -> Self::Value;
+    fn begin_array(&mut self, depth: usize) -> Result<Self::Array, String>;
+    /// Before an element is read.
+    fn next_item(&mut self, array: &mut Self::Array);
+    fn item(&mut self, array: &mut Self::Array, value: Self::Value);
+    fn end_array(&mut self, array: Self::Array) -> Self::Value;
+}
+
+/// Builds the values: insertion-ordered maps and JSON-printing lists.
+struct Tree {
     /// Object keys seen lately: the objects of an array mostly share their keys.
     keys: Vec<Arc<str>>,
     /// Entries of the last object read: the objects of an array mostly have as many.
@@ -58,7 +88,198 @@ const STRING_CACHE: usize = 16;
 /// Longest string the cache keeps.
 const SHORT_STRING: usize = 16;
 
+impl Tree {
+    fn new() -> Tree {
+        Tree {
+            keys: Vec::new(),
+            object_len: 0,
+            strings: std::array::from_fn(|_| None),
+        }
+    }
+
+    /// A key, shared with an earlier equal key when there is one.
+    fn intern(&mut self, key: &str) -> Arc<str> {
+        if let Some(k) = self.keys.iter().find(|k| ***k == *key) {
+            return Arc::clone(k);
+        }
+        let k: Arc<str> = Arc::from(key);
+        if self.keys.len() == 64 {
+            self.keys.remove(0);
+        }
+        self.keys.push(Arc::clone(&k));
+        k
+    }
+
+    /// A string value, shared with an earlier equal one when it is short.
+    fn short_string(&mut self, s: &str) -> Arc<str> {
+        if s.len() > SHORT_STRING {
+            return Arc::from(s);
+        }
+        let slot = s.bytes().fold(s.len(), |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        }) % STRING_CACHE;
+        match &self.strings[slot] {
+            Some(cached) if **cached == *s => Arc::clone(cached),
+            _ => {
+                let fresh: Arc<str> = Arc::from(s);
+                self.strings[slot] = Some(Arc::clone(&fresh));
+                fresh
+            }
+        }
+    }
+}
+
+impl Sink for Tree {
+    type Value = Value;
+    /// The map, and the key whose value is being read.
+    type Object = (crate::value::Map, Option<Arc<str>>);
+    type Array = Vec<Value>;
+
+    fn string(&mut self, s: &str) -> Value {
+        Value::Str(self.short_string(s))
+    }
+
+    fn word(&mut self, word: &str) -> Value {
+        word_value(word)
+    }
+
+    fn begin_object(&mut self, _: usize) -> Result<Self::Object, String> {
+        Ok((crate::value::Map::with_capacity(self.object_len), None))
+    }
+
+    fn key(&mut self, object: &mut Self::Object, key: &str) -> Result<(), String> {
+        object.1 = Some(self.intern(key));
+        Ok(())
+    }
+
+    fn entry(&mut self, (map, key): &mut Self::Object, value: Value) {
+        if let Some(key) = key.take() {
+            map.insert(Key(Value::Str(key)), value);
+        }
+    }
+
+    fn end_object(&mut self, (map, _): Self::Object) -> Value {
+        self.object_len = map.len();
+        Value::new_map(map)
+    }
+
+    fn begin_array(&mut self, _: usize) -> Result<Vec<Value>, String> {
+        Ok(Vec::new())
+    }
+
+    fn next_item(&mut self, _: &mut Vec<Value>) {}
+
+    fn item(&mut self, array: &mut Vec<Value>, value: Value) {
+        array.push(value);
+    }
+
+    fn end_array(&mut self, items: Vec<Value>) -> Value {
+        Value::List(Rc::new(std::cell::RefCell::new(items)), ListStyle::Json)
+    }
+}
+
+/// Writes the JSON text of the values instead of building them.
+struct Text {
+    out: String,
+    /// Where each key of the open objects was written, to find a repeated one.
+    keys: Vec<(usize, usize)>,
+}
+
+/// Keys per object checked for repeats; an object with more goes through the values.
+const TEXT_KEYS: usize = 64;
+
+impl Sink for Text {
+    type Value = ();
+    /// Where the object's keys start in `keys`.
+    type Object = usize;
+    /// Whether no element was written yet.
+    type Array = bool;
+
+    fn string(&mut self, s: &str) {
+        write_json_string(s, &mut self.out);
+    }
+
+    fn word(&mut self, word: &str) {
+        crate::value::write_json(&word_value(word), &mut self.out);
+    }
+
+    fn begin_object(&mut self, depth: usize) -> Result<usize, String> {
+        self.deep(depth)?;
+        self.out.push('{');
+        Ok(self.keys.len())
+    }
+
+    fn key(&mut self, &mut first: &mut usize, key: &str) -> Result<(), String> {
+        if self.keys.len() > first {
+            self.out.push(',');
+        }
+        let start = self.out.len();
+        write_json_string(key, &mut self.out);
+        let written = &self.out[start..];
+        let seen = &self.keys[first..];
+        if seen.len() >= TEXT_KEYS || seen.iter().any(|&(a, b)| self.out[a..b] == *written) {
+            return Err(String::new());
+        }
+        self.keys.push((start, self.out.len()));
+        self.out.push(':');
+        Ok(())
+    }
+
+    fn entry(&mut self, _: &mut usize, (): ()) {}
+
+    fn end_object(&mut self, first: usize) {
+        self.keys.truncate(first);
+        self.out.push('}');
+    }
+
+    fn begin_array(&mut self, depth: usize) -> Result<bool, String> {
+        self.deep(depth)?;
+        self.out.push('[');
+        Ok(true)
+    }
+
+    fn next_item(&mut self, first: &mut bool) {
+        if !std::mem::take(first) {
+            self.out.push(',');
+        }
+    }
+
+    fn item(&mut self, _: &mut bool, (): ()) {}
+
+    fn end_array(&mut self, _: bool) {
+        self.out.push(']');
+    }
+}
+
+impl Text {
+    /// Values nested this deep print differently (see `write_json`): leave them to the
+    /// values.
+    fn deep(&self, depth: usize) -> Result<(), String> {
+        // A container at this depth would print its elements as `...`.
+        if depth + 1 >= display::MAX_DEPTH {
+            return Err(String::new());
+        }
+        Ok(())
+    }
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+}
+
 impl<'a> JsonParser<'a> {
+    fn new(text: &'a str) -> JsonParser<'a> {
+        JsonParser {
+            s: text.as_bytes(),
+            text,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.pos).copied()
     }
@@ -79,14 +300,14 @@ impl<'a> JsonParser<'a> {
         }
     }
 
-    fn value(&mut self, top: Top) -> Result<Value, String> {
+    fn value<S: Sink>(&mut self, sink: &mut S, top: Top) -> Result<S::Value, String> {
         self.skip_ws();
         match self.peek() {
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
+            Some(b'{') => self.object(sink),
+            Some(b'[') => self.array(sink),
             Some(q @ (b'"' | b'\'')) => {
                 let s = self.string(q)?;
-                Ok(Value::Str(self.short_string(&s)))
+                Ok(sink.string(&s))
             }
             Some(b',' | b'}' | b']' | b':') | None if top == Top::No => {
                 Err(self.error("a value was expected"))
@@ -99,7 +320,7 @@ impl<'a> JsonParser<'a> {
                     }
                     self.pos += 1;
                 }
-                Ok(word_value(self.text[start..self.pos].trim()))
+                Ok(sink.word(self.text[start..self.pos].trim()))
             }
         }
     }
@@ -115,10 +336,10 @@ impl<'a> JsonParser<'a> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Value, String> {
+    fn object<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, String> {
         self.enter()?;
         self.pos += 1;
-        let mut map = crate::value::Map::with_capacity(self.object_len);
+        let mut object = sink.begin_object(self.depth - 1)?;
         loop {
             self.skip_ws();
             match self.peek() {
@@ -146,14 +367,14 @@ impl<'a> JsonParser<'a> {
                     Cow::Borrowed(self.text[start..self.pos].trim())
                 }
             };
-            let key = self.intern(&key);
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.error("`:` was expected after an object key"));
             }
+            sink.key(&mut object, &key)?;
             self.pos += 1;
-            let value = self.value(Top::No)?;
-            map.insert(Key(Value::Str(key)), value);
+            let value = self.value(sink, Top::No)?;
+            sink.entry(&mut object, value);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -162,14 +383,13 @@ impl<'a> JsonParser<'a> {
             }
         }
         self.depth -= 1;
-        self.object_len = map.len();
-        Ok(Value::new_map(map))
+        Ok(sink.end_object(object))
     }
 
-    fn array(&mut self) -> Result<Value, String> {
+    fn array<S: Sink>(&mut self, sink: &mut S) -> Result<S::Value, String> {
         self.enter()?;
         self.pos += 1;
-        let mut items = Vec::new();
+        let mut array = sink.begin_array(self.depth - 1)?;
         loop {
             self.skip_ws();
             match self.peek() {
@@ -184,7 +404,9 @@ impl<'a> JsonParser<'a> {
                 None => return Err(self.error("unclosed array")),
                 _ => {}
             }
-            items.push(self.value(Top::No)?);
+            sink.next_item(&mut array);
+            let value = self.value(sink, Top::No)?;
+            sink.item(&mut array, value);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -193,10 +415,7 @@ impl<'a> JsonParser<'a> {
             }
         }
         self.depth -= 1;
-        Ok(Value::List(
-            Rc::new(std::cell::RefCell::new(items)),
-            ListStyle::Json,
-        ))
+        Ok(sink.end_array(array))
     }
 
     fn hex(&mut self, digits: usize) -> Result<u32, String> {
@@ -210,37 +429,6 @@ impl<'a> JsonParser<'a> {
         }
         self.pos += digits;
         Ok(n)
-    }
-
-    /// A string value, shared with an earlier equal one when it is short.
-    fn short_string(&mut self, s: &str) -> Arc<str> {
-        if s.len() > SHORT_STRING {
-            return Arc::from(s);
-        }
-        let slot = s.bytes().fold(s.len(), |h, b| {
-            h.wrapping_mul(31).wrapping_add(usize::from(b))
-        }) % STRING_CACHE;
-        match &self.strings[slot] {
-            Some(cached) if **cached == *s => Arc::clone(cached),
-            _ => {
-                let fresh: Arc<str> = Arc::from(s);
-                self.strings[slot] = Some(Arc::clone(&fresh));
-                fresh
-            }
-        }
-    }
-
-    /// A key, shared with an earlier equal key when there is one.
-    fn intern(&mut self, key: &str) -> Arc<str> {
-        if let Some(k) = self.keys.iter().find(|k| ***k == *key) {
-            return Arc::clone(k);
-        }
-        let k: Arc<str> = Arc::from(key);
-        if self.keys.len() == 64 {
-            self.keys.remove(0);
-        }
-        self.keys.push(Arc::clone(&k));
-        k
     }
 
     /// A quoted string: borrowed from the text when it has no escapes.
@@ -445,5 +633,80 @@ mod tests {
         assert!(show("[1,2").starts_with("error"));
         assert!(show(r#"{"a" 1}"#).starts_with("error"));
         assert_eq!(show(r#""\u00e9\ud83d\ude00\x41""#), "String:é😀A");
+    }
+
+    /// What `$input.json('$')` gives through the values.
+    fn through_values(text: &str) -> Option<String> {
+        let mut out = String::new();
+        crate::value::write_json(&parse(text).ok()?, &mut out);
+        Some(out)
+    }
+
+    #[test]
+    fn transcoding_writes_what_the_values_print() {
+        for text in [
+            r#"{"a": [1, "x", {'b': tru}], c: d e,}"#,
+            r#"[1.0, 1e3, -0, 007, 3.14159265358979323846, 9223372036854775808, NaN, null]"#,
+            r#"{"s": "\u00e9\ud83d\ude00\x41 \/ \u2028 \u0080", "t": true} trailing"#,
+            r#"{"a": {"b": [[], {}, [{}]]}, "": ""}"#,
+            "[,1,,2,]",
+        ] {
+            assert_eq!(transcode(text), through_values(text), "{text}");
+        }
+        // A repeated key keeps its first place with the last value: left to the values.
+        assert_eq!(transcode(r#"{"a": 1, "b": 2, "a": 3}"#), None);
+        assert_eq!(
+            through_values(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap(),
+            r#"{"a":3,"b":2}"#
+        );
+        // Not an object or array, or invalid: left to the values.
+        for text in ["\"s\"", "12", "", "{\"a\" 1}", "[1,2"] {
+            assert_eq!(transcode(text), None, "{text}");
+        }
+        // Nesting that prints as `...` is left to the values.
+        let deep = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        assert_eq!(transcode(&deep), None);
+    }
+
+    /// JSON text in json-smart's permissive dialect: quoted and unquoted keys, single
+    /// quotes, escapes, numbers of every kind, words, trailing commas, repeated keys.
+    fn payload() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            "\"[a-c\\\\/\"é\u{2028}\u{80}]{0,4}\"",
+            "'[a-c ]{0,3}'",
+            "\"\\\\u(00e9|d83d|de00|2000|0001|007f)[a-z]?\"",
+            "-?[0-9]{1,20}(\\.[0-9]{1,3})?([eE][-+]?[0-9]{1,2})?",
+            "(true|false|null|NaN|word|two words)",
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            let key = "(\"[a-c]\"|'[a-c]'|[a-c]|\"\\\\u0061\")";
+            prop_oneof![
+                (
+                    proptest::collection::vec(inner.clone(), 0..6),
+                    any::<bool>()
+                )
+                    .prop_map(|(items, trailing)| {
+                        format!("[{}{}]", items.join(", "), if trailing { "," } else { "" })
+                    }),
+                proptest::collection::vec((key, inner), 0..6).prop_map(|entries| {
+                    let entries: Vec<String> =
+                        entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!("{{{}}}", entries.join(" ,"))
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn transcoding_agrees_with_the_values(text in payload()) {
+            if let Some(written) = transcode(&text) {
+                proptest::prop_assert_eq!(Some(written), through_values(&text), "{}", text);
+            } else if text.starts_with(['{', '[']) && through_values(&text).is_some() {
+                // Only a repeated key sends a valid object or array to the values.
+                proptest::prop_assert!(text.contains(':'), "{}", text);
+            }
+        }
     }
 }

@@ -6,7 +6,7 @@ use super::{ListStyle, Value};
 
 /// Collections nested deeper than this print as `...`: Java would overflow its stack on a
 /// cyclic structure, and a renderer must not.
-const MAX_DEPTH: usize = 256;
+pub(crate) const MAX_DEPTH: usize = 256;
 
 impl Value {
     /// The value's Java `toString()`.
@@ -29,7 +29,7 @@ impl Value {
 
 /// Output past this size is not written: the render fails on its size anyway, and a value
 /// built from shared parts can print as exponentially much text.
-const MAX_TEXT: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_TEXT: usize = 64 * 1024 * 1024;
 
 fn write_java(v: &Value, out: &mut String, depth: usize) {
     if out.len() > MAX_TEXT {
