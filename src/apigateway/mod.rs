@@ -127,27 +127,7 @@ impl Request {
 
     /// The `$context` map of one API call, shared by its request and response templates.
     pub(crate) fn context_map(&self) -> MapRef {
-        let strings = self.strings();
-        let key = |name: &Arc<str>| Key(Value::Str(Arc::clone(name)));
-        let mut m: crate::value::Map = strings
-            .context
-            .iter()
-            .map(|(k, v)| (key(k), v.value()))
-            .collect();
-        let [path, querystring, header] = &strings.groups;
-        let [request_override, response_override] = &strings.overrides;
-        if !m.contains_key(&StrKey("requestOverride")) {
-            let o = [path, header, querystring]
-                .into_iter()
-                .map(|k| (key(k), empty_map()))
-                .collect();
-            m.insert(key(request_override), Value::new_map(o));
-        }
-        if !m.contains_key(&StrKey("responseOverride")) {
-            let o = [(key(header), empty_map())].into_iter().collect();
-            m.insert(key(response_override), Value::new_map(o));
-        }
-        Rc::new(RefCell::new(m))
+        context_map(&self.strings())
     }
 
     /// A render context whose `$input` payload is `payload` (the request body, or for a
@@ -158,7 +138,7 @@ impl Request {
         payload: std::sync::Arc<str>,
         map: Option<&MapRef>,
     ) -> Context {
-        let mut ctx = Context::new();
+        let mut ctx = Context::with_capacity(4);
         ctx.set_null_mode(NullMode::Empty);
         ctx.set_limits(crate::Limits {
             max_iterations: Some(MAX_FOREACH_ITERATIONS),
@@ -178,9 +158,9 @@ impl Request {
         let context = match map {
             Some(map) => Binding::Object(Rc::new(context::ContextMap::top(Rc::clone(map)))),
             None => {
-                let request = self.clone();
+                let strings = Arc::clone(&strings);
                 Binding::Lazy(Rc::new(move || {
-                    Value::Object(Rc::new(context::ContextMap::top(request.context_map())))
+                    Value::Object(Rc::new(context::ContextMap::top(context_map(&strings))))
                 }))
             }
         };
@@ -193,6 +173,31 @@ impl Request {
         );
         ctx
     }
+}
+
+/// The `$context` map of one API call: the request's context and the override maps API
+/// Gateway always provides.
+fn context_map(strings: &request::Strings) -> MapRef {
+    let key = |name: &Arc<str>| Key(Value::Str(Arc::clone(name)));
+    let mut m: crate::value::Map = strings
+        .context
+        .iter()
+        .map(|(k, v)| (key(k), v.value()))
+        .collect();
+    let [path, querystring, header] = &strings.groups;
+    let [request_override, response_override] = &strings.overrides;
+    if !m.contains_key(&StrKey("requestOverride")) {
+        let o = [path, header, querystring]
+            .into_iter()
+            .map(|k| (key(k), empty_map()))
+            .collect();
+        m.insert(key(request_override), Value::new_map(o));
+    }
+    if !m.contains_key(&StrKey("responseOverride")) {
+        let o = [(key(header), empty_map())].into_iter().collect();
+        m.insert(key(response_override), Value::new_map(o));
+    }
+    Rc::new(RefCell::new(m))
 }
 
 impl Bindings for Request {

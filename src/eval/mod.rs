@@ -94,6 +94,8 @@ pub(crate) struct Renderer<'t> {
     /// frames below it in view.
     visible_frames: usize,
     loops: Vec<Rc<LoopState>>,
+    /// The arguments of the method calls being made, innermost last.
+    args: Vec<Value>,
     /// Set when a checker wants to know what the render did.
     pub(crate) observer: Option<Observer>,
     limits: crate::Limits,
@@ -117,6 +119,7 @@ impl<'t> Renderer<'t> {
             frames: Vec::new(),
             visible_frames: 0,
             loops: Vec::new(),
+            args: Vec::new(),
             observer: None,
             limits: ctx.limits,
             steps: 0,

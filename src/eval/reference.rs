@@ -95,13 +95,15 @@ impl Renderer<'_> {
                     }
                 }
                 Access::Method(name, args, span) => {
-                    let mut values = Vec::with_capacity(args.len());
-                    for arg in args {
-                        let v = self.value(arg, src, out)?;
-                        values.push(self.materialize(v, src, out)?);
-                    }
-                    self.step(*span, src, "")?;
-                    match java::call(&current, name, &values) {
+                    // Arguments go on the renderer's stack (the arguments of calls made
+                    // while evaluating them go above and are gone by then): no
+                    // allocation per call.
+                    let base = self.args.len();
+                    let pushed = self.push_args(args, src, out);
+                    let called = pushed.and_then(|()| self.step(*span, src, ""));
+                    let result = called.map(|()| java::call(&current, name, &self.args[base..]));
+                    self.args.truncate(base);
+                    match result? {
                         None => None,
                         Some(Ok(Value::Null)) => None,
                         Some(Ok(Value::Str(s))) => {
@@ -131,6 +133,21 @@ impl Renderer<'_> {
             }
         }
         Ok(Some(current))
+    }
+
+    /// Evaluates method arguments onto the argument stack.
+    fn push_args(
+        &mut self,
+        args: &[crate::syntax::ast::Expr],
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step {
+        for arg in args {
+            let v = self.value(arg, src, out)?;
+            let v = self.materialize(v, src, out)?;
+            self.args.push(v);
+        }
+        Ok(())
     }
 
     /// `value[index]` as Velocity 1.7 does it: lists by integer (negative counts from the
