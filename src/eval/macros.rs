@@ -1,5 +1,6 @@
 //! Macro calls: arguments passed by name, Velocity's limit of 20 nested calls.
 
+use std::rc::Rc;
 use std::sync::Arc;
 
 use super::{Frame, Halt, Renderer, Slot, Step};
@@ -51,10 +52,10 @@ impl Renderer<'_> {
         let saved_visible = self.visible_frames;
         self.visible_frames = self.frames.len();
         let saved_body = call.body.as_ref().map(|body| {
-            let value = Value::Define(DefinedBlock {
+            let value = Value::Define(Rc::new(DefinedBlock {
                 body: Arc::clone(&body.body),
                 source: Arc::clone(&body.source),
-            });
+            }));
             self.replace_slot(body.name.id, Slot::Set(value))
         });
         let result = self.block(&def.body, &def.source, out);

@@ -244,10 +244,10 @@ impl<'t> Renderer<'t> {
             Node::Define(def) => {
                 self.assign(
                     &def.name,
-                    Value::Define(DefinedBlock {
+                    Value::Define(Rc::new(DefinedBlock {
                         body: Arc::clone(&def.body),
                         source: Arc::clone(&def.source),
-                    }),
+                    })),
                 );
             }
             Node::MacroCall(call) => self.call_macro(call, src, out)?,
