@@ -51,6 +51,18 @@ impl Renderer<'_> {
         Ok(found)
     }
 
+    /// The value of a variable the render has set (or already found in the context),
+    /// when nothing else (a loop variable, a macro argument) stands for it.
+    fn set_value(&self, var: &Var) -> Option<&Value> {
+        if self.visible_frames > 0 || self.loop_variable(var.id).is_some() {
+            return None;
+        }
+        match self.slots.get(var.id as usize) {
+            Some(Slot::Set(v)) => Some(v),
+            _ => None,
+        }
+    }
+
     /// Follows a reference to its value: `None` when any step finds nothing. In the
     /// `Empty` null mode the whole reference is then `""`.
     pub(super) fn resolve(
@@ -82,10 +94,27 @@ impl Renderer<'_> {
         src: &Arc<str>,
         out: &mut String,
     ) -> Step<Option<Value>> {
-        let Some(mut current) = self.lookup(&r.name, out)? else {
+        let mut chain = &r.chain[..steps];
+        // `$var.name` on a set variable reads the property in place, without taking a
+        // copy of the variable first.
+        let in_place = match (chain.first(), self.set_value(&r.name)) {
+            (Some(Access::Property(name, _)), Some(base)) => {
+                chain = &chain[1..];
+                Some(match base {
+                    Value::Define(_) => None,
+                    base => java::property(base, name),
+                })
+            }
+            _ => None,
+        };
+        let current = match in_place {
+            Some(found) => found,
+            None => self.lookup(&r.name, out)?,
+        };
+        let Some(mut current) = current else {
             return Ok(None);
         };
-        for access in &r.chain[..steps] {
+        for access in chain {
             let next = match access {
                 Access::Property(name, _) => {
                     if let Value::Define(_) = current {
