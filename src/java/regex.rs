@@ -48,7 +48,8 @@ fn literal_text(java: &str) -> Option<String> {
 }
 
 thread_local! {
-    static CACHE: RefCell<HashMap<String, Rc<JavaRegex>>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<Box<str>, Rc<JavaRegex>, foldhash::fast::RandomState>> =
+        RefCell::new(HashMap::default());
 }
 
 const LINE_TERMINATORS: &str = r"\n\r\x{85}\x{2028}\x{2029}";
@@ -659,7 +660,7 @@ impl JavaRegex {
             if c.len() >= CACHE_SIZE {
                 c.clear();
             }
-            c.insert(pattern.to_string(), Rc::clone(&r));
+            c.insert(Box::from(pattern), Rc::clone(&r));
         });
         Ok(r)
     }
