@@ -553,13 +553,34 @@ fn word_value(word: &str) -> Value {
 /// decimals as `Double`, or `BigDecimal` when written with more than 18 characters.
 fn number(word: &str) -> Option<Value> {
     let b = word.as_bytes();
-    let mut i = usize::from(b.first() == Some(&b'-'));
+    let negative = b.first() == Some(&b'-');
+    let mut i = usize::from(negative);
     let int_start = i;
-    while b.get(i).is_some_and(u8::is_ascii_digit) {
+    // The integer part's value, while it fits.
+    let mut magnitude: Option<u64> = Some(0);
+    while let Some(&digit) = b.get(i).filter(|d| d.is_ascii_digit()) {
+        magnitude = magnitude
+            .and_then(|m| m.checked_mul(10))
+            .and_then(|m| m.checked_add(u64::from(digit - b'0')));
         i += 1;
     }
     if i == int_start {
         return None;
+    }
+    if i == b.len()
+        && let Some(m) = magnitude
+    {
+        let n = if negative {
+            -i128::from(m)
+        } else {
+            i128::from(m)
+        };
+        if let Ok(n) = i32::try_from(n) {
+            return Some(Value::Int(n));
+        }
+        if let Ok(n) = i64::try_from(n) {
+            return Some(Value::Long(n));
+        }
     }
     let mut decimal = false;
     if b.get(i) == Some(&b'.') {
