@@ -92,7 +92,11 @@ impl Renderer<'_> {
     /// or `false`; a literal other than `true` is false.
     pub(super) fn truth(&mut self, e: &Expr, src: &Arc<str>, out: &mut String) -> Step<bool> {
         Ok(match &e.kind {
-            ExprKind::Reference(r) => self.resolve(r, src, out)?.is_some_and(|v| v.is_truthy()),
+            ExprKind::Reference(r) => match self.in_place(r, |found| found.map(Value::is_truthy)) {
+                Some(Some(truth)) => truth,
+                Some(None) => self.settle(r, None, src).is_some_and(|v| v.is_truthy()),
+                None => self.resolve(r, src, out)?.is_some_and(|v| v.is_truthy()),
+            },
             ExprKind::Bool(b) => *b,
             ExprKind::Group(inner) => self.truth(inner, src, out)?,
             ExprKind::Not(inner) => !self.truth(inner, src, out)?,

@@ -72,6 +72,17 @@ impl Renderer<'_> {
         out: &mut String,
     ) -> Step<Option<Value>> {
         let value = self.follow(r, r.chain.len(), src, out)?;
+        Ok(self.settle(r, value, src))
+    }
+
+    /// What a reference that came to `value` stands for: in the `Empty` null mode, one
+    /// that came to nothing is `""`. A checker hears of it.
+    pub(super) fn settle(
+        &mut self,
+        r: &Reference,
+        value: Option<Value>,
+        src: &Arc<str>,
+    ) -> Option<Value> {
         if value.is_none()
             && !r.quiet
             && let Some(o) = self.observer.as_mut()
@@ -80,10 +91,25 @@ impl Renderer<'_> {
         {
             o.unresolved.push(r.span);
         }
-        Ok(match value {
+        match value {
             None if self.mode == NullMode::Empty => Some(Value::empty_string()),
             other => other,
-        })
+        }
+    }
+
+    /// Reads a reference made of a set variable and properties in place, without copying
+    /// any value out, and hands what it finds to `use_it`; `None` when the reference
+    /// needs the general way (methods, indexes, loop variables, macro arguments, a
+    /// defined block at the end).
+    pub(super) fn in_place<T>(
+        &self,
+        r: &Reference,
+        use_it: impl FnOnce(Option<&Value>) -> T,
+    ) -> Option<T> {
+        if !r.chain.iter().all(|a| matches!(a, Access::Property(..))) {
+            return None;
+        }
+        walk(self.set_value(&r.name)?, &r.chain, use_it)
     }
 
     /// The value after the first `steps` accesses of the chain.
@@ -258,7 +284,36 @@ impl Renderer<'_> {
         src: &Arc<str>,
         out: &mut String,
     ) -> Step {
+        if r.escapes == 0 {
+            let printed = self.in_place(r, |found| {
+                match found {
+                    Some(Value::Str(s)) => out.push_str(s),
+                    Some(v) => v.write_java(out),
+                    None => return false,
+                }
+                true
+            });
+            match printed {
+                Some(true) => return Ok(()),
+                Some(false) => {
+                    let value = self.settle(r, None, src);
+                    return self.print_value(r, value, src, out);
+                }
+                None => {}
+            }
+        }
         let value = self.resolve(r, src, out)?;
+        self.print_value(r, value, src, out)
+    }
+
+    /// Writes what a reference came to, escapes included.
+    fn print_value(
+        &mut self,
+        r: &Reference,
+        value: Option<Value>,
+        src: &Arc<str>,
+        out: &mut String,
+    ) -> Step {
         let escapes = r.escapes as usize;
         let literal = &src[r.span.range()];
         match value {
@@ -360,6 +415,30 @@ impl Renderer<'_> {
             Some(Err(e)) => Err(self.error(src, span, e.kind(), e.message().to_string())),
             _ => Ok(()),
         }
+    }
+}
+
+/// Follows `chain`, all properties, from `value` by reference.
+fn walk<T>(value: &Value, chain: &[Access], use_it: impl FnOnce(Option<&Value>) -> T) -> Option<T> {
+    let Some((Access::Property(name, _), rest)) = chain.split_first() else {
+        return match value {
+            Value::Define(_) => None,
+            v => Some(use_it(Some(v))),
+        };
+    };
+    match value {
+        Value::Map(map) => {
+            let map = map.borrow();
+            match map.get(&crate::value::key::StrKey(name)) {
+                Some(v) if !v.is_null() => walk(v, rest, use_it),
+                _ => Some(use_it(None)),
+            }
+        }
+        Value::Define(_) => Some(use_it(None)),
+        other => match java::property(other, name) {
+            Some(v) => walk(&v, rest, use_it),
+            None => Some(use_it(None)),
+        },
     }
 }
 
