@@ -20,7 +20,11 @@ impl Renderer<'_> {
     ) -> Step<Option<Value>> {
         Ok(Some(match &e.kind {
             ExprKind::Reference(r) => {
-                return self.resolve(r, src, out);
+                return match self.in_place(r, |found| found.cloned()) {
+                    Some(Some(v)) => Ok(Some(v)),
+                    Some(None) => Ok(self.settle(r, None, src)),
+                    None => self.resolve(r, src, out),
+                };
             }
             ExprKind::Str(s) => Value::Str(Arc::clone(s)),
             ExprKind::Interpolated(text, block) => {
