@@ -1,10 +1,11 @@
 //! `$util`: `escapeJavaScript`, `parseJson`, `urlEncode`, `urlDecode`, `base64Encode` and
 //! `base64Decode`, as the Java functions API Gateway uses behave.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::json;
-use crate::value::display::{escape_runs, plain_ascii, push_unicode_escape};
+use crate::value::display::{escaped, plain_ascii, push_unicode_escape};
 use crate::value::{Object, Value};
 use crate::{Error, ErrorKind};
 
@@ -32,13 +33,18 @@ impl Object for Util {
             return None;
         };
         // A null argument counts as "" (API Gateway renders such calls empty).
-        let text = if arg.is_null() {
-            String::new()
-        } else {
-            arg.to_java_string()
+        let text = match arg {
+            Value::Null => Cow::Borrowed(""),
+            Value::Str(s) => Cow::Borrowed(&**s),
+            other => Cow::Owned(other.to_java_string()),
         };
         Some(match name {
-            "escapeJavaScript" => Ok(Value::from(escape_javascript(&text))),
+            // A string with nothing to escape is shared, not copied.
+            "escapeJavaScript" => Ok(match (js_escaped(&text), arg) {
+                (Some(escaped), _) => Value::from(escaped),
+                (None, Value::Str(s)) => Value::Str(std::sync::Arc::clone(s)),
+                (None, _) => Value::from(&*text),
+            }),
             "parseJson" => {
                 json::parse(&text).map_err(|e| fail(name, format!("ParseException: {e}")))
             }
@@ -61,9 +67,13 @@ impl Object for Util {
 
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8 + 2);
+    js_escaped(s).unwrap_or_else(|| s.to_owned())
+}
+
+/// [`escape_javascript`], or `None` when `s` has nothing to escape.
+fn js_escaped(s: &str) -> Option<String> {
     const PLAIN: [bool; 128] = plain_ascii(b"'\"\\/");
-    escape_runs(s, &mut out, &PLAIN, |c, out| match c {
+    escaped(s, &PLAIN, |c, out| match c {
         '\'' => out.extend_from_slice(b"\\'"),
         '"' => out.extend_from_slice(b"\\\""),
         '\\' => out.extend_from_slice(b"\\\\"),
@@ -80,8 +90,7 @@ pub fn escape_javascript(s: &str) -> String {
                 push_unicode_escape(out, *unit);
             }
         }
-    });
-    out
+    })
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`: form encoding.

@@ -193,22 +193,30 @@ pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 128] {
     table
 }
 
-/// Appends `s` escaped: runs of the ASCII bytes that `plain` marks are copied at once,
-/// every other character goes through `escape`.
+/// Appends `s` escaped (see [`escaped`]).
 pub(crate) fn escape_runs(
     s: &str,
     out: &mut String,
     plain: &[bool; 128],
     escape: impl Fn(char, &mut Vec<u8>),
 ) {
+    match escaped(s, plain, escape) {
+        Some(text) => out.push_str(&text),
+        None => out.push_str(s),
+    }
+}
+
+/// `s` escaped: runs of the ASCII bytes that `plain` marks are copied at once, every
+/// other character goes through `escape`. `None` when every byte is plain.
+pub(crate) fn escaped(
+    s: &str,
+    plain: &[bool; 128],
+    escape: impl Fn(char, &mut Vec<u8>),
+) -> Option<String> {
     let bytes = s.as_bytes();
-    let Some(first) = bytes
+    let first = bytes
         .iter()
-        .position(|&b| b >= 0x80 || !plain[usize::from(b)])
-    else {
-        out.push_str(s);
-        return;
-    };
+        .position(|&b| b >= 0x80 || !plain[usize::from(b)])?;
     // Bytes, not a `String`: escapes are written a few bytes at a time, and a `Vec` takes
     // them without re-checking that each piece is UTF-8.
     let mut buf = Vec::with_capacity(s.len() + s.len() / 4);
@@ -228,10 +236,10 @@ pub(crate) fn escape_runs(
         escape(c, &mut buf);
     }
     // Copied ASCII, escapes and whole characters of `s`: always UTF-8.
-    match std::str::from_utf8(&buf) {
-        Ok(text) => out.push_str(text),
-        Err(_) => out.push_str(&String::from_utf8_lossy(&buf)),
-    }
+    Some(
+        String::from_utf8(buf)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 /// `\\uXXXX` with upper-case hex digits.
