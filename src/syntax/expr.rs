@@ -71,6 +71,15 @@ impl<'s> Parser<'s> {
         let save = self.pos;
         self.skip_ws();
         let rest = self.rest();
+        // Most expressions end at `)`, `,` or `]`: no operator starts with those.
+        let starts = symbols
+            .iter()
+            .chain(words)
+            .any(|op| op.as_bytes()[0] == rest.as_bytes().first().copied().unwrap_or(0));
+        if !starts {
+            self.pos = save;
+            return false;
+        }
         for s in symbols {
             if let Some(r) = symbol(rest, s) {
                 // `!=` must not be read as `!`, `=` must not follow `<`/`>`/`=`.

@@ -30,9 +30,13 @@ pub struct Parsed {
 /// and numbered in order of appearance. `#evaluate`d text adds its own to a copy.
 #[derive(Debug, Clone)]
 pub struct Names {
-    ids: HashMap<Arc<str>, u32, foldhash::fast::RandomState>,
+    /// Numbers by name, once there are too many names to search `list` in turn.
+    ids: Option<HashMap<Arc<str>, u32, foldhash::fast::RandomState>>,
     list: Vec<Arc<str>>,
 }
+
+/// Names up to which searching the list beats hashing.
+const SCAN_NAMES: usize = 32;
 
 impl Names {
     /// `$foreach`, which every loop sets.
@@ -46,8 +50,8 @@ impl Names {
     /// variables have fixed numbers.
     pub(crate) fn new() -> Names {
         let mut names = Names {
-            ids: HashMap::default(),
-            list: Vec::new(),
+            ids: None,
+            list: Vec::with_capacity(16),
         };
         for name in ["foreach", "velocityCount", "velocityHasNext"] {
             names.var(name);
@@ -57,16 +61,33 @@ impl Names {
 
     /// The variable of that name, numbered on first sight.
     pub(crate) fn var(&mut self, name: &str) -> Var {
-        if let Some((name, &id)) = self.ids.get_key_value(name) {
+        let found = match &self.ids {
+            Some(ids) => ids.get(name).copied(),
+            None => self
+                .list
+                .iter()
+                .position(|n| **n == *name)
+                .map(|i| i as u32),
+        };
+        if let Some(id) = found {
             return Var {
-                name: Arc::clone(name),
+                name: Arc::clone(&self.list[id as usize]),
                 id,
             };
         }
         let id = self.list.len() as u32;
         let name: Arc<str> = Arc::from(name);
-        self.ids.insert(Arc::clone(&name), id);
         self.list.push(Arc::clone(&name));
+        if let Some(ids) = &mut self.ids {
+            ids.insert(Arc::clone(&name), id);
+        } else if self.list.len() > SCAN_NAMES {
+            let mut ids =
+                HashMap::with_capacity_and_hasher(self.list.len() * 2, Default::default());
+            for (i, n) in self.list.iter().enumerate() {
+                ids.insert(Arc::clone(n), i as u32);
+            }
+            self.ids = Some(ids);
+        }
         Var { name, id }
     }
 
