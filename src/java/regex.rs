@@ -6,6 +6,7 @@
 //! backslash may escape any punctuation. Matching is bounded by a backtracking limit, so
 //! a pathological pattern fails instead of hanging.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -671,26 +672,31 @@ impl JavaRegex {
     }
 
     /// `replaceAll` / `replaceFirst` with Java's replacement syntax (`$1`, `${name}`, `\$`).
-    pub(crate) fn replace(
+    /// Borrows `input` when nothing matches.
+    pub(crate) fn replace<'i>(
         &self,
-        input: &str,
+        input: &'i str,
         replacement: &str,
         all: bool,
-    ) -> Result<String, (&'static str, String)> {
+    ) -> Result<Cow<'i, str>, (&'static str, String)> {
         // A plain text replaced by a plain text (the common `.replaceAll("\\'", "'")`).
         if let Some(lit) = &self.literal
             && !replacement.contains(['$', '\\'])
         {
-            return Ok(if all {
-                input.replace(lit.as_str(), replacement)
+            return Ok(if !input.contains(lit.as_str()) {
+                Cow::Borrowed(input)
+            } else if all {
+                Cow::Owned(input.replace(lit.as_str(), replacement))
             } else {
-                input.replacen(lit.as_str(), replacement, 1)
+                Cow::Owned(input.replacen(lit.as_str(), replacement, 1))
             });
         }
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
+        let mut matched = false;
         for caps in self.find.captures_iter(input) {
             let caps = caps.map_err(|e| ("java.lang.StackOverflowError", e.to_string()))?;
+            matched = true;
             let m = caps.get(0).expect("group 0 always exists");
             out.push_str(&input[last..m.start()]);
             expand(&caps, replacement, &mut out)?;
@@ -705,8 +711,11 @@ impl JavaRegex {
                 break;
             }
         }
+        if !matched {
+            return Ok(Cow::Borrowed(input));
+        }
         out.push_str(&input[last..]);
-        Ok(out)
+        Ok(Cow::Owned(out))
     }
 
     /// `String.split(regex, limit)` with Java's rules: no leading empty string from a

@@ -141,7 +141,14 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
     match name {
         "length" => return nullary(Value::Int(utf16_len(s) as i32)),
         "isEmpty" => return nullary(Value::Bool(s.is_empty())),
-        "trim" => return nullary(Value::from(java_trim(s))),
+        "trim" => {
+            let trimmed = java_trim(s);
+            return nullary(if trimmed.len() == s.len() {
+                Value::Str(Arc::clone(s))
+            } else {
+                Value::from(trimmed)
+            });
+        }
         "toLowerCase" if args.is_empty() => return ok(s.to_lowercase()),
         "toUpperCase" if args.is_empty() => return ok(s.to_uppercase()),
         "toString" | "intern" => return nullary(Value::Str(Arc::clone(s))),
@@ -247,6 +254,10 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 }
                 return ok(out);
             }
+            if !s.contains(a) {
+                // Nothing replaced: the same string.
+                return Some(Ok(Value::Str(Arc::clone(s))));
+            }
             ok(s.replace(a, b))
         }
         ("matches", [p]) => {
@@ -273,7 +284,11 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                         re.replace(s, r, all)
                             .map_err(|(class, msg)| exception(name, class, msg))
                     })
-                    .map(Value::from),
+                    .map(|replaced| match replaced {
+                        // Nothing replaced: the same string.
+                        std::borrow::Cow::Borrowed(_) => Value::Str(Arc::clone(s)),
+                        std::borrow::Cow::Owned(text) => Value::from(text),
+                    }),
             )
         }
         ("split", [p, rest @ ..]) if rest.len() <= 1 => {
