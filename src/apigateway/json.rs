@@ -74,14 +74,21 @@ trait Sink {
 
 /// Builds the values: insertion-ordered maps and JSON-printing lists.
 struct Tree {
-    /// Object keys seen lately: the objects of an array mostly share their keys.
-    keys: Vec<Arc<str>>,
     /// Entries of the last object read: the objects of an array mostly have as many.
     object_len: usize,
     /// Short string values seen lately, by a hash of their bytes: enumerations, tags and
     /// flags repeat, and sharing them saves an allocation each.
     strings: [Option<Arc<str>>; STRING_CACHE],
 }
+
+thread_local! {
+    /// Object keys seen lately on this thread.
+    static KEYS: std::cell::RefCell<Vec<Arc<str>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keys kept per thread, and the longest kept.
+const KEPT_KEYS: usize = 64;
+const MAX_KEPT_KEY: usize = 64;
 
 /// Slots of the short-string cache.
 const STRING_CACHE: usize = 16;
@@ -91,23 +98,29 @@ const SHORT_STRING: usize = 16;
 impl Tree {
     fn new() -> Tree {
         Tree {
-            keys: Vec::new(),
             object_len: 0,
             strings: std::array::from_fn(|_| None),
         }
     }
 
-    /// A key, shared with an earlier equal key when there is one.
+    /// A key, shared with an earlier equal key when there is one: the objects of an
+    /// array mostly share their keys, and so do the payloads of one API.
     fn intern(&mut self, key: &str) -> Arc<str> {
-        if let Some(k) = self.keys.iter().find(|k| ***k == *key) {
-            return Arc::clone(k);
+        if key.len() > MAX_KEPT_KEY {
+            return Arc::from(key);
         }
-        let k: Arc<str> = Arc::from(key);
-        if self.keys.len() == 64 {
-            self.keys.remove(0);
-        }
-        self.keys.push(Arc::clone(&k));
-        k
+        KEYS.with(|keys| {
+            let mut keys = keys.borrow_mut();
+            if let Some(k) = keys.iter().find(|k| ***k == *key) {
+                return Arc::clone(k);
+            }
+            let k: Arc<str> = Arc::from(key);
+            if keys.len() == KEPT_KEYS {
+                keys.remove(0);
+            }
+            keys.push(Arc::clone(&k));
+            k
+        })
     }
 
     /// A string value, shared with an earlier equal one when it is short.
@@ -528,7 +541,7 @@ fn push_char(out: &mut Vec<u8>, c: char) {
 
 /// Room for a decoded string: escapes only shrink it, and most strings are short.
 fn rest_len_hint(rest: usize) -> usize {
-    rest.min(64)
+    rest.min(256)
 }
 
 /// The decoded bytes as a string: pieces of the text and whole characters, so always
