@@ -74,14 +74,6 @@ impl Context {
         Context::default()
     }
 
-    /// An empty context with room for `n` variables.
-    pub(crate) fn with_capacity(n: usize) -> Context {
-        Context {
-            vars: Vec::with_capacity(n),
-            ..Context::default()
-        }
-    }
-
     /// Binds `$name` to a JSON value: objects become maps printing as `{k=v}`, arrays
     /// lists printing as `[a, b]`.
     pub fn insert(&mut self, name: impl Into<String>, value: serde_json::Value) -> &mut Context {

@@ -138,23 +138,13 @@ impl Request {
         payload: std::sync::Arc<str>,
         map: Option<&MapRef>,
     ) -> Context {
-        let mut ctx = Context::with_capacity(4);
-        ctx.set_null_mode(NullMode::Empty);
-        ctx.set_limits(crate::Limits {
-            max_iterations: Some(MAX_FOREACH_ITERATIONS),
-            ..crate::Limits::default()
-        });
+        let strings = self.strings();
         let body = if payload.is_empty() {
-            std::sync::Arc::from(input::EMPTY_BODY)
+            Arc::clone(&strings.empty_body)
         } else {
             payload
         };
-        let strings = self.strings();
-        ctx.bind(
-            Cow::Borrowed("input"),
-            Binding::Object(Rc::new(input::Input::new(body, Arc::clone(&strings)))),
-        );
-        ctx.bind(Cow::Borrowed("util"), Binding::Object(util::Util::shared()));
+        let input = Binding::Object(Rc::new(input::Input::new(body, Arc::clone(&strings))));
         let context = match map {
             Some(map) => Binding::Object(Rc::new(context::ContextMap::top(Rc::clone(map)))),
             None => {
@@ -164,14 +154,22 @@ impl Request {
                 }))
             }
         };
-        ctx.bind(Cow::Borrowed("context"), context);
-        ctx.bind(
-            Cow::Borrowed("stageVariables"),
-            Binding::Lazy(Rc::new(move || {
-                request::pairs_map(&strings.stage_variables)
-            })),
-        );
-        ctx
+        let stage_variables = Binding::Lazy(Rc::new(move || {
+            request::pairs_map(&strings.stage_variables)
+        }));
+        Context {
+            vars: vec![
+                (Cow::Borrowed("input"), input),
+                (Cow::Borrowed("util"), Binding::Object(util::Util::shared())),
+                (Cow::Borrowed("context"), context),
+                (Cow::Borrowed("stageVariables"), stage_variables),
+            ],
+            null_mode: NullMode::Empty,
+            limits: crate::Limits {
+                max_iterations: Some(MAX_FOREACH_ITERATIONS),
+                ..crate::Limits::default()
+            },
+        }
     }
 }
 

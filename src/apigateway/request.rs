@@ -55,6 +55,8 @@ pub(crate) struct Strings {
     pub(crate) groups: [Arc<str>; 3],
     /// `requestOverride`, `responseOverride`.
     pub(crate) overrides: [Arc<str>; 2],
+    /// What templates see as the body when there is none.
+    pub(crate) empty_body: Arc<str>,
 }
 
 /// A JSON value of the context with its strings shared.
@@ -130,6 +132,7 @@ impl Strings {
                 .collect(),
             groups: ["path", "querystring", "header"].map(Arc::from),
             overrides: ["requestOverride", "responseOverride"].map(Arc::from),
+            empty_body: Arc::from(super::input::EMPTY_BODY),
         }
     }
 }
