@@ -213,7 +213,17 @@ impl Sink for Text {
     }
 
     fn word(&mut self, word: &str) {
-        crate::value::write_json(&word_value(word), &mut self.out);
+        // An integer written plainly (no leading zero, no `-0`, within `long`) prints as
+        // it is written.
+        let digits = word.strip_prefix('-').unwrap_or(word);
+        let plain = (1..=18).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (!digits.starts_with('0') || (digits == "0" && digits.len() == word.len()));
+        if plain {
+            self.out.push_str(word);
+        } else {
+            crate::value::write_json(&word_value(word), &mut self.out);
+        }
     }
 
     fn begin_object(&mut self, depth: usize) -> Result<usize, String> {

@@ -177,11 +177,13 @@ impl Request {
 /// Gateway always provides.
 fn context_map(strings: &request::Strings) -> MapRef {
     let key = |name: &Arc<str>| Key(Value::Str(Arc::clone(name)));
-    let mut m: crate::value::Map = strings
-        .context
-        .iter()
-        .map(|(k, v)| (key(k), v.value()))
-        .collect();
+    let mut m = crate::value::Map::from_distinct(
+        strings
+            .context
+            .iter()
+            .map(|(k, v)| (key(k), v.value()))
+            .collect(),
+    );
     let [path, querystring, header] = &strings.groups;
     let [request_override, response_override] = &strings.overrides;
     if !m.contains_key(&StrKey("requestOverride")) {

@@ -92,23 +92,24 @@ impl Frozen {
             Frozen::Scalar(json) => Value::from_json(json),
             Frozen::Str(s) => Value::Str(Arc::clone(s)),
             Frozen::List(items) => Value::new_list(items.iter().map(Frozen::value).collect()),
-            Frozen::Map(entries) => Value::new_map(
+            Frozen::Map(entries) => Value::new_map(crate::value::Map::from_distinct(
                 entries
                     .iter()
                     .map(|(k, v)| (Key(Value::Str(Arc::clone(k))), v.value()))
                     .collect(),
-            ),
+            )),
         }
     }
 }
 
 /// A fresh map of shared strings.
 pub(crate) fn pairs_map(pairs: &Pairs) -> Value {
-    let mut map = crate::value::Map::with_capacity(pairs.len());
-    for (k, v) in pairs {
-        map.insert(Key(Value::Str(Arc::clone(k))), Value::Str(Arc::clone(v)));
-    }
-    Value::new_map(map)
+    Value::new_map(crate::value::Map::from_distinct(
+        pairs
+            .iter()
+            .map(|(k, v)| (Key(Value::Str(Arc::clone(k))), Value::Str(Arc::clone(v))))
+            .collect(),
+    ))
 }
 
 fn pairs(params: &Params) -> Pairs {

@@ -142,6 +142,20 @@ impl Map {
     }
 }
 
+impl Map {
+    /// A map of entries whose keys are known to differ (from another map): no key is
+    /// compared.
+    pub(crate) fn from_distinct(entries: Vec<(Key, Value)>) -> Map {
+        if entries.len() > SCAN_LIMIT {
+            let mut hashed = Hashed::with_capacity_and_hasher(entries.len(), Default::default());
+            hashed.extend(entries);
+            Map(Repr::Hashed(Box::new(hashed)))
+        } else {
+            Map(Repr::Small(entries))
+        }
+    }
+}
+
 impl FromIterator<(Key, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (Key, Value)>>(iter: I) -> Map {
         let mut map = Map::default();
