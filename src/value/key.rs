@@ -62,7 +62,7 @@ impl Hash for Key {
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
     if let (Value::Str(x), Value::Str(y)) = (a, b) {
-        return x == y;
+        return same_str(x, y);
     }
     equals_at(a, b, 0, &mut MAX_VISITS.clone())
 }
@@ -119,6 +119,14 @@ fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
     }
 }
 
+/// String equality for map keys, which are short and mostly differ in their length or
+/// first byte: those are compared before calling `memcmp`.
+fn same_str(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && (std::ptr::eq(a.as_ptr(), b.as_ptr())
+            || (a.as_bytes().first() == b.as_bytes().first() && a == b))
+}
+
 /// A string to look a key up by, without building a `Key`; hashes as a string key does.
 pub(crate) struct StrKey<'a>(pub(crate) &'a str);
 
@@ -130,6 +138,6 @@ impl Hash for StrKey<'_> {
 
 impl indexmap::Equivalent<Key> for StrKey<'_> {
     fn equivalent(&self, key: &Key) -> bool {
-        matches!(&key.0, Value::Str(s) if **s == *self.0)
+        matches!(&key.0, Value::Str(s) if same_str(s, self.0))
     }
 }
