@@ -200,7 +200,11 @@ impl<'t> Renderer<'t> {
     }
 
     fn node(&mut self, node: &Node, src: &Arc<str>, out: &mut String) -> Step {
-        self.step(node.span(), src, out)?;
+        // The span is looked up only for the error: it sits behind a pointer.
+        if self.steps >= self.limits.max_steps || out.len() > self.limits.max_output_bytes {
+            self.step(node.span(), src, out)?;
+        }
+        self.steps += 1;
         if let Some(o) = self.observer.as_mut()
             && o.is_main(src, out)
         {
