@@ -1,6 +1,6 @@
 //! `#foreach`: what it iterates, the loop variable, `$foreach` and `$velocityCount`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ use crate::value::{Object, Value};
 pub(crate) struct LoopState {
     index: Cell<usize>,
     has_next: Cell<bool>,
-    parent: Option<Rc<LoopState>>,
+    parent: RefCell<Option<Rc<LoopState>>>,
     /// This state itself, for `$foreach.topmost` of an outermost loop.
     this: std::rc::Weak<LoopState>,
 }
@@ -28,11 +28,17 @@ impl LoopState {
             "hasNext" | "getHasNext" | "isHasNext" => Value::Bool(self.has_next.get()),
             "first" | "isFirst" | "getFirst" => Value::Bool(index == 0),
             "last" | "isLast" | "getLast" => Value::Bool(!self.has_next.get()),
-            "parent" | "getParent" => Value::Object(self.parent.clone()? as Rc<dyn Object>),
+            "parent" | "getParent" => {
+                Value::Object(self.parent.borrow().clone()? as Rc<dyn Object>)
+            }
             "topmost" | "getTopmost" => {
                 let mut top = self.this.upgrade()?;
-                while let Some(p) = top.parent.clone() {
-                    top = p;
+                loop {
+                    let parent = top.parent.borrow().clone();
+                    match parent {
+                        Some(p) => top = p,
+                        None => break,
+                    }
                 }
                 Value::Object(top as Rc<dyn Object>)
             }
@@ -116,12 +122,21 @@ impl Renderer<'_> {
         }
         let saved = self.replace_slot(node.var.id, Slot::Unknown);
         let parent = self.loops.last().cloned();
-        let state = Rc::new_cyclic(|this| LoopState {
-            index: Cell::new(0),
-            has_next: Cell::new(true),
-            parent,
-            this: this.clone(),
-        });
+        // A state nobody kept from an earlier loop is used again.
+        let state = match self.spare_loops.pop() {
+            Some(state) => {
+                state.index.set(0);
+                state.has_next.set(true);
+                *state.parent.borrow_mut() = parent;
+                state
+            }
+            None => Rc::new_cyclic(|this| LoopState {
+                index: Cell::new(0),
+                has_next: Cell::new(true),
+                parent: RefCell::new(parent),
+                this: this.clone(),
+            }),
+        };
         let depth = self.loops.len();
         self.loops.push(Rc::clone(&state));
         // `$foreach` is set once per loop, so a `#set($foreach = ..)` in the body sticks.
@@ -186,6 +201,10 @@ impl Renderer<'_> {
         self.loops.pop();
         self.replace_slot(Names::FOREACH, saved_scope);
         self.replace_slot(node.var.id, saved);
+        if Rc::strong_count(&state) == 1 {
+            *state.parent.borrow_mut() = None;
+            self.spare_loops.push(state);
+        }
         result
     }
 }

@@ -94,6 +94,8 @@ pub(crate) struct Renderer<'t> {
     /// frames below it in view.
     visible_frames: usize,
     loops: Vec<Rc<LoopState>>,
+    /// Loop states no longer in use, to be used again.
+    spare_loops: Vec<Rc<LoopState>>,
     /// The arguments of the method calls being made, innermost last.
     args: Vec<Value>,
     /// Set when a checker wants to know what the render did.
@@ -119,6 +121,7 @@ impl<'t> Renderer<'t> {
             frames: Vec::new(),
             visible_frames: 0,
             loops: Vec::new(),
+            spare_loops: Vec::new(),
             args: Vec::new(),
             observer: None,
             limits: ctx.limits,
