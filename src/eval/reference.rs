@@ -123,16 +123,16 @@ impl Renderer<'_> {
         let mut chain = &r.chain[..steps];
         // `$var.name` on a set variable reads the property in place, without taking a
         // copy of the variable first.
-        let in_place = match (chain.first(), self.set_value(&r.name)) {
-            (Some(Access::Property(name, _)), Some(base)) => {
-                chain = &chain[1..];
-                Some(match base {
-                    Value::Define(_) => None,
-                    base => java::property(base, name),
-                })
-            }
+        let in_place = match chain.first() {
+            Some(Access::Property(name, _)) => self.set_value(&r.name).map(|base| match base {
+                Value::Define(_) => None,
+                base => java::property(base, name),
+            }),
             _ => None,
         };
+        if in_place.is_some() {
+            chain = &chain[1..];
+        }
         let current = match in_place {
             Some(found) => found,
             None => self.lookup(&r.name, out)?,

@@ -136,6 +136,14 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
     }
 }
 
+/// The value at key `k`; a string key is looked up without copying it.
+fn lookup<'m>(map: &'m crate::value::Map, k: &Value) -> Option<&'m Value> {
+    match k {
+        Value::Str(s) => map.get(&crate::value::key::StrKey(s)),
+        other => map.get(&Key::from(other.clone())),
+    }
+}
+
 pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
     let key = |v: &Value| Key::from(v.clone());
     match (name, args) {
@@ -163,13 +171,11 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
         ("size" | "isEmpty" | "clear" | "keySet" | "values" | "entrySet", _) => {
             Some(Err(wrong_arity(name)))
         }
-        ("get", [k]) => ok(map.borrow().get(&key(k)).cloned().unwrap_or(Value::Null)),
-        ("getOrDefault", [k, d]) => ok(map
-            .borrow()
-            .get(&key(k))
+        ("get", [k]) => ok(lookup(&map.borrow(), k).cloned().unwrap_or(Value::Null)),
+        ("getOrDefault", [k, d]) => ok(lookup(&map.borrow(), k)
             .cloned()
             .unwrap_or_else(|| d.clone())),
-        ("containsKey", [k]) => ok(map.borrow().contains_key(&key(k))),
+        ("containsKey", [k]) => ok(lookup(&map.borrow(), k).is_some()),
         ("containsValue", [v]) => ok(map.borrow().values().any(|x| java_equals(x, v))),
         ("put", [k, v]) => ok(map
             .borrow_mut()
