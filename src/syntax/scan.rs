@@ -25,25 +25,37 @@ pub fn is_word_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
+/// A run of ASCII bytes: one that `first` accepts, then any that `rest` accepts. Matched
+/// on bytes (no UTF-8 decoding); the run is ASCII, so it ends on a character boundary.
+fn ascii_run(input: &str, first: fn(u8) -> bool, rest: fn(u8) -> bool) -> IResult<&str, &str> {
+    let run: IResult<&[u8], &[u8]> =
+        recognize(pair(take_while1(first), take_while(rest)))(input.as_bytes());
+    match run {
+        Ok((_, matched)) => Ok((&input[matched.len()..], &input[..matched.len()])),
+        Err(_) => Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::TakeWhile1,
+        ))),
+    }
+}
+
 /// A reference identifier: `[a-zA-Z_][a-zA-Z0-9_-]*`.
 pub fn identifier(input: &str) -> IResult<&str, &str> {
-    recognize(pair(
-        take_while1(|c: char| c.is_ascii() && is_ident_start(c as u8)),
-        take_while(|c: char| c.is_ascii() && is_ident_char(c as u8)),
-    ))(input)
+    ascii_run(input, is_ident_start, is_ident_char)
 }
 
 /// A directive or macro name: `[a-zA-Z_][a-zA-Z0-9_]*`.
 pub fn word(input: &str) -> IResult<&str, &str> {
-    recognize(pair(
-        take_while1(|c: char| c.is_ascii() && is_ident_start(c as u8)),
-        take_while(|c: char| c.is_ascii() && is_word_char(c as u8)),
-    ))(input)
+    ascii_run(input, is_ident_start, is_word_char)
 }
 
 /// Spaces, tabs and line breaks inside a directive.
 pub fn whitespace(input: &str) -> IResult<&str, &str> {
-    take_while(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r'))(input)
+    let len = input
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    Ok((&input[len..], &input[..len]))
 }
 
 /// The length of a line break at the start of `rest` (`\n`, `\r\n` or `\r`), 0 if none.
