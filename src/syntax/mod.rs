@@ -66,7 +66,12 @@ impl Names {
             None => self
                 .list
                 .iter()
-                .position(|n| **n == *name)
+                // Length and first byte first: most names differ there.
+                .position(|n| {
+                    n.len() == name.len()
+                        && n.as_bytes().first() == name.as_bytes().first()
+                        && **n == *name
+                })
                 .map(|i| i as u32),
         };
         if let Some(id) = found {

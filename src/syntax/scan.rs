@@ -27,7 +27,11 @@ pub fn is_word_char(b: u8) -> bool {
 
 /// A run of ASCII bytes: one that `first` accepts, then any that `rest` accepts. Matched
 /// on bytes (no UTF-8 decoding); the run is ASCII, so it ends on a character boundary.
-fn ascii_run(input: &str, first: fn(u8) -> bool, rest: fn(u8) -> bool) -> IResult<&str, &str> {
+fn ascii_run(
+    input: &str,
+    first: impl Fn(u8) -> bool,
+    rest: impl Fn(u8) -> bool,
+) -> IResult<&str, &str> {
     let run: IResult<&[u8], &[u8]> =
         recognize(pair(take_while1(first), take_while(rest)))(input.as_bytes());
     match run {
