@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Error;
 use crate::context::{Bindings, Context};
@@ -20,6 +21,9 @@ use crate::syntax::{self, Parsed};
 pub struct Template {
     source: Arc<str>,
     parsed: Parsed,
+    /// The length of the last output: the next render starts with that much room, so
+    /// its buffer does not grow (and copy itself) several times.
+    last_len: AtomicUsize,
 }
 
 impl fmt::Debug for Template {
@@ -35,7 +39,11 @@ impl Template {
     pub fn parse(source: &str) -> Result<Template, Error> {
         let source: Arc<str> = Arc::from(source);
         let parsed = syntax::parse(&source)?;
-        Ok(Template { source, parsed })
+        Ok(Template {
+            source,
+            parsed,
+            last_len: AtomicUsize::new(0),
+        })
     }
 
     /// The template's text.
@@ -46,8 +54,10 @@ impl Template {
     /// Renders the template into a new string, against a [`Context`] or an API Gateway
     /// [`Request`](crate::Request).
     pub fn render<B: Bindings + ?Sized>(&self, bindings: &B) -> Result<String, Error> {
-        let mut out = String::with_capacity(self.source.len() + self.source.len() / 2);
+        let guess = self.source.len() + self.source.len() / 2;
+        let mut out = String::with_capacity(guess.max(self.last_len.load(Ordering::Relaxed)));
         self.render_into(bindings, &mut out)?;
+        self.last_len.store(out.len(), Ordering::Relaxed);
         Ok(out)
     }
 
