@@ -78,6 +78,12 @@ fn test_runs_the_seed_cases() {
 #[test]
 fn errors_show_the_source_line() {
     golden("render-broken", &["render", "tests/cli/broken.vm"], 1);
+    // The caret lands on a character of two bytes.
+    golden(
+        "render-broken-unicode",
+        &["render", "tests/cli/broken-unicode.vm"],
+        1,
+    );
     golden("select-invalid", &["select", "(4\\d{2}", "404"], 1);
     golden(
         "select-match",

@@ -192,4 +192,32 @@ fn hostile_values_end() {
         r#"{"a": 1.00000000000000000e-9223372036854775808}"#,
     );
     ends("#set($s = 'a')$s.substring(-2147483648)", "");
+    // A map of more than a dozen entries (hashed) given itself or an object as a key, while
+    // it is being written.
+    let mut request = Request::new();
+    for i in 0..14 {
+        request = request.with_context(format!("k{i}"), serde_json::json!(i));
+    }
+    let out = vtl::render("$context.put($context, '1')|$context.size()", &request).unwrap();
+    assert_eq!(out, "|17");
+    let out = vtl::render(
+        "#set($m = {})#foreach($i in [1..14])$m.put($i, $i)#end$m.put($util, 'u')$m.get($util)",
+        &Request::new(),
+    )
+    .unwrap();
+    assert_eq!(out, "u");
+    // A JSON object nested in many others reserves little room in each.
+    let nested = format!(
+        "[{{{}}}, {}1{}]",
+        (0..100)
+            .map(|i| format!("\"k{i}\": 1"))
+            .collect::<Vec<_>>()
+            .join(","),
+        "{\"a\": ".repeat(390),
+        "}".repeat(390)
+    );
+    assert_eq!(
+        vtl::render("$input.path('$').size()", &Request::new().with_body(nested)).unwrap(),
+        "2"
+    );
 }

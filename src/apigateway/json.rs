@@ -90,6 +90,9 @@ thread_local! {
 const KEPT_KEYS: usize = 64;
 const MAX_KEPT_KEY: usize = 64;
 
+/// Most entries an object reserves room for before it has any.
+const OBJECT_HINT: usize = 12;
+
 /// Slots of the short-string cache.
 const STRING_CACHE: usize = 16;
 /// Longest string the cache keeps.
@@ -157,7 +160,11 @@ impl Sink for Tree {
     }
 
     fn begin_object(&mut self, _: usize) -> Result<Self::Object, String> {
-        Ok((crate::value::Map::with_capacity(self.object_len), None))
+        // Capped: every object still open got the hint, so it is paid once per level.
+        Ok((
+            crate::value::Map::with_capacity(self.object_len.min(OBJECT_HINT)),
+            None,
+        ))
     }
 
     fn key(&mut self, object: &mut Self::Object, key: &str) -> Result<(), String> {

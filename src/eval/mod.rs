@@ -276,21 +276,20 @@ impl<'t> Renderer<'t> {
         };
         let text: Arc<str> = Arc::from(self.stringify(&value, src, out)?);
         // The text's names are numbered after every name seen so far.
-        let names = self
-            .extra_names
-            .clone()
-            .unwrap_or_else(|| self.names.clone());
-        let parsed = crate::syntax::parse_fragment(&text, self.depth, names)
+        let names = self.extra_names.get_or_insert_with(|| self.names.clone());
+        let parsed = crate::syntax::parse_fragment(&text, self.depth, names);
+        let names_len = names.len();
+        let (block, macros) = parsed
             .map_err(|e| self.error(src, span, ErrorKind::Syntax, format!("in #evaluate: {e}")))?;
-        self.slots.resize(parsed.names.len(), Slot::Unknown);
-        self.extra_names = Some(parsed.names);
-        for (name, def) in parsed.macros {
+        self.slots
+            .resize(names_len.max(self.slots.len()), Slot::Unknown);
+        for (name, def) in macros {
             if !self.macros.contains_key(&name) {
                 self.extra_macros.entry(name).or_insert(def);
             }
         }
         self.enter(src, span)?;
-        let result = self.block(&parsed.block, &text, out);
+        let result = self.block(&block, &text, out);
         self.depth -= 1;
         match result {
             // `#stop` and `#break` end only the evaluated text.

@@ -374,11 +374,9 @@ impl<'s> Parser<'s> {
             Arc::from(raw)
         };
         if quote == b'"' && text.contains(['$', '#']) {
-            let names = std::mem::take(&mut self.names);
-            let parsed = super::parse_string(&text, self.depth + 1, names)
+            let block = super::parse_string(&text, self.depth + 1, &mut self.names)
                 .map_err(|e| self.error(at, format!("in string literal: {}", e.message())))?;
-            self.names = parsed.names;
-            return Ok(ExprKind::Interpolated(text, parsed.block));
+            return Ok(ExprKind::Interpolated(text, block));
         }
         Ok(ExprKind::Str(text))
     }

@@ -102,9 +102,13 @@ impl Names {
     }
 }
 
-impl Default for Names {
-    fn default() -> Names {
-        Names::new()
+impl Names {
+    /// An empty table, standing in while a parser borrows the real one.
+    fn placeholder() -> Names {
+        Names {
+            ids: None,
+            list: Vec::new(),
+        }
     }
 }
 
@@ -113,20 +117,36 @@ pub fn parse(source: &Arc<str>) -> Result<Parsed, Error> {
     parser::Parser::new(source, 0, Names::new()).parse_template()
 }
 
-/// Parses `#evaluate`d text, numbering its names after those of `names`; `depth` is the
-/// nesting already used by the enclosing template.
+/// Parses `#evaluate`d text, adding its names to `names`; `depth` is the nesting already
+/// used by the enclosing template. Gives the block and the macros it defines.
 pub(crate) fn parse_fragment(
     source: &Arc<str>,
     depth: usize,
-    names: Names,
-) -> Result<Parsed, Error> {
-    parser::Parser::new(source, depth, names).parse_template()
+    names: &mut Names,
+) -> Result<(Block, HashMap<Arc<str>, Arc<MacroDef>>), Error> {
+    let mut p = parser::Parser::new(
+        source,
+        depth,
+        std::mem::replace(names, Names::placeholder()),
+    );
+    let block = p.parse_block();
+    *names = std::mem::replace(&mut p.names, Names::placeholder());
+    Ok((block?, p.into_macros()))
 }
 
-/// Parses the inside of a double-quoted string literal, numbering its names after those
-/// of `names`.
-pub(crate) fn parse_string(source: &Arc<str>, depth: usize, names: Names) -> Result<Parsed, Error> {
-    let mut p = parser::Parser::new(source, depth, names);
+/// Parses the inside of a double-quoted string literal, adding its names to `names`.
+pub(crate) fn parse_string(
+    source: &Arc<str>,
+    depth: usize,
+    names: &mut Names,
+) -> Result<Block, Error> {
+    let mut p = parser::Parser::new(
+        source,
+        depth,
+        std::mem::replace(names, Names::placeholder()),
+    );
     p.in_string = true;
-    p.parse_template()
+    let block = p.parse_block();
+    *names = std::mem::replace(&mut p.names, Names::placeholder());
+    block
 }

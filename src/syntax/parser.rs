@@ -72,13 +72,24 @@ impl<'s> Parser<'s> {
     }
 
     pub(crate) fn parse_template(mut self) -> Result<Parsed, Error> {
+        let block = self.parse_block()?;
+        Ok(Parsed {
+            block,
+            macros: self.macros,
+            names: self.names,
+        })
+    }
+
+    /// The macros the text defined.
+    pub(crate) fn into_macros(self) -> HashMap<Arc<str>, Arc<MacroDef>> {
+        self.macros
+    }
+
+    /// The whole text as one block.
+    pub(crate) fn parse_block(&mut self) -> Result<Block, Error> {
         let mut block = Vec::new();
         match self.block(&mut block)? {
-            Stop::Eof => Ok(Parsed {
-                block,
-                macros: self.macros,
-                names: self.names,
-            }),
+            Stop::Eof => Ok(block),
             Stop::End(at) => Err(self.error(
                 at,
                 "#end without a matching #if, #foreach, #define or #macro",

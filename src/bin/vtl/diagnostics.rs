@@ -25,10 +25,16 @@ pub fn finding(origin: &str, source: &str, f: &Finding) -> String {
     let mut message = level.title(&title);
     let label;
     if let Some(span) = &f.span {
-        let end = (span.start + 1)
-            .min(source.len())
-            .max(span.end.min(source.len()));
-        let start = span.start.min(source.len());
+        // At least one character, on character boundaries.
+        let mut start = span.start.min(source.len());
+        while !source.is_char_boundary(start) {
+            start -= 1;
+        }
+        let next = source[start..].chars().next().map_or(0, char::len_utf8);
+        let mut end = span.end.min(source.len()).max(start + next);
+        while !source.is_char_boundary(end) {
+            end += 1;
+        }
         label = if f.hint.is_some() { "" } else { "here" };
         message = message.snippet(
             Snippet::source(source)
