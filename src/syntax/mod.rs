@@ -15,13 +15,16 @@ use std::sync::Arc;
 use crate::Error;
 use ast::{Block, MacroDef, Var};
 
+/// Macros by name.
+pub type Macros = HashMap<Arc<str>, Arc<MacroDef>>;
+
 /// A parsed template: the tree and the macros it defines.
 #[derive(Debug)]
 pub struct Parsed {
     /// The top-level block.
     pub block: Block,
     /// Macros defined anywhere in the template, first definition kept.
-    pub macros: HashMap<Arc<str>, Arc<MacroDef>>,
+    pub macros: Macros,
     /// The names the template uses, numbered.
     pub names: Names,
 }
@@ -123,7 +126,7 @@ pub(crate) fn parse_fragment(
     source: &Arc<str>,
     depth: usize,
     names: &mut Names,
-) -> Result<(Block, HashMap<Arc<str>, Arc<MacroDef>>), Error> {
+) -> Result<(Block, Macros), Error> {
     let mut p = parser::Parser::new(
         source,
         depth,
