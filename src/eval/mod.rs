@@ -108,21 +108,69 @@ pub(crate) struct Renderer<'t> {
     depth: usize,
 }
 
+/// The buffers a render leaves behind, kept for the next render on the thread.
+#[derive(Default)]
+struct Spare {
+    slots: Vec<Slot>,
+    loops: Vec<Rc<LoopState>>,
+    spare_loops: Vec<Rc<LoopState>>,
+    args: Vec<Value>,
+}
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = std::cell::RefCell::new(Spare::default());
+}
+
+/// Most variable slots and loop states kept between renders.
+const SPARE_SLOTS: usize = 1024;
+const SPARE_LOOPS: usize = 16;
+
+impl Drop for Renderer<'_> {
+    fn drop(&mut self) {
+        self.slots.clear();
+        self.loops.clear();
+        self.args.clear();
+        if self.slots.capacity() > SPARE_SLOTS {
+            return;
+        }
+        self.spare_loops.truncate(SPARE_LOOPS);
+        let spare = Spare {
+            slots: std::mem::take(&mut self.slots),
+            loops: std::mem::take(&mut self.loops),
+            spare_loops: std::mem::take(&mut self.spare_loops),
+            args: std::mem::take(&mut self.args),
+        };
+        // A render within a render (an object that renders) finds the buffers taken.
+        let _ = SPARE.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = spare;
+            }
+        });
+    }
+}
+
 impl<'t> Renderer<'t> {
     pub(crate) fn new(ctx: &'t Context, parsed: &'t crate::syntax::Parsed) -> Self {
+        let spare = SPARE
+            .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).ok())
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let mut slots = spare.slots;
+        slots.resize(parsed.names.len(), Slot::Unknown);
         Renderer {
             ctx,
             mode: ctx.null_mode,
-            slots: vec![Slot::Unknown; parsed.names.len()],
+            slots,
             names: &parsed.names,
             extra_names: None,
             macros: &parsed.macros,
             extra_macros: HashMap::new(),
             frames: Vec::new(),
             visible_frames: 0,
-            loops: Vec::new(),
-            spare_loops: Vec::new(),
-            args: Vec::new(),
+            loops: spare.loops,
+            spare_loops: spare.spare_loops,
+            args: spare.args,
             observer: None,
             limits: ctx.limits,
             steps: 0,
