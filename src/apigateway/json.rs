@@ -22,7 +22,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
         None => Ok(Value::empty_string()),
         Some(b':' | b'}' | b']') => Err(p.error("unexpected character")),
         // Anything else is one word running to the end of the text.
-        Some(_) => Ok(word_value(text.trim())),
+        Some(_) => word_value(text.trim()),
     }
 }
 
@@ -58,7 +58,7 @@ trait Sink {
     type Array;
     fn string(&mut self, s: &str) -> Self::Value;
     /// An unquoted word: a keyword, a number, or else text.
-    fn word(&mut self, word: &str) -> Self::Value;
+    fn word(&mut self, word: &str) -> Result<Self::Value, String>;
     fn begin_object(&mut self, depth: usize) -> Result<Self::Object, String>;
     /// A key, before its value is read.
     fn key(&mut self, object: &mut Self::Object, key: &str) -> Result<(), String>;
@@ -155,7 +155,7 @@ impl Sink for Tree {
         Value::Str(self.short_string(s))
     }
 
-    fn word(&mut self, word: &str) -> Value {
+    fn word(&mut self, word: &str) -> Result<Value, String> {
         word_value(word)
     }
 
@@ -219,7 +219,7 @@ impl Sink for Text {
         write_json_string(s, &mut self.out);
     }
 
-    fn word(&mut self, word: &str) {
+    fn word(&mut self, word: &str) -> Result<(), String> {
         // An integer written plainly (no leading zero, no `-0`, within `long`) prints as
         // it is written.
         let digits = word.strip_prefix('-').unwrap_or(word);
@@ -229,8 +229,9 @@ impl Sink for Text {
         if plain {
             self.out.push_str(word);
         } else {
-            crate::value::write_json(&word_value(word), &mut self.out);
+            crate::value::write_json(&word_value(word)?, &mut self.out);
         }
+        Ok(())
     }
 
     fn begin_object(&mut self, depth: usize) -> Result<usize, String> {
@@ -350,7 +351,7 @@ impl<'a> JsonParser<'a> {
                     }
                     self.pos += 1;
                 }
-                Ok(sink.word(self.text[start..self.pos].trim()))
+                sink.word(self.text[start..self.pos].trim())
             }
         }
     }
@@ -527,20 +528,18 @@ impl<'a> JsonParser<'a> {
                 continue;
             }
             lone_surrogate(&mut high, &mut out);
-            match e {
-                b'x' => push_char(&mut out, char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}')),
-                _ => push_char(
-                    &mut out,
-                    match e {
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        _ => escaped,
-                    },
-                ),
-            }
+            let decoded = match e {
+                b'x' => char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'),
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'"' | b'\'' | b'/' | b'\\' => escaped,
+                // json-smart drops any other escaped character along with its backslash.
+                _ => continue,
+            };
+            push_char(&mut out, decoded);
         }
     }
 }
@@ -568,22 +567,28 @@ fn utf8(bytes: Vec<u8>) -> String {
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.
-fn word_value(word: &str) -> Value {
-    match word {
-        "true" => return Value::Bool(true),
-        "false" => return Value::Bool(false),
-        "null" => return Value::Null,
-        "NaN" => return Value::Double(f64::NAN),
-        _ => {}
-    }
-    number(word).unwrap_or_else(|| Value::from(word))
+fn word_value(word: &str) -> Result<Value, String> {
+    Ok(match word {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        "NaN" => Value::Double(f64::NAN),
+        _ => number(word)?.unwrap_or_else(|| Value::from(word)),
+    })
 }
 
 /// A JSON number as json-smart reads it: integers as `Integer`, `Long` or `BigInteger`;
 /// decimals as `Double`, or `BigDecimal` when written with more than 18 characters.
-fn number(word: &str) -> Option<Value> {
+/// A word that starts like a number (`-` or a digit), read as json-smart reads it: a
+/// point needs no digits around it (`1.`, `-.5`), a lone `-` is 0, an exponent without
+/// digits makes the word text (`1e`) unless it has a sign (`1e+`, an error, like a number
+/// with no digits at all, `-e5` or `-.`). `Ok(None)`: the word is text.
+fn number(word: &str) -> Result<Option<Value>, String> {
     let b = word.as_bytes();
     let negative = b.first() == Some(&b'-');
+    if !negative && !b.first().is_some_and(u8::is_ascii_digit) {
+        return Ok(None);
+    }
     let mut i = usize::from(negative);
     let int_start = i;
     // The integer part's value, while it fits.
@@ -594,9 +599,7 @@ fn number(word: &str) -> Option<Value> {
             .and_then(|m| m.checked_add(u64::from(digit - b'0')));
         i += 1;
     }
-    if i == int_start {
-        return None;
-    }
+    let int_digits = i - int_start;
     if i == b.len()
         && let Some(m) = magnitude
     {
@@ -606,13 +609,14 @@ fn number(word: &str) -> Option<Value> {
             i128::from(m)
         };
         if let Ok(n) = i32::try_from(n) {
-            return Some(Value::Int(n));
+            return Ok(Some(Value::Int(n)));
         }
         if let Ok(n) = i64::try_from(n) {
-            return Some(Value::Long(n));
+            return Ok(Some(Value::Long(n)));
         }
     }
     let mut decimal = false;
+    let mut frac_digits = 0;
     if b.get(i) == Some(&b'.') {
         decimal = true;
         i += 1;
@@ -620,34 +624,47 @@ fn number(word: &str) -> Option<Value> {
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
-        if i == frac {
-            return None;
-        }
+        frac_digits = i - frac;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
-        decimal = true;
         i += 1;
-        if matches!(b.get(i), Some(b'+' | b'-')) {
-            i += 1;
+        if i == b.len() {
+            return Ok(None);
         }
+        let signed = matches!(b[i], b'+' | b'-');
+        i += usize::from(signed);
         let exp = i;
         while b.get(i).is_some_and(u8::is_ascii_digit) {
             i += 1;
         }
         if i == exp {
-            return None;
+            return if signed && i == b.len() {
+                Err(invalid_number(word))
+            } else {
+                Ok(None)
+            };
         }
+        decimal = true;
     }
     if i != b.len() {
-        return None;
+        return Ok(None);
     }
     if !decimal {
-        return Some(crate::value::number::integer_literal(word));
+        return Ok(Some(crate::value::number::integer_literal(word)));
+    }
+    if int_digits + frac_digits == 0 {
+        return Err(invalid_number(word));
     }
     if word.len() > 18 {
-        return BigDecimal::parse(word).map(|d| Value::BigDecimal(Rc::new(d)));
+        return Ok(BigDecimal::parse(word).map(|d| Value::BigDecimal(Rc::new(d))));
     }
-    word.parse().ok().map(Value::Double)
+    word.parse()
+        .map(|d| Some(Value::Double(d)))
+        .map_err(|_| invalid_number(word))
+}
+
+fn invalid_number(word: &str) -> String {
+    format!("NumberFormatException: For input string: \"{word}\"")
 }
 
 #[cfg(test)]
