@@ -120,7 +120,22 @@ impl Renderer<'_> {
         if len == 0 {
             return Ok(());
         }
-        let saved = self.replace_slot(node.var.id, Slot::Unknown);
+        // A loop variable named like a macro parameter takes the parameter's value first, as
+        // Velocity's loop saves it, sets it in every macro context and puts it back.
+        let id = node.var.id;
+        if self
+            .frames
+            .iter()
+            .any(|f| f.params.iter().any(|(p, _)| *p == id))
+        {
+            if let Some(value) = self.lookup(&node.var, out)? {
+                self.assign(&node.var, value);
+            }
+            for frame in &mut self.frames {
+                frame.params.retain(|(p, _)| *p != id);
+            }
+        }
+        let saved = self.replace_slot(id, Slot::Unknown);
         let parent = self.loops.last().cloned();
         // A state nobody kept from an earlier loop is used again.
         let state = match self.spare_loops.pop() {

@@ -441,7 +441,8 @@ impl<'t> Renderer<'t> {
 
     /// Binds a variable for the rest of the render.
     fn assign(&mut self, var: &Var, value: Value) {
-        if let Some(frame) = self.frames.last_mut() {
+        // Velocity sets the variable in every macro context of the chain.
+        for frame in &mut self.frames {
             frame.params.retain(|(p, _)| *p != var.id);
         }
         self.replace_slot(var.id, Slot::Set(value));

@@ -16,10 +16,10 @@ impl Renderer<'_> {
         if let Some(value) = self.loop_variable(var.id) {
             return Ok(Some(value));
         }
-        if self.visible_frames > 0 {
-            let index = self.visible_frames - 1;
-            // A later parameter of the same name wins; a missing argument falls through to
-            // the variable of that name.
+        // A macro sees its parameters, then those of the macro that called it, and so on
+        // out (Velocity's chain of macro contexts). A later parameter of the same name
+        // wins; a missing argument leaves the name to the callers.
+        for index in (0..self.visible_frames).rev() {
             let bound = self.frames[index]
                 .params
                 .iter()
