@@ -7,8 +7,10 @@ use std::sync::Arc;
 use super::json;
 use super::jsonpath::{Found, JsonPath};
 use super::request::{Strings, pairs_map};
+use crate::value::MapRef;
 use crate::value::{Key, Object, Value};
 use crate::{Error, ErrorKind};
+use std::rc::Rc;
 
 /// What API Gateway gives a template for an empty payload.
 pub(crate) const EMPTY_BODY: &str = "{}";
@@ -17,8 +19,9 @@ pub(crate) const EMPTY_BODY: &str = "{}";
 /// so changes a template makes to what `path` returned are seen by later calls.
 pub(crate) struct Input {
     body: Arc<str>,
-    /// `params()`, made on first use.
-    params: std::cell::OnceCell<Value>,
+    /// `params()`, made on first use, with its three groups: `params(name)` reads the
+    /// groups themselves, so it sees what a template changed in them.
+    params: std::cell::OnceCell<(Value, [MapRef; 3])>,
     /// `json('$')` while the body is not parsed: the text, written straight from the body.
     root_json: std::cell::OnceCell<Option<Arc<str>>>,
     strings: Arc<Strings>,
@@ -55,7 +58,35 @@ impl Input {
         }
     }
 
+    /// `params()` and its groups.
+    fn params(&self) -> &(Value, [MapRef; 3]) {
+        self.params.get_or_init(|| {
+            let s = &self.strings;
+            let groups = [&s.path, &s.querystring, &s.header].map(pairs_map);
+            let all = Value::new_map(
+                s.groups
+                    .iter()
+                    .zip(&groups)
+                    .map(|(name, map)| {
+                        (
+                            Key(Value::Str(Arc::clone(name))),
+                            Value::Map(Rc::clone(map)),
+                        )
+                    })
+                    .collect(),
+            );
+            (all, groups)
+        })
+    }
+
     fn param(&self, name: &str) -> Value {
+        if let Some((_, groups)) = self.params.get() {
+            let key = crate::value::key::StrKey(name);
+            return groups
+                .iter()
+                .find_map(|g| g.borrow().get(&key).cloned())
+                .unwrap_or_else(Value::empty_string);
+        }
         let s = &self.strings;
         [&s.path, &s.querystring, &s.header]
             .into_iter()
@@ -108,21 +139,7 @@ impl Object for Input {
                 })
             }
             "params" => match args {
-                [] => Ok(self
-                    .params
-                    .get_or_init(|| {
-                        let s = &self.strings;
-                        Value::new_map(
-                            [&s.path, &s.querystring, &s.header]
-                                .into_iter()
-                                .zip(&s.groups)
-                                .map(|(pairs, group)| {
-                                    (Key(Value::Str(Arc::clone(group))), pairs_map(pairs))
-                                })
-                                .collect(),
-                        )
-                    })
-                    .clone()),
+                [] => Ok(self.params().0.clone()),
                 [Value::Str(s)] => Ok(self.param(s)),
                 _ => Err(crate::java::wrong_arity(name)),
             },

@@ -155,7 +155,7 @@ impl Request {
             }
         };
         let stage_variables = Binding::Lazy(Rc::new(move || {
-            request::pairs_map(&strings.stage_variables)
+            Value::Map(request::pairs_map(&strings.stage_variables))
         }));
         Context {
             vars: vec![

@@ -103,13 +103,13 @@ impl Frozen {
 }
 
 /// A fresh map of shared strings.
-pub(crate) fn pairs_map(pairs: &Pairs) -> Value {
-    Value::new_map(crate::value::Map::from_distinct(
+pub(crate) fn pairs_map(pairs: &Pairs) -> crate::value::MapRef {
+    std::rc::Rc::new(std::cell::RefCell::new(crate::value::Map::from_distinct(
         pairs
             .iter()
             .map(|(k, v)| (Key(Value::Str(Arc::clone(k))), Value::Str(Arc::clone(v))))
             .collect(),
-    ))
+    )))
 }
 
 fn pairs(params: &Params) -> Pairs {
