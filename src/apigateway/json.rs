@@ -449,6 +449,14 @@ impl<'a> JsonParser<'a> {
         Ok(sink.end_array(array))
     }
 
+    /// json-smart skips the control characters (U+0000..U+001F, U+007F) that follow an
+    /// escape sequence.
+    fn skip_controls(&mut self) {
+        while matches!(self.peek(), Some(0..=0x1f | 0x7f)) {
+            self.pos += 1;
+        }
+    }
+
     fn hex(&mut self, digits: usize) -> Result<u32, String> {
         let mut n = 0;
         for i in 0..digits {
@@ -525,21 +533,25 @@ impl<'a> JsonParser<'a> {
                         }
                     }
                 }
+                self.skip_controls();
                 continue;
             }
             lone_surrogate(&mut high, &mut out);
             let decoded = match e {
-                b'x' => char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'),
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                b'"' | b'\'' | b'/' | b'\\' => escaped,
+                b'x' => Some(char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}')),
+                b'b' => Some('\u{8}'),
+                b'f' => Some('\u{c}'),
+                b'n' => Some('\n'),
+                b'r' => Some('\r'),
+                b't' => Some('\t'),
+                b'"' | b'\'' | b'/' | b'\\' => Some(escaped),
                 // json-smart drops any other escaped character along with its backslash.
-                _ => continue,
+                _ => None,
             };
-            push_char(&mut out, decoded);
+            self.skip_controls();
+            if let Some(c) = decoded {
+                push_char(&mut out, c);
+            }
         }
     }
 }
