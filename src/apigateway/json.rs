@@ -449,14 +449,6 @@ impl<'a> JsonParser<'a> {
         Ok(sink.end_array(array))
     }
 
-    /// json-smart skips the control characters (U+0000..U+001F, U+007F) that follow an
-    /// escape sequence.
-    fn skip_controls(&mut self) {
-        while matches!(self.peek(), Some(0..=0x1f | 0x7f)) {
-            self.pos += 1;
-        }
-    }
-
     fn hex(&mut self, digits: usize) -> Result<u32, String> {
         let mut n = 0;
         for i in 0..digits {
@@ -497,8 +489,18 @@ impl<'a> JsonParser<'a> {
                 .position(|&c| c == quote || c == b'\\')
                 .unwrap_or(rest.len());
             if n > 0 {
-                lone_surrogate(&mut high, &mut out);
-                out.extend_from_slice(&rest[..n]);
+                let run = &rest[..n];
+                // A string with escapes loses its raw control characters (json-smart's
+                // slow path ignores them); they do not part a surrogate pair either.
+                if run.iter().any(|&b| is_control(b)) {
+                    if run.iter().any(|&b| !is_control(b)) {
+                        lone_surrogate(&mut high, &mut out);
+                    }
+                    out.extend(run.iter().copied().filter(|&b| !is_control(b)));
+                } else {
+                    lone_surrogate(&mut high, &mut out);
+                    out.extend_from_slice(run);
+                }
                 self.pos += n;
             }
             match self.peek() {
@@ -533,7 +535,6 @@ impl<'a> JsonParser<'a> {
                         }
                     }
                 }
-                self.skip_controls();
                 continue;
             }
             lone_surrogate(&mut high, &mut out);
@@ -548,12 +549,16 @@ impl<'a> JsonParser<'a> {
                 // json-smart drops any other escaped character along with its backslash.
                 _ => None,
             };
-            self.skip_controls();
             if let Some(c) = decoded {
                 push_char(&mut out, c);
             }
         }
     }
+}
+
+/// U+0000..U+001F and U+007F.
+fn is_control(b: u8) -> bool {
+    b < 0x20 || b == 0x7f
 }
 
 /// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
