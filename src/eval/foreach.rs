@@ -214,7 +214,14 @@ impl Renderer<'_> {
             }
         }
         self.loops.pop();
-        self.replace_slot(Names::FOREACH, saved_scope);
+        // As Velocity: `$foreach` is put back only if the body left this loop's in place.
+        let still_ours = matches!(
+            self.slots.get(Names::FOREACH as usize),
+            Some(Slot::Set(Value::Object(o))) if std::ptr::addr_eq(Rc::as_ptr(o), Rc::as_ptr(&state))
+        );
+        if still_ours {
+            self.replace_slot(Names::FOREACH, saved_scope);
+        }
         self.replace_slot(node.var.id, saved);
         if Rc::strong_count(&state) == 1 {
             *state.parent.borrow_mut() = None;
