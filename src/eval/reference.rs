@@ -210,9 +210,8 @@ impl Renderer<'_> {
     fn index(&self, value: &Value, index: &Value, span: Span, src: &str) -> Step<Option<Value>> {
         match value {
             Value::List(items, _) => {
-                let Some(i) = crate::value::number::int_value(index)
-                    .filter(|_| matches!(index, Value::Int(_) | Value::Long(_)))
-                else {
+                // Only an `Integer` finds `get(int)`: Velocity does not narrow a `Long`.
+                let Value::Int(i) = *index else {
                     return Ok(None);
                 };
                 let items = items.borrow();

@@ -343,7 +343,25 @@ impl<'s> Parser<'s> {
 
     /// An index inside `[ ]`: a literal or a reference.
     pub(super) fn index_expr(&mut self) -> Result<Expr, Error> {
-        self.primary()
+        let at = self.pos;
+        let e = self.primary()?;
+        // Velocity's grammar takes an integer, a string, a boolean or a reference here.
+        match e.kind {
+            ExprKind::Int(_)
+            | ExprKind::Long(_)
+            | ExprKind::BigInt(_)
+            | ExprKind::Str(_)
+            | ExprKind::Interpolated(..)
+            | ExprKind::Bool(_)
+            | ExprKind::Reference(_) => Ok(e),
+            _ => Err(self.error(
+                at,
+                format!(
+                    "expected an integer, a string or a reference as the index, found `{}`",
+                    &self.src[at..self.pos]
+                ),
+            )),
+        }
     }
 
     fn string_literal(&mut self) -> Result<ExprKind, Error> {
