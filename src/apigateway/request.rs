@@ -221,37 +221,33 @@ impl Request {
     }
 
     /// Adds a path parameter.
-    pub fn with_path(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
-        Arc::make_mut(&mut self.path).insert(name.into(), value.into());
-        self.strings = OnceLock::new();
-        self
+    pub fn with_path(self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.with_param(|r| &mut r.path, name.into(), value.into())
     }
 
     /// Adds a query string parameter.
-    pub fn with_querystring(
-        mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Request {
-        Arc::make_mut(&mut self.querystring).insert(name.into(), value.into());
-        self.strings = OnceLock::new();
-        self
+    pub fn with_querystring(self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.with_param(|r| &mut r.querystring, name.into(), value.into())
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
-        Arc::make_mut(&mut self.header).insert(name.into(), value.into());
-        self.strings = OnceLock::new();
-        self
+    pub fn with_header(self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.with_param(|r| &mut r.header, name.into(), value.into())
     }
 
     /// Adds a stage variable.
-    pub fn with_stage_variable(
+    pub fn with_stage_variable(self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.with_param(|r| &mut r.stage_variables, name.into(), value.into())
+    }
+
+    /// Adds `name = value` to a group of parameters; the shared strings are made again.
+    fn with_param(
         mut self,
-        name: impl Into<String>,
-        value: impl Into<String>,
+        group: fn(&mut Request) -> &mut Arc<Params>,
+        name: String,
+        value: String,
     ) -> Request {
-        Arc::make_mut(&mut self.stage_variables).insert(name.into(), value.into());
+        Arc::make_mut(group(&mut self)).insert(name, value);
         self.strings = OnceLock::new();
         self
     }

@@ -128,11 +128,9 @@ impl Renderer<'_> {
             .iter()
             .any(|f| f.params.iter().any(|(p, _)| *p == id))
         {
-            if let Some(value) = self.lookup(&node.var, out)? {
-                self.assign(&node.var, value);
-            }
-            for frame in &mut self.frames {
-                frame.params.retain(|(p, _)| *p != id);
+            match self.lookup(&node.var, out)? {
+                Some(value) => self.assign(&node.var, value),
+                None => self.unbind_params(id),
             }
         }
         let saved = self.replace_slot(id, Slot::Unknown);

@@ -442,10 +442,15 @@ impl<'t> Renderer<'t> {
     /// Binds a variable for the rest of the render.
     fn assign(&mut self, var: &Var, value: Value) {
         // Velocity sets the variable in every macro context of the chain.
-        for frame in &mut self.frames {
-            frame.params.retain(|(p, _)| *p != var.id);
-        }
+        self.unbind_params(var.id);
         self.replace_slot(var.id, Slot::Set(value));
+    }
+
+    /// Frees variable `id` from the macro parameters of that name, in every frame.
+    fn unbind_params(&mut self, id: u32) {
+        for frame in &mut self.frames {
+            frame.params.retain(|(p, _)| *p != id);
+        }
     }
 
     /// Puts `slot` in variable `id`'s place and returns what was there.

@@ -157,7 +157,7 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
     const PLAIN: [bool; 128] = plain_ascii(b"\"\\/");
-    escape_runs(s, out, &PLAIN, |c, out| match c {
+    let text = escaped(s, &PLAIN, |c, out| match c {
         '"' => out.extend_from_slice(b"\\\""),
         '\\' => out.extend_from_slice(b"\\\\"),
         '/' => out.extend_from_slice(b"\\/"),
@@ -174,6 +174,7 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
         }
         c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
     });
+    out.push_str(text.as_deref().unwrap_or(s));
     out.push('"');
 }
 
@@ -191,19 +192,6 @@ pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 128] {
         i += 1;
     }
     table
-}
-
-/// Appends `s` escaped (see [`escaped`]).
-pub(crate) fn escape_runs(
-    s: &str,
-    out: &mut String,
-    plain: &[bool; 128],
-    escape: impl Fn(char, &mut Vec<u8>),
-) {
-    match escaped(s, plain, escape) {
-        Some(text) => out.push_str(&text),
-        None => out.push_str(s),
-    }
 }
 
 /// `s` escaped: runs of the ASCII bytes that `plain` marks are copied at once, every
