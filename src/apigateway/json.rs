@@ -486,21 +486,11 @@ impl<'a> JsonParser<'a> {
             let rest = &self.s[self.pos..];
             let n = rest
                 .iter()
-                .position(|&c| c == quote || c == b'\\')
+                .position(|&c| c == quote || STOP[usize::from(c)])
                 .unwrap_or(rest.len());
             if n > 0 {
-                let run = &rest[..n];
-                // A string with escapes loses its raw control characters (json-smart's
-                // slow path ignores them); they do not part a surrogate pair either.
-                if run.iter().any(|&b| is_control(b)) {
-                    if run.iter().any(|&b| !is_control(b)) {
-                        lone_surrogate(&mut high, &mut out);
-                    }
-                    out.extend(run.iter().copied().filter(|&b| !is_control(b)));
-                } else {
-                    lone_surrogate(&mut high, &mut out);
-                    out.extend_from_slice(run);
-                }
+                lone_surrogate(&mut high, &mut out);
+                out.extend_from_slice(&rest[..n]);
                 self.pos += n;
             }
             match self.peek() {
@@ -509,6 +499,12 @@ impl<'a> JsonParser<'a> {
                     self.pos += 1;
                     lone_surrogate(&mut high, &mut out);
                     return Ok(Cow::Owned(utf8(out)));
+                }
+                // A string with escapes loses its raw control characters (json-smart's
+                // slow path ignores them); they do not part a surrogate pair either.
+                Some(c) if c != b'\\' => {
+                    self.pos += 1;
+                    continue;
                 }
                 _ => {}
             }
@@ -556,10 +552,19 @@ impl<'a> JsonParser<'a> {
     }
 }
 
-/// U+0000..U+001F and U+007F.
-fn is_control(b: u8) -> bool {
-    b < 0x20 || b == 0x7f
-}
+/// Where a run of plain text ends inside a string with escapes: a backslash or a raw
+/// control character (U+0000..U+001F, U+007F).
+const STOP: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[0x7f] = true;
+    table[b'\\' as usize] = true;
+    table
+};
 
 /// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
 fn lone_surrogate(high: &mut Option<u16>, out: &mut Vec<u8>) {

@@ -48,9 +48,16 @@ fn literal_text(java: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// Compiled patterns of this thread: the one used last (a template mostly calls one
+/// pattern many times, and comparing it is cheaper than hashing it), and the others.
+#[derive(Default)]
+struct Cache {
+    last: Option<(Box<str>, Rc<JavaRegex>)>,
+    all: HashMap<Box<str>, Rc<JavaRegex>, foldhash::fast::RandomState>,
+}
+
 thread_local! {
-    static CACHE: RefCell<HashMap<Box<str>, Rc<JavaRegex>, foldhash::fast::RandomState>> =
-        RefCell::new(HashMap::default());
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
 const LINE_TERMINATORS: &str = r"\n\r\x{85}\x{2028}\x{2029}";
@@ -652,16 +659,28 @@ impl JavaRegex {
 
     /// A compiled pattern from this thread's cache.
     pub(crate) fn cached(pattern: &str) -> Result<Rc<JavaRegex>, String> {
-        if let Some(r) = CACHE.with(|c| c.borrow().get(pattern).cloned()) {
+        let found = CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if let Some((p, r)) = &c.last
+                && **p == *pattern
+            {
+                return Some(Rc::clone(r));
+            }
+            let r = Rc::clone(c.all.get(pattern)?);
+            c.last = Some((Box::from(pattern), Rc::clone(&r)));
+            Some(r)
+        });
+        if let Some(r) = found {
             return Ok(r);
         }
         let r = Rc::new(JavaRegex::new(pattern)?);
         CACHE.with(|c| {
             let mut c = c.borrow_mut();
-            if c.len() >= CACHE_SIZE {
-                c.clear();
+            if c.all.len() >= CACHE_SIZE {
+                c.all.clear();
             }
-            c.insert(Box::from(pattern), Rc::clone(&r));
+            c.all.insert(Box::from(pattern), Rc::clone(&r));
+            c.last = Some((Box::from(pattern), Rc::clone(&r)));
         });
         Ok(r)
     }
@@ -683,13 +702,7 @@ impl JavaRegex {
         if let Some(lit) = &self.literal
             && !replacement.contains(['$', '\\'])
         {
-            return Ok(if !input.contains(lit.as_str()) {
-                Cow::Borrowed(input)
-            } else if all {
-                Cow::Owned(input.replace(lit.as_str(), replacement))
-            } else {
-                Cow::Owned(input.replacen(lit.as_str(), replacement, 1))
-            });
+            return Ok(replace_literal(input, lit, replacement, all));
         }
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
@@ -747,6 +760,41 @@ impl JavaRegex {
         }
         Ok(parts)
     }
+}
+
+/// `input` with `lit` replaced by `replacement` (the first time, or `all` times); borrowed
+/// when `lit` does not occur.
+fn replace_literal<'i>(input: &'i str, lit: &str, replacement: &str, all: bool) -> Cow<'i, str> {
+    // Needles are mostly short, and so are inputs: looking for the first byte and
+    // comparing the rest beats setting a substring searcher up on every call. Past a few
+    // bytes the searcher keeps the work linear (`aaa..` in `aaaa..`).
+    let (bytes, needle) = (input.as_bytes(), lit.as_bytes());
+    let next = |mut from: usize| loop {
+        if needle.len() > 8 {
+            return memchr::memmem::find(&bytes[from..], needle).map(|at| from + at);
+        }
+        let at = from + memchr::memchr(needle[0], &bytes[from..])?;
+        if bytes[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    };
+    let Some(mut at) = next(0) else {
+        return Cow::Borrowed(input);
+    };
+    let mut out = String::with_capacity(input.len() + replacement.len());
+    let mut last = 0;
+    loop {
+        out.push_str(&input[last..at]);
+        out.push_str(replacement);
+        last = at + lit.len();
+        match next(last) {
+            Some(found) if all => at = found,
+            _ => break,
+        }
+    }
+    out.push_str(&input[last..]);
+    Cow::Owned(out)
 }
 
 /// Appends Java's expansion of `replacement` for one match.
