@@ -42,6 +42,67 @@ fn number(input: &str) -> IResult<&str, (&str, bool)> {
     Ok((rest, (text, float)))
 }
 
+/// A binary operator.
+#[derive(Clone, Copy)]
+enum Op {
+    Or,
+    And,
+    Compare(CompareOp),
+    Math(MathOp),
+}
+
+impl Op {
+    /// How tightly the operator binds: `||` 0, `&&` 1, `==` 2, `<` 3, `+` 4, `*` 5.
+    fn precedence(self) -> u8 {
+        match self {
+            Op::Or => 0,
+            Op::And => 1,
+            Op::Compare(CompareOp::Eq | CompareOp::Ne) => 2,
+            Op::Compare(_) => 3,
+            Op::Math(MathOp::Add | MathOp::Sub) => 4,
+            Op::Math(_) => 5,
+        }
+    }
+
+    /// The operator `rest` starts with, and its length. A `-` before a digit starts a
+    /// negative literal, as in Velocity's lexer; a word operator ends before a word
+    /// character.
+    fn scan(rest: &[u8]) -> Option<(Op, usize)> {
+        let word = |w: &[u8], op: Op| {
+            (rest.starts_with(w) && !rest.get(w.len()).is_some_and(|&c| scan::is_word_char(c)))
+                .then_some((op, w.len()))
+        };
+        let (cmp, math) = (Op::Compare, Op::Math);
+        match rest {
+            [b'|', b'|', ..] => Some((Op::Or, 2)),
+            [b'&', b'&', ..] => Some((Op::And, 2)),
+            [b'=', b'=', ..] => Some((cmp(CompareOp::Eq), 2)),
+            [b'!', b'=', ..] => Some((cmp(CompareOp::Ne), 2)),
+            [b'<', b'=', ..] => Some((cmp(CompareOp::Le), 2)),
+            [b'>', b'=', ..] => Some((cmp(CompareOp::Ge), 2)),
+            [b'<', ..] => Some((cmp(CompareOp::Lt), 1)),
+            [b'>', ..] => Some((cmp(CompareOp::Gt), 1)),
+            [b'+', ..] => Some((math(MathOp::Add), 1)),
+            [b'-', c, ..] if c.is_ascii_digit() => None,
+            [b'-', ..] => Some((math(MathOp::Sub), 1)),
+            [b'*', ..] => Some((math(MathOp::Mul), 1)),
+            [b'/', ..] => Some((math(MathOp::Div), 1)),
+            [b'%', ..] => Some((math(MathOp::Rem), 1)),
+            [b'o', ..] => word(b"or", Op::Or),
+            [b'a', ..] => word(b"and", Op::And),
+            [b'e', ..] => word(b"eq", cmp(CompareOp::Eq)),
+            [b'n', ..] => word(b"ne", cmp(CompareOp::Ne)),
+            [b'l', ..] => {
+                word(b"le", cmp(CompareOp::Le)).or_else(|| word(b"lt", cmp(CompareOp::Lt)))
+            }
+            [b'g', ..] => {
+                word(b"ge", cmp(CompareOp::Ge)).or_else(|| word(b"gt", cmp(CompareOp::Gt)))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// A word operator or keyword, not followed by a word character.
 fn keyword<'a>(input: &'a str, word: &str) -> Option<&'a str> {
     let rest: IResult<&str, &str> = tag(word)(input);
@@ -66,41 +127,19 @@ impl<'s> Parser<'s> {
         self.pos = self.src.len() - rest.len();
     }
 
-    /// Tries each spelling of an operator after whitespace; consumes it when found.
-    fn operator(&mut self, symbols: &[&str], words: &[&str]) -> bool {
+    /// The binary operator after the whitespace here, consumed if it binds at least as
+    /// tightly as `min`.
+    fn binary_op(&mut self, min: u8) -> Option<Op> {
         let save = self.pos;
         self.skip_ws();
-        let rest = self.rest();
-        // Most expressions end at `)`, `,` or `]`: no operator starts with those.
-        let starts = symbols
-            .iter()
-            .chain(words)
-            .any(|op| op.as_bytes()[0] == rest.as_bytes().first().copied().unwrap_or(0));
-        if !starts {
-            self.pos = save;
-            return false;
-        }
-        for s in symbols {
-            if let Some(r) = symbol(rest, s) {
-                // `!=` must not be read as `!`, `=` must not follow `<`/`>`/`=`.
-                if (*s == "<" || *s == ">") && r.starts_with('=') {
-                    continue;
-                }
-                if *s == "-" && r.starts_with(|c: char| c.is_ascii_digit()) {
-                    continue;
-                }
-                self.advance_to(r);
-                return true;
-            }
-        }
-        for w in words {
-            if let Some(r) = keyword(rest, w) {
-                self.advance_to(r);
-                return true;
-            }
+        if let Some((op, len)) = Op::scan(&self.b[self.pos..])
+            && op.precedence() >= min
+        {
+            self.pos += len;
+            return Some(op);
         }
         self.pos = save;
-        false
+        None
     }
 
     fn binary(kind: ExprKind, start: u32, end: usize) -> Expr {
@@ -129,133 +168,31 @@ impl<'s> Parser<'s> {
     /// A full expression.
     pub(super) fn expr(&mut self) -> Result<Expr, Error> {
         self.enter(self.pos)?;
-        let e = self.or_expr();
+        let e = self.operands(0);
         self.depth -= 1;
         e
     }
 
-    fn or_expr(&mut self) -> Result<Expr, Error> {
-        let mut left = self.and_expr()?;
-        let mut ops = 0;
-        while self.operator(&["||"], &["or"]) {
-            self.chain(&mut ops)?;
-            self.skip_ws();
-            let right = self.and_expr()?;
-            left = Self::binary(ExprKind::Or(Box::new(left), Box::new(right)), 0, self.pos)
-                .with_start_of_left();
-        }
-        Ok(left)
-    }
-
-    fn and_expr(&mut self) -> Result<Expr, Error> {
-        let mut left = self.equality()?;
-        let mut ops = 0;
-        while self.operator(&["&&"], &["and"]) {
-            self.chain(&mut ops)?;
-            self.skip_ws();
-            let right = self.equality()?;
-            left = Self::binary(ExprKind::And(Box::new(left), Box::new(right)), 0, self.pos)
-                .with_start_of_left();
-        }
-        Ok(left)
-    }
-
-    fn equality(&mut self) -> Result<Expr, Error> {
-        let mut left = self.relational()?;
-        let mut ops = 0;
-        loop {
-            let op = if self.operator(&["=="], &["eq"]) {
-                CompareOp::Eq
-            } else if self.operator(&["!="], &["ne"]) {
-                CompareOp::Ne
-            } else {
-                return Ok(left);
-            };
-            self.chain(&mut ops)?;
-            self.skip_ws();
-            let right = self.relational()?;
-            left = Self::binary(
-                ExprKind::Compare(op, Box::new(left), Box::new(right)),
-                0,
-                self.pos,
-            )
-            .with_start_of_left();
-        }
-    }
-
-    fn relational(&mut self) -> Result<Expr, Error> {
-        let mut left = self.additive()?;
-        let mut ops = 0;
-        loop {
-            let op = if self.operator(&["<="], &["le"]) {
-                CompareOp::Le
-            } else if self.operator(&[">="], &["ge"]) {
-                CompareOp::Ge
-            } else if self.operator(&["<"], &["lt"]) {
-                CompareOp::Lt
-            } else if self.operator(&[">"], &["gt"]) {
-                CompareOp::Gt
-            } else {
-                return Ok(left);
-            };
-            self.chain(&mut ops)?;
-            self.skip_ws();
-            let right = self.additive()?;
-            left = Self::binary(
-                ExprKind::Compare(op, Box::new(left), Box::new(right)),
-                0,
-                self.pos,
-            )
-            .with_start_of_left();
-        }
-    }
-
-    fn additive(&mut self) -> Result<Expr, Error> {
-        let mut left = self.multiplicative()?;
-        let mut ops = 0;
-        loop {
-            let op = if self.operator(&["+"], &[]) {
-                MathOp::Add
-            } else if self.operator(&["-"], &[]) {
-                MathOp::Sub
-            } else {
-                return Ok(left);
-            };
-            self.chain(&mut ops)?;
-            self.skip_ws();
-            let right = self.multiplicative()?;
-            left = Self::binary(
-                ExprKind::Math(op, Box::new(left), Box::new(right)),
-                0,
-                self.pos,
-            )
-            .with_start_of_left();
-        }
-    }
-
-    fn multiplicative(&mut self) -> Result<Expr, Error> {
+    /// Operands joined by binary operators binding at least as tightly as `min`, grouped
+    /// by precedence and from the left (precedence climbing: one call per operand, not
+    /// one per precedence level).
+    fn operands(&mut self, min: u8) -> Result<Expr, Error> {
         let mut left = self.unary()?;
         let mut ops = 0;
-        loop {
-            let op = if self.operator(&["*"], &[]) {
-                MathOp::Mul
-            } else if self.operator(&["/"], &[]) {
-                MathOp::Div
-            } else if self.operator(&["%"], &[]) {
-                MathOp::Rem
-            } else {
-                return Ok(left);
-            };
+        while let Some(op) = self.binary_op(min) {
             self.chain(&mut ops)?;
             self.skip_ws();
-            let right = self.unary()?;
-            left = Self::binary(
-                ExprKind::Math(op, Box::new(left), Box::new(right)),
-                0,
-                self.pos,
-            )
-            .with_start_of_left();
+            let right = Box::new(self.operands(op.precedence() + 1)?);
+            let left_box = Box::new(left);
+            let kind = match op {
+                Op::Or => ExprKind::Or(left_box, right),
+                Op::And => ExprKind::And(left_box, right),
+                Op::Compare(c) => ExprKind::Compare(c, left_box, right),
+                Op::Math(m) => ExprKind::Math(m, left_box, right),
+            };
+            left = Self::binary(kind, 0, self.pos).with_start_of_left();
         }
+        Ok(left)
     }
 
     fn unary(&mut self) -> Result<Expr, Error> {

@@ -434,8 +434,9 @@ impl<'s> Parser<'s> {
     }
 
     pub(super) fn skip_ws(&mut self) {
-        let (rest, _) = scan::whitespace(&self.src[self.pos..]).unwrap_or(("", ""));
-        self.pos = self.src.len() - rest.len();
+        while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
     }
 
     pub(super) fn expect(&mut self, c: u8, what: &str) -> Result<(), Error> {

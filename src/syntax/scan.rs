@@ -1,9 +1,6 @@
-//! Character classes and small nom parsers shared by the template and expression parsers.
+//! Character classes and the small scanners shared by the template and expression parsers.
 
 use nom::IResult;
-use nom::bytes::complete::{take_while, take_while1};
-use nom::combinator::recognize;
-use nom::sequence::pair;
 
 /// A letter as Velocity's lexer defines it (ASCII only).
 pub fn is_letter(b: u8) -> bool {
@@ -32,15 +29,15 @@ fn ascii_run(
     first: impl Fn(u8) -> bool,
     rest: impl Fn(u8) -> bool,
 ) -> IResult<&str, &str> {
-    let run: IResult<&[u8], &[u8]> =
-        recognize(pair(take_while1(first), take_while(rest)))(input.as_bytes());
-    match run {
-        Ok((_, matched)) => Ok((&input[matched.len()..], &input[..matched.len()])),
-        Err(_) => Err(nom::Err::Error(nom::error::Error::new(
+    let b = input.as_bytes();
+    if !b.first().is_some_and(|&c| first(c)) {
+        return Err(nom::Err::Error(nom::error::Error::new(
             input,
             nom::error::ErrorKind::TakeWhile1,
-        ))),
+        )));
     }
+    let len = 1 + b[1..].iter().take_while(|&&c| rest(c)).count();
+    Ok((&input[len..], &input[..len]))
 }
 
 /// A reference identifier: `[a-zA-Z_][a-zA-Z0-9_-]*`.
@@ -51,15 +48,6 @@ pub fn identifier(input: &str) -> IResult<&str, &str> {
 /// A directive or macro name: `[a-zA-Z_][a-zA-Z0-9_]*`.
 pub fn word(input: &str) -> IResult<&str, &str> {
     ascii_run(input, is_ident_start, is_word_char)
-}
-
-/// Spaces, tabs and line breaks inside a directive.
-pub fn whitespace(input: &str) -> IResult<&str, &str> {
-    let len = input
-        .bytes()
-        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        .count();
-    Ok((&input[len..], &input[..len]))
 }
 
 /// The length of a line break at the start of `rest` (`\n`, `\r\n` or `\r`), 0 if none.
