@@ -36,6 +36,19 @@ pub struct Names {
     /// Numbers by name, once there are too many names to search `list` in turn.
     ids: Option<HashMap<Arc<str>, u32, foldhash::fast::RandomState>>,
     list: Vec<Arc<str>>,
+    /// The number of a name seen lately, by a cheap hash of the name (`u32::MAX`: none):
+    /// a template uses the same few names again and again.
+    recent: [u32; RECENT],
+}
+
+/// Slots of `Names::recent`.
+const RECENT: usize = 32;
+
+/// The slot of `Names::recent` for a name: its length and its first and last bytes.
+fn recent_slot(name: &[u8]) -> usize {
+    let first = usize::from(name.first().copied().unwrap_or(0));
+    let last = usize::from(name.last().copied().unwrap_or(0));
+    (name.len().wrapping_mul(31) ^ first.wrapping_mul(7) ^ last.wrapping_mul(131)) % RECENT
 }
 
 /// Names up to which searching the list beats hashing.
@@ -55,6 +68,7 @@ impl Names {
         let mut names = Names {
             ids: None,
             list: Vec::with_capacity(16),
+            recent: [u32::MAX; RECENT],
         };
         for name in ["foreach", "velocityCount", "velocityHasNext"] {
             names.var(name);
@@ -64,6 +78,15 @@ impl Names {
 
     /// The variable of that name, numbered on first sight.
     pub(crate) fn var(&mut self, name: &str) -> Var {
+        let slot = recent_slot(name.as_bytes());
+        if let Some(n) = self.list.get(self.recent[slot] as usize)
+            && **n == *name
+        {
+            return Var {
+                name: Arc::clone(n),
+                id: self.recent[slot],
+            };
+        }
         let found = match &self.ids {
             Some(ids) => ids.get(name).copied(),
             None => self
@@ -78,12 +101,14 @@ impl Names {
                 .map(|i| i as u32),
         };
         if let Some(id) = found {
+            self.recent[slot] = id;
             return Var {
                 name: Arc::clone(&self.list[id as usize]),
                 id,
             };
         }
         let id = self.list.len() as u32;
+        self.recent[slot] = id;
         let name: Arc<str> = Arc::from(name);
         self.list.push(Arc::clone(&name));
         if let Some(ids) = &mut self.ids {
@@ -111,6 +136,7 @@ impl Names {
         Names {
             ids: None,
             list: Vec::new(),
+            recent: [u32::MAX; RECENT],
         }
     }
 }
