@@ -41,6 +41,36 @@ pub struct Names {
     recent: [u32; RECENT],
 }
 
+thread_local! {
+    /// Names of the templates parsed lately on this thread: parsing a template again (or
+    /// another of the same API) allocates none of its names.
+    static SHARED: std::cell::RefCell<std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>> =
+        std::cell::RefCell::default();
+}
+
+/// Names kept per thread, and the longest kept.
+const SHARED_NAMES: usize = 1024;
+const MAX_SHARED_NAME: usize = 64;
+
+/// The shared copy of a name from this thread's names, added if new.
+fn shared_name(name: &str) -> Arc<str> {
+    if name.len() > MAX_SHARED_NAME {
+        return Arc::from(name);
+    }
+    SHARED.with(|shared| {
+        let mut shared = shared.borrow_mut();
+        if let Some(n) = shared.get(name) {
+            return Arc::clone(n);
+        }
+        if shared.len() >= SHARED_NAMES {
+            shared.clear();
+        }
+        let n: Arc<str> = Arc::from(name);
+        shared.insert(Arc::clone(&n));
+        n
+    })
+}
+
 /// Slots of `Names::recent`.
 const RECENT: usize = 32;
 
@@ -109,7 +139,7 @@ impl Names {
         }
         let id = self.list.len() as u32;
         self.recent[slot] = id;
-        let name: Arc<str> = Arc::from(name);
+        let name = shared_name(name);
         self.list.push(Arc::clone(&name));
         if let Some(ids) = &mut self.ids {
             ids.insert(Arc::clone(&name), id);
