@@ -707,7 +707,7 @@ impl JavaRegex {
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
         let mut matched = false;
-        for caps in self.find.captures_iter(input) {
+        for caps in self.java_matches(input) {
             let caps = caps.map_err(|e| ("java.lang.StackOverflowError", e.to_string()))?;
             matched = true;
             let m = caps.get(0).expect("group 0 always exists");
@@ -731,14 +731,49 @@ impl JavaRegex {
         Ok(Cow::Owned(out))
     }
 
+    /// The matches in `input` as Java's `Matcher.find` finds them one after the other: the
+    /// next search starts where a match ended, one character further after an empty
+    /// match, so an empty match may directly follow a non-empty one (`"abc"` has two
+    /// matches of `.*`), which Rust's iterators skip.
+    fn java_matches<'r, 'i>(
+        &'r self,
+        input: &'i str,
+    ) -> impl Iterator<Item = Result<Captures<'i, str>, fancy_regex::Error>> + 'r
+    where
+        'i: 'r,
+    {
+        let mut from = Some(0);
+        std::iter::from_fn(move || {
+            let found = self.find.captures_from_pos(input, from?);
+            let caps = match found {
+                Ok(Some(caps)) => caps,
+                other => {
+                    from = None;
+                    return other.transpose();
+                }
+            };
+            let m = caps.get(0).expect("group 0 always exists");
+            from = if m.end() > m.start() {
+                Some(m.end())
+            } else {
+                input[m.end()..]
+                    .chars()
+                    .next()
+                    .map(|c| m.end() + c.len_utf8())
+            };
+            Some(Ok(caps))
+        })
+    }
+
     /// `String.split(regex, limit)` with Java's rules: no leading empty string from a
     /// zero-width match at the start, trailing empty strings dropped when `limit` is 0.
     pub(crate) fn split(&self, input: &str, limit: i32) -> Result<Vec<String>, String> {
         let mut parts: Vec<String> = Vec::new();
         let mut index = 0;
         let mut matched = false;
-        for m in self.find.find_iter(input) {
-            let m = m.map_err(|e| e.to_string())?;
+        for caps in self.java_matches(input) {
+            let caps = caps.map_err(|e| e.to_string())?;
+            let m = caps.get(0).expect("group 0 always exists");
             if limit > 0 && parts.len() as i32 >= limit - 1 {
                 break;
             }
