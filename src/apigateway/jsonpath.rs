@@ -53,7 +53,8 @@ enum Op {
 
 #[derive(Debug)]
 enum Literal {
-    Number(f64),
+    /// The value and the literal's text.
+    Number(f64, String),
     Str(String),
     Bool(bool),
     Null,
@@ -143,6 +144,12 @@ impl JsonPath {
             return Ok(Found::Value(current));
         }
         let mut nodes = vec![root.clone()];
+        // Per node: whether it is an element taken by `[*]` from an array (or found by
+        // `..`), or below one. Jayway evaluates the rest of the path for each such element
+        // apart and drops the element when a property is missing; elsewhere after an
+        // indefinite step (a filter, indexes, a slice, `*` over an object) a missing
+        // property ends the whole path.
+        let mut sheltered = vec![false];
         let mut after_object_wildcard = false;
         for (n, seg) in self.segments.iter().enumerate() {
             // While everything before is definite, a property of something that is not an
@@ -167,13 +174,27 @@ impl JsonPath {
             }
             after_object_wildcard = matches!(seg, Segment::Wildcard)
                 && nodes.iter().all(|n| matches!(n, Value::Map(_)));
-            for node in &nodes {
+            let mut next_sheltered = Vec::new();
+            for (node, &shelter) in nodes.iter().zip(&sheltered) {
+                if let (Segment::Property(names), Value::Map(m)) = (seg, node)
+                    && !shelter
+                    && !self.segments[..n].iter().all(Segment::definite)
+                    && names.len() == 1
+                    && !m.borrow().contains_key(&StrKey(names[0].as_str()))
+                {
+                    return Ok(Found::Missing);
+                }
                 match apply(seg, node, &mut next) {
                     Ok(()) => {}
                     Err(Stop::Missing) => return Ok(Found::Missing),
                     Err(Stop::Error(e)) => return Err(e),
                 }
+                let shelters = shelter
+                    || matches!(seg, Segment::Deep(_))
+                    || matches!((seg, node), (Segment::Wildcard, Value::List(..)));
+                next_sheltered.resize(next.len(), shelters);
             }
+            sheltered = next_sheltered;
             if next.is_empty()
                 && matches!(seg, Segment::Deep(inner) if matches!(**inner, Segment::Index(_)))
             {
@@ -451,17 +472,17 @@ fn literal(chars: &[char], pos: &mut usize, path: &str) -> Result<Literal, Strin
             Ok(Literal::Str(chars[start..end].iter().collect()))
         }
         Some('"') => {
-            // Jayway 2.0.0 reads a double-quoted literal as a number, and fails.
-            let start = *pos + 1;
-            let end = chars[start..]
+            // Jayway 2.0.0 keeps the quotes of a double-quoted literal: `"a"` equals no
+            // string, and a number compared with it fails.
+            let start = *pos;
+            let end = chars[start + 1..]
                 .iter()
                 .position(|&c| c == '"')
                 .ok_or_else(bad)?
-                + start;
-            let text: String = chars[start..end].iter().collect();
-            Err(format!(
-                "NumberFormatException: For input string: \"\\\"{text}\\\"\""
-            ))
+                + start
+                + 1;
+            *pos = end + 1;
+            Ok(Literal::Str(chars[start..=end].iter().collect()))
         }
         Some('/') => {
             let start = *pos + 1;
@@ -493,7 +514,10 @@ fn literal(chars: &[char], pos: &mut usize, path: &str) -> Result<Literal, Strin
                 "true" => Ok(Literal::Bool(true)),
                 "false" => Ok(Literal::Bool(false)),
                 "null" => Ok(Literal::Null),
-                w => w.parse().map(Literal::Number).map_err(|_| bad()),
+                w => w
+                    .parse()
+                    .map(|n| Literal::Number(n, w.to_string()))
+                    .map_err(|_| bad()),
             }
         }
     }
@@ -610,12 +634,12 @@ fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
         Segment::Filter(f) => match v {
             Value::List(items, _) => {
                 for item in items.borrow().iter() {
-                    if test(f, item) {
+                    if test(f, item)? {
                         out.push(item.clone());
                     }
                 }
             }
-            Value::Map(_) if test(f, v) => {
+            Value::Map(_) if test(f, v)? => {
                 out.push(v.clone());
             }
             _ => {}
@@ -662,34 +686,52 @@ fn relative(segments: &[Segment], v: &Value) -> Option<Value> {
     Some(current)
 }
 
-fn test(f: &Filter, v: &Value) -> bool {
-    match f {
-        Filter::Or(a, b) => test(a, v) || test(b, v),
-        Filter::And(a, b) => test(a, v) && test(b, v),
-        Filter::Not(a) => !test(a, v),
-        Filter::Exists(path) => relative(path, v).is_some(),
-        Filter::Compare(path, op, lit) => {
-            let Some(found) = relative(path, v) else {
-                return *op == Op::Ne;
-            };
-            compare(&found, *op, lit)
-        }
-    }
+/// Whether `v` passes the filter. An item without the filtered property passes no
+/// comparison (`!=` included), and one whose property is null does not exist.
+fn test(f: &Filter, v: &Value) -> Result<bool, String> {
+    Ok(match f {
+        Filter::Or(a, b) => test(a, v)? || test(b, v)?,
+        Filter::And(a, b) => test(a, v)? && test(b, v)?,
+        Filter::Not(a) => !test(a, v)?,
+        Filter::Exists(path) => relative(path, v).is_some_and(|found| !found.is_null()),
+        Filter::Compare(path, op, lit) => match relative(path, v) {
+            Some(found) => compare(&found, *op, lit)?,
+            None => false,
+        },
+    })
 }
 
-fn compare(v: &Value, op: Op, lit: &Literal) -> bool {
+/// A string literal compared with a number is read as a number, as Jayway 2.0.0 does;
+/// one that is none fails the path.
+fn as_number(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("NumberFormatException: For input string: \"{s}\""))
+}
+
+fn compare(v: &Value, op: Op, lit: &Literal) -> Result<bool, String> {
     use std::cmp::Ordering;
     let ord = match (v, lit) {
         (_, Literal::Regex(re)) => {
-            return op == Op::Matches && v.as_str().is_some_and(|s| re.matches(s).unwrap_or(false));
+            return Ok(
+                op == Op::Matches && v.as_str().is_some_and(|s| re.matches(s).unwrap_or(false))
+            );
         }
         (Value::Str(s), Literal::Str(l)) => Some(s.as_ref().cmp(l.as_str())),
-        (n, Literal::Number(l)) if n.is_number() => crate::value::number::as_f64(n).partial_cmp(l),
+        (n, Literal::Number(l, _)) if n.is_number() => {
+            crate::value::number::as_f64(n).partial_cmp(l)
+        }
+        // A string or a boolean against a number literal: compared as texts.
+        (Value::Str(s), Literal::Number(_, text)) => Some(s.as_ref().cmp(text.as_str())),
+        (Value::Bool(b), Literal::Number(_, text)) => Some(b.to_string().as_str().cmp(text)),
+        (n, Literal::Str(l)) if n.is_number() => {
+            crate::value::number::as_f64(n).partial_cmp(&as_number(l)?)
+        }
         (Value::Bool(b), Literal::Bool(l)) => Some(b.cmp(l)),
         (Value::Null, Literal::Null) => Some(Ordering::Equal),
         _ => None,
     };
-    match (op, ord) {
+    Ok(match (op, ord) {
         (Op::Eq, Some(o)) => o == Ordering::Equal,
         (Op::Ne, o) => o != Some(Ordering::Equal),
         (Op::Lt, Some(o)) => o == Ordering::Less,
@@ -697,5 +739,5 @@ fn compare(v: &Value, op: Op, lit: &Literal) -> bool {
         (Op::Gt, Some(o)) => o == Ordering::Greater,
         (Op::Ge, Some(o)) => o != Ordering::Less,
         _ => false,
-    }
+    })
 }
