@@ -43,18 +43,22 @@ impl Input {
         Error::new(ErrorKind::Render, format!("$input.{method}: {message}"))
     }
 
-    /// Evaluates a JSONPath on the parsed body.
+    /// Evaluates a JSONPath on the parsed body. The body is read first: an invalid body
+    /// fails whatever the path, and a body that is JSON `null` has nothing below its root
+    /// whatever the path, valid or not.
     fn read(&self, method: &str, path: &str) -> Result<Found, Error> {
-        let path = JsonPath::parse(path).map_err(|e| Self::fail(method, e))?;
         if self.parsed.borrow().is_none() {
             let parsed = json::parse(&self.body).map_err(|e| format!("InvalidJsonException: {e}"));
             *self.parsed.borrow_mut() = Some(parsed);
         }
         let parsed = self.parsed.borrow();
-        match parsed.as_ref() {
-            Some(Ok(root)) => path.eval(root).map_err(|e| Self::fail(method, e)),
-            Some(Err(e)) => Err(Self::fail(method, e.clone())),
-            None => Ok(Found::Missing),
+        let path = JsonPath::parse(path);
+        match (parsed.as_ref(), path) {
+            (Some(Err(e)), _) => Err(Self::fail(method, e.clone())),
+            (Some(Ok(Value::Null)), Err(_)) => Ok(Found::Missing),
+            (_, Err(e)) => Err(Self::fail(method, e)),
+            (Some(Ok(root)), Ok(path)) => path.eval(root).map_err(|e| Self::fail(method, e)),
+            (None, Ok(_)) => Ok(Found::Missing),
         }
     }
 

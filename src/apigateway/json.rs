@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::java::java_trim;
 use crate::value::display::{self, write_json_string};
 use crate::value::{BigDecimal, Key, ListStyle, Value};
 
@@ -22,7 +23,7 @@ pub(crate) fn parse(text: &str) -> Result<Value, String> {
         None => Ok(Value::empty_string()),
         Some(b':' | b'}' | b']') => Err(p.error("unexpected character")),
         // Anything else is one word running to the end of the text.
-        Some(_) => word_value(text.trim()),
+        Some(c) => bare_word(c, java_trim(text), &mut Tree::new()),
     }
 }
 
@@ -351,7 +352,7 @@ impl<'a> JsonParser<'a> {
                     }
                     self.pos += 1;
                 }
-                sink.word(self.text[start..self.pos].trim())
+                bare_word(self.s[start], java_trim(&self.text[start..self.pos]), sink)
             }
         }
     }
@@ -395,7 +396,7 @@ impl<'a> JsonParser<'a> {
                         }
                         self.pos += 1;
                     }
-                    Cow::Borrowed(self.text[start..self.pos].trim())
+                    Cow::Borrowed(java_trim(&self.text[start..self.pos]))
                 }
             };
             self.skip_ws();
@@ -589,6 +590,17 @@ fn utf8(bytes: Vec<u8>) -> String {
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.
+/// An unquoted word, trimmed as Java's `trim()` does (every character up to U+0020, where
+/// JSON's whitespace is only four of them). Its first character `first`, before trimming,
+/// decides what it is, as in json-smart: a word starting with another control character
+/// is text even if a number follows.
+fn bare_word<S: Sink>(first: u8, word: &str, sink: &mut S) -> Result<S::Value, String> {
+    if first < 0x20 {
+        return Ok(sink.string(word));
+    }
+    sink.word(word)
+}
+
 fn word_value(word: &str) -> Result<Value, String> {
     Ok(match word {
         "true" => Value::Bool(true),

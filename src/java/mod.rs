@@ -13,7 +13,7 @@ use crate::{Error, ErrorKind};
 /// The result of looking a method up: `None` when there is no such method.
 pub(crate) type Call = Option<Result<Value, Error>>;
 
-pub(crate) use string::MAX_STRING;
+pub(crate) use string::{MAX_STRING, java_trim};
 
 /// Most elements a list may grow to through its methods.
 pub(crate) const MAX_ELEMENTS: usize = 10_000_000;

@@ -126,7 +126,7 @@ fn regex(method: &str, pattern: &str) -> Result<std::rc::Rc<JavaRegex>, crate::E
 }
 
 /// Java's `trim()`: strips every character up to U+0020 from both ends.
-fn java_trim(s: &str) -> &str {
+pub(crate) fn java_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
 }
 
