@@ -110,6 +110,13 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             items.borrow_mut().extend(more);
             ok(changed)
         }
+        ("removeAll" | "retainAll", [other]) => {
+            let other = elements(other)?;
+            let keep = name == "retainAll";
+            let mut items = items.borrow_mut();
+            items.retain(|x| other.iter().any(|v| java_equals(x, v)) == keep);
+            ok(items.len() != len)
+        }
         ("containsAll", [other]) => {
             let more = elements(other)?;
             let items = items.borrow();

@@ -116,6 +116,39 @@ fn compare_to(a: &[u16], b: &[u16]) -> i32 {
     a.len() as i32 - b.len() as i32
 }
 
+/// Java's `compareToIgnoreCase`: character by character, each pair compared as is, then
+/// upper-cased, then lower-cased, with Java's one-character case mappings (`ß` stays
+/// `ß`); then the lengths in UTF-16 units.
+fn compare_ignoring_case(a: &str, b: &str) -> i32 {
+    fn single(mut mapped: impl Iterator<Item = char>, c: char) -> char {
+        match (mapped.next(), mapped.next()) {
+            (Some(m), None) => m,
+            _ => c,
+        }
+    }
+    for (c1, c2) in a.chars().zip(b.chars()) {
+        if c1 == c2 {
+            continue;
+        }
+        let (u1, u2) = (single(c1.to_uppercase(), c1), single(c2.to_uppercase(), c2));
+        if u1 == u2 {
+            continue;
+        }
+        let (l1, l2) = (single(u1.to_lowercase(), u1), single(u2.to_lowercase(), u2));
+        if l1 != l2 {
+            return l1 as i32 - l2 as i32;
+        }
+    }
+    utf16_len(a) as i32 - utf16_len(b) as i32
+}
+
+/// Java's `Character.isWhitespace`: the Unicode separators except the no-break ones, and
+/// the ASCII controls from tab to carriage return and from U+001C to U+001F.
+fn java_whitespace(c: char) -> bool {
+    matches!(c, '\t'..='\r' | '\u{1c}'..='\u{1f}')
+        || (c.is_whitespace() && !matches!(c, '\u{85}' | '\u{a0}' | '\u{2007}' | '\u{202f}'))
+}
+
 fn fold_case(u: &[u16]) -> Vec<u16> {
     units(&from_units(u).to_uppercase().to_lowercase())
 }
@@ -157,7 +190,7 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
     }
     match (name, args) {
         ("substring", [b]) => substring(s, name, int_arg(b)?, None),
-        ("substring", [b, e]) => substring(s, name, int_arg(b)?, Some(int_arg(e)?)),
+        ("substring" | "subSequence", [b, e]) => substring(s, name, int_arg(b)?, Some(int_arg(e)?)),
         ("charAt", [i]) => {
             let i = int_arg(i)?;
             let u = units(s);
@@ -220,15 +253,18 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             Value::Str(p) => ok(fold_case(&units(s)) == fold_case(&units(p))),
             _ => ok(false),
         },
-        ("compareTo", [p]) => match str_arg(p)? {
-            Some(p) => ok(Value::Int(compare_to(&units(s), &units(p)))),
-            None => Some(Err(exception(name, NPE, "null"))),
+        ("compareTo", [p]) => match p {
+            Value::Str(p) => ok(Value::Int(compare_to(&units(s), &units(p)))),
+            Value::Null => Some(Err(exception(name, NPE, "null"))),
+            // Velocity finds the bridge method `compareTo(Object)`, whose cast fails.
+            other => Some(Err(exception(
+                name,
+                "java.lang.ClassCastException",
+                format!("{} cannot be cast to java.lang.String", other.type_name()),
+            ))),
         },
         ("compareToIgnoreCase", [p]) => match str_arg(p)? {
-            Some(p) => {
-                let lower = |x: &str| units(&x.to_uppercase().to_lowercase());
-                ok(Value::Int(compare_to(&lower(s), &lower(p))))
-            }
+            Some(p) => ok(Value::Int(compare_ignoring_case(s, p))),
             None => Some(Err(exception(name, NPE, "null"))),
         },
         ("replace", [a, b]) => {
@@ -408,10 +444,10 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             ok(Value::Int(pos as i32))
         }
         // Java 11's additions, which the JVMs running Velocity today have.
-        ("strip", []) => ok(s.trim_matches(char::is_whitespace)),
-        ("stripLeading", []) => ok(s.trim_start_matches(char::is_whitespace)),
-        ("stripTrailing", []) => ok(s.trim_end_matches(char::is_whitespace)),
-        ("isBlank", []) => ok(s.chars().all(char::is_whitespace)),
+        ("strip", []) => ok(s.trim_matches(java_whitespace)),
+        ("stripLeading", []) => ok(s.trim_start_matches(java_whitespace)),
+        ("stripTrailing", []) => ok(s.trim_end_matches(java_whitespace)),
+        ("isBlank", []) => ok(s.chars().all(java_whitespace)),
         ("repeat", [n]) => {
             let n = int_arg(n)?;
             if n < 0 {
