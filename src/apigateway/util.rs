@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::json;
-use crate::value::display::{escaped, plain_ascii, push_unicode_escape};
+use crate::value::display::{escape_into, first_escape, plain_ascii, push_unicode_escape};
 use crate::value::{Object, Value};
 use crate::{Error, ErrorKind};
 
@@ -40,8 +40,14 @@ impl Object for Util {
         };
         Some(match name {
             // A string with nothing to escape is shared, not copied.
-            "escapeJavaScript" => Ok(match (js_escaped(&text), arg) {
-                (Some(escaped), _) => Value::from(escaped),
+            "escapeJavaScript" => Ok(match (first_escape(&text, &JS_PLAIN), arg) {
+                // Escaped into this thread's buffer, then copied once into the string.
+                (Some(first), _) => SCRATCH.with(|buf| {
+                    let mut buf = buf.borrow_mut();
+                    buf.clear();
+                    js_escape_into(&text, first, &mut buf);
+                    Value::from(buf.as_str())
+                }),
                 (None, Value::Str(s)) => Value::Str(std::sync::Arc::clone(s)),
                 (None, _) => Value::from(&*text),
             }),
@@ -67,30 +73,48 @@ impl Object for Util {
 
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
-    js_escaped(s).unwrap_or_else(|| s.to_owned())
+    let mut out = String::with_capacity(s.len());
+    match first_escape(s, &JS_PLAIN) {
+        Some(first) => js_escape_into(s, first, &mut out),
+        None => out.push_str(s),
+    }
+    out
 }
 
-/// [`escape_javascript`], or `None` when `s` has nothing to escape.
-fn js_escaped(s: &str) -> Option<String> {
-    const PLAIN: [bool; 128] = plain_ascii(b"'\"\\/");
-    escaped(s, &PLAIN, |c, out| match c {
-        '\'' => out.extend_from_slice(b"\\'"),
-        '"' => out.extend_from_slice(b"\\\""),
-        '\\' => out.extend_from_slice(b"\\\\"),
-        '/' => out.extend_from_slice(b"\\/"),
-        '\u{8}' => out.extend_from_slice(b"\\b"),
-        '\t' => out.extend_from_slice(b"\\t"),
-        '\n' => out.extend_from_slice(b"\\n"),
-        '\u{c}' => out.extend_from_slice(b"\\f"),
-        '\r' => out.extend_from_slice(b"\\r"),
-        '\u{7f}' => out.push(0x7f),
-        c => {
-            let mut buf = [0u16; 2];
-            for unit in c.encode_utf16(&mut buf) {
-                push_unicode_escape(out, *unit);
+/// The ASCII characters `escapeJavaScript` keeps as they are.
+const JS_PLAIN: [bool; 128] = plain_ascii(b"'\"\\/");
+
+thread_local! {
+    /// Where `escapeJavaScript` writes before the result becomes a shared string.
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Appends `s` escaped for JavaScript, from `first` (what `first_escape` found).
+fn js_escape_into(s: &str, first: usize, out: &mut String) {
+    escape_into(
+        s,
+        first,
+        &JS_PLAIN,
+        |c, out| match c {
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            '\u{7f}' => out.push('\u{7f}'),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    push_unicode_escape(out, *unit);
+                }
             }
-        }
-    })
+        },
+        out,
+    );
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`: form encoding.

@@ -155,26 +155,34 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
 /// A JSON string as json-smart writes it: `/` as `\/`, and U+007F..U+009F and
 /// U+2000..U+20FF as upper-case `\uXXXX`.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
-    out.push('"');
     const PLAIN: [bool; 128] = plain_ascii(b"\"\\/");
-    let text = escaped(s, &PLAIN, |c, out| match c {
-        '"' => out.extend_from_slice(b"\\\""),
-        '\\' => out.extend_from_slice(b"\\\\"),
-        '/' => out.extend_from_slice(b"\\/"),
-        '\u{8}' => out.extend_from_slice(b"\\b"),
-        '\u{c}' => out.extend_from_slice(b"\\f"),
-        '\n' => out.extend_from_slice(b"\\n"),
-        '\r' => out.extend_from_slice(b"\\r"),
-        '\t' => out.extend_from_slice(b"\\t"),
-        c if (c as u32) < 0x20
-            || ('\u{7f}'..='\u{9f}').contains(&c)
-            || ('\u{2000}'..='\u{20ff}').contains(&c) =>
-        {
-            push_unicode_escape(out, c as u16);
-        }
-        c => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-    });
-    out.push_str(text.as_deref().unwrap_or(s));
+    out.push('"');
+    match first_escape(s, &PLAIN) {
+        None => out.push_str(s),
+        Some(first) => escape_into(
+            s,
+            first,
+            &PLAIN,
+            |c, out| match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '/' => out.push_str("\\/"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20
+                    || ('\u{7f}'..='\u{9f}').contains(&c)
+                    || ('\u{2000}'..='\u{20ff}').contains(&c) =>
+                {
+                    push_unicode_escape(out, c as u16);
+                }
+                c => out.push(c),
+            },
+            out,
+        ),
+    }
     out.push('"');
 }
 
@@ -194,45 +202,47 @@ pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 128] {
     table
 }
 
-/// `s` escaped: runs of the ASCII bytes that `plain` marks are copied at once, every
-/// other character goes through `escape`. `None` when every byte is plain.
-pub(crate) fn escaped(
+/// Where the first byte of `s` that `plain` does not mark is, if any.
+pub(crate) fn first_escape(s: &str, plain: &[bool; 128]) -> Option<usize> {
+    s.bytes().position(|b| b >= 0x80 || !plain[usize::from(b)])
+}
+
+/// Appends `s` escaped to `out`, from `first` on (what `first_escape` found; the bytes
+/// before it are copied): runs of the ASCII bytes that `plain` marks are copied at once,
+/// every other character goes through `escape`.
+pub(crate) fn escape_into(
     s: &str,
+    first: usize,
     plain: &[bool; 128],
-    escape: impl Fn(char, &mut Vec<u8>),
-) -> Option<String> {
+    escape: impl Fn(char, &mut String),
+    out: &mut String,
+) {
     let bytes = s.as_bytes();
-    let first = bytes
-        .iter()
-        .position(|&b| b >= 0x80 || !plain[usize::from(b)])?;
-    // Bytes, not a `String`: escapes are written a few bytes at a time, and a `Vec` takes
-    // them without re-checking that each piece is UTF-8.
-    let mut buf = Vec::with_capacity(s.len() + s.len() / 4);
-    buf.extend_from_slice(&bytes[..first]);
-    let mut i = first;
+    let (mut i, mut run) = (first, 0);
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 && plain[usize::from(b)] {
-            buf.push(b);
             i += 1;
             continue;
         }
+        // `i` only ever moves over whole characters: it is on a boundary.
+        out.push_str(&s[run..i]);
         let Some(c) = s[i..].chars().next() else {
             break;
         };
         i += c.len_utf8();
-        escape(c, &mut buf);
+        escape(c, out);
+        run = i;
     }
-    // Copied ASCII, escapes and whole characters of `s`: always UTF-8.
-    Some(
-        String::from_utf8(buf)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-    )
+    out.push_str(&s[run..]);
 }
 
 /// `\\uXXXX` with upper-case hex digits.
-pub(crate) fn push_unicode_escape(out: &mut Vec<u8>, unit: u16) {
+pub(crate) fn push_unicode_escape(out: &mut String, unit: u16) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let digit = |shift: u16| HEX[usize::from((unit >> shift) & 0xf)];
-    out.extend_from_slice(&[b'\\', b'u', digit(12), digit(8), digit(4), digit(0)]);
+    let digit = |shift: u16| char::from(HEX[usize::from((unit >> shift) & 0xf)]);
+    out.push_str("\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(digit(shift));
+    }
 }
