@@ -150,14 +150,24 @@ pub fn url_decode(s: &str) -> Result<String, String> {
                     return Err("IllegalArgumentException: URLDecoder: Incomplete trailing escape (%) pattern".into());
                 }
                 let hex = &bytes[i + 1..i + 3];
-                let digit = |b: u8| (b as char).to_digit(16);
-                let (Some(hi), Some(lo)) = (digit(hex[0]), digit(hex[1])) else {
+                let digit = |b: u8| (b as char).to_digit(16).map(|d| d as i32);
+                // Java reads the two characters with Integer.parseInt, which takes a sign.
+                let value = match (hex[0], digit(hex[1])) {
+                    (b'+', Some(lo)) => Some(lo),
+                    (b'-', Some(lo)) => Some(-lo),
+                    (hi, Some(lo)) => digit(hi).map(|hi| hi * 16 + lo),
+                    _ => None,
+                };
+                let Some(value) = value else {
                     return Err(format!(
                         "IllegalArgumentException: URLDecoder: Illegal hex characters in escape (%) pattern - Error at index 0 in: \"{}\"",
                         String::from_utf8_lossy(hex)
                     ));
                 };
-                out.push((hi * 16 + lo) as u8);
+                if value < 0 {
+                    return Err("IllegalArgumentException: URLDecoder: Illegal hex characters in escape (%) pattern - negative value".into());
+                }
+                out.push(value as u8);
                 i += 3;
             }
             b => {
