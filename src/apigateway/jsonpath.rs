@@ -59,6 +59,8 @@ enum Literal {
     Bool(bool),
     Null,
     Regex(Rc<JavaRegex>),
+    /// Another path: from the root (`$..`) or from the item (`@..`).
+    Path(bool, Vec<Segment>),
 }
 
 /// Why an indefinite evaluation stopped early.
@@ -184,7 +186,7 @@ impl JsonPath {
                 {
                     return Ok(Found::Missing);
                 }
-                match apply(seg, node, &mut next) {
+                match apply(seg, node, root, &mut next) {
                     Ok(()) => {}
                     Err(Stop::Missing) => return Ok(Found::Missing),
                     Err(Stop::Error(e)) => return Err(e),
@@ -451,7 +453,13 @@ fn filter_unary_inner(chars: &[char], pos: &mut usize, path: &str) -> Result<Fil
             };
             *pos += if matches!(op, Op::Lt | Op::Gt) { 1 } else { 2 };
             skip_spaces(chars, pos);
-            let literal = literal(chars, pos, path)?;
+            let literal = match chars.get(*pos) {
+                Some(&c @ ('@' | '$')) if op != Op::Matches => {
+                    *pos += 1;
+                    Literal::Path(c == '$', parse_segments(chars, pos, path, true)?)
+                }
+                _ => literal(chars, pos, path)?,
+            };
             Ok(Filter::Compare(target, op, literal))
         }
         _ => Err(invalid(format!("Could not parse filter: {path}"))),
@@ -565,7 +573,7 @@ fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
     })
 }
 
-fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
+fn apply(seg: &Segment, v: &Value, root: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
     match seg {
         Segment::Property(names) => {
             if let Value::Map(m) = v {
@@ -634,42 +642,50 @@ fn apply(seg: &Segment, v: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
         Segment::Filter(f) => match v {
             Value::List(items, _) => {
                 for item in items.borrow().iter() {
-                    if test(f, item)? {
+                    if test(f, item, root)? {
                         out.push(item.clone());
                     }
                 }
             }
-            Value::Map(_) if test(f, v)? => {
+            Value::Map(_) if test(f, v, root)? => {
                 out.push(v.clone());
             }
             _ => {}
         },
-        Segment::Deep(inner) => deep(inner, v, out, 0)?,
+        Segment::Deep(inner) => deep(inner, v, root, out, 0)?,
     }
     Ok(())
 }
 
 /// `..seg`: the segment applied to the value and to everything below it (a property to
 /// every object, an index to every array).
-fn deep(seg: &Segment, v: &Value, out: &mut Vec<Value>, depth: usize) -> Result<(), Stop> {
+fn deep(
+    seg: &Segment,
+    v: &Value,
+    root: &Value,
+    out: &mut Vec<Value>,
+    depth: usize,
+) -> Result<(), Stop> {
     if depth > 1000 {
         return Ok(());
     }
     match (seg, v) {
         (Segment::Index(_), Value::List(..))
         | (Segment::Property(_), Value::Map(_))
-        | (Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => apply(seg, v, out)?,
+        | (Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => {
+            apply(seg, v, root, out)?
+        }
         _ => {}
     }
     match v {
         Value::Map(m) => {
             for child in m.borrow().values() {
-                deep(seg, child, out, depth + 1)?;
+                deep(seg, child, root, out, depth + 1)?;
             }
         }
         Value::List(items, _) => {
             for child in items.borrow().iter() {
-                deep(seg, child, out, depth + 1)?;
+                deep(seg, child, root, out, depth + 1)?;
             }
         }
         _ => {}
@@ -688,14 +704,23 @@ fn relative(segments: &[Segment], v: &Value) -> Option<Value> {
 
 /// Whether `v` passes the filter. An item without the filtered property passes no
 /// comparison (`!=` included), and one whose property is null does not exist.
-fn test(f: &Filter, v: &Value) -> Result<bool, String> {
+fn test(f: &Filter, v: &Value, root: &Value) -> Result<bool, String> {
     Ok(match f {
-        Filter::Or(a, b) => test(a, v)? || test(b, v)?,
-        Filter::And(a, b) => test(a, v)? && test(b, v)?,
-        Filter::Not(a) => !test(a, v)?,
+        Filter::Or(a, b) => test(a, v, root)? || test(b, v, root)?,
+        Filter::And(a, b) => test(a, v, root)? && test(b, v, root)?,
+        Filter::Not(a) => !test(a, v, root)?,
         Filter::Exists(path) => relative(path, v).is_some_and(|found| !found.is_null()),
         Filter::Compare(path, op, lit) => match relative(path, v) {
-            Some(found) => compare(&found, *op, lit)?,
+            Some(found) => match lit {
+                Literal::Path(from_root, path) => {
+                    let base = if *from_root { root } else { v };
+                    match relative(path, base) {
+                        Some(other) => compare_values(&found, *op, &other)?,
+                        None => false,
+                    }
+                }
+                lit => compare(&found, *op, lit)?,
+            },
             None => false,
         },
     })
@@ -707,6 +732,23 @@ fn as_number(s: &str) -> Result<f64, String> {
     s.trim()
         .parse()
         .map_err(|_| format!("NumberFormatException: For input string: \"{s}\""))
+}
+
+/// A value compared with the value of a path: numbers with numbers (or with a string
+/// that reads as one, else the path fails), strings with strings, booleans with
+/// booleans; anything else passes no comparison.
+fn compare_values(v: &Value, op: Op, other: &Value) -> Result<bool, String> {
+    let lit = match other {
+        Value::Str(s) if v.is_number() => Literal::Number(as_number(s)?, s.to_string()),
+        Value::Str(s) if matches!(v, Value::Str(_)) => Literal::Str(s.to_string()),
+        n if n.is_number() && v.is_number() => {
+            Literal::Number(crate::value::number::as_f64(n), String::new())
+        }
+        Value::Bool(b) if matches!(v, Value::Bool(_)) => Literal::Bool(*b),
+        Value::Null if v.is_null() => Literal::Null,
+        _ => return Ok(false),
+    };
+    compare(v, op, &lit)
 }
 
 fn compare(v: &Value, op: Op, lit: &Literal) -> Result<bool, String> {
