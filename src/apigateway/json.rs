@@ -227,7 +227,7 @@ impl Sink for Text {
         let plain = (1..=18).contains(&digits.len())
             && digits.bytes().all(|b| b.is_ascii_digit())
             && (!digits.starts_with('0') || (digits == "0" && digits.len() == word.len()));
-        if plain {
+        if plain || decimal_prints_as_written(word) {
             self.out.push_str(word);
         } else {
             crate::value::write_json(&word_value(word)?, &mut self.out);
@@ -601,6 +601,35 @@ fn bare_word<S: Sink>(first: u8, word: &str, sink: &mut S) -> Result<S::Value, S
     sink.word(word)
 }
 
+/// Whether Java prints the `Double` a decimal word reads as exactly as the word is
+/// written: `-?(0|[1-9][0-9]*).[0-9]+` read as a `Double` (at most 18 characters), with
+/// at most 15 significant digits (so no shorter decimal reads as the same double), no
+/// trailing zero after the point unless it is the only digit there, and a value from
+/// 10^-3 to below 10^7 (where `Double.toString` writes no exponent).
+fn decimal_prints_as_written(word: &str) -> bool {
+    let digits = word.strip_prefix('-').unwrap_or(word);
+    let Some((int, frac)) = digits.split_once('.') else {
+        return false;
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if word.len() > 18
+        || !all_digits(int)
+        || !all_digits(frac)
+        || int.len() > 7
+        || (int.len() > 1 && int.starts_with('0'))
+        || (frac.len() > 1 && frac.ends_with('0'))
+    {
+        return false;
+    }
+    let fraction_zeros = frac.len() - frac.trim_start_matches('0').len();
+    let (significant, below_one_thousandth) = if int == "0" {
+        (frac.len() - fraction_zeros, fraction_zeros > 2)
+    } else {
+        (int.len() + frac.len(), false)
+    };
+    (1..=15).contains(&significant) && !below_one_thousandth
+}
+
 fn word_value(word: &str) -> Result<Value, String> {
     Ok(match word {
         "true" => Value::Bool(true),
@@ -801,6 +830,15 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn a_decimal_kept_as_written_is_what_java_prints(word in "-?(0|[1-9][0-9]{0,7})\\.[0-9]{1,14}") {
+            if decimal_prints_as_written(&word) {
+                let mut printed = String::new();
+                crate::value::write_json(&word_value(&word).unwrap(), &mut printed);
+                proptest::prop_assert_eq!(printed, word);
+            }
+        }
+
         #[test]
         fn transcoding_agrees_with_the_values(text in payload()) {
             if let Some(written) = transcode(&text) {
