@@ -1,6 +1,7 @@
 //! `$context`: the request's context object, navigable like maps, where a whole nested
 //! object prints as `""` as on API Gateway, and the override maps can each be set once.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::value::{Key, MapRef, Object, Value};
@@ -13,6 +14,9 @@ pub(crate) struct ContextMap {
     top: bool,
     /// The override maps: setting a key a second time is an error (API Gateway answers 500).
     once: bool,
+    /// The objects made so far for the maps inside this one: reading `$context.identity`
+    /// again gives the same object, as in Java, and allocates nothing.
+    wrapped: RefCell<Vec<Rc<ContextMap>>>,
 }
 
 impl ContextMap {
@@ -21,20 +25,35 @@ impl ContextMap {
             inner,
             top: true,
             once: false,
+            wrapped: RefCell::default(),
         }
     }
 
     /// Wraps a value found in this map.
     fn wrap(&self, key: Option<&str>, v: Value) -> Value {
-        match v {
-            Value::Map(m) => Value::Object(Rc::new(ContextMap {
-                inner: m,
-                top: false,
-                once: self.once
-                    || (self.top && matches!(key, Some("requestOverride" | "responseOverride"))),
-            })),
-            other => other,
-        }
+        let Value::Map(m) = v else {
+            return v;
+        };
+        let once =
+            self.once || (self.top && matches!(key, Some("requestOverride" | "responseOverride")));
+        let mut wrapped = self.wrapped.borrow_mut();
+        let found = wrapped
+            .iter()
+            .find(|w| Rc::ptr_eq(&w.inner, &m) && w.once == once);
+        let object = match found {
+            Some(w) => Rc::clone(w),
+            None => {
+                let w = Rc::new(ContextMap {
+                    inner: m,
+                    top: false,
+                    once,
+                    wrapped: RefCell::default(),
+                });
+                wrapped.push(Rc::clone(&w));
+                w
+            }
+        };
+        Value::Object(object)
     }
 
     fn set(&self, key: &Value, value: Value) -> Result<Value, Error> {
