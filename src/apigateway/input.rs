@@ -67,7 +67,8 @@ impl Input {
         self.params.get_or_init(|| {
             let s = &self.strings;
             let groups = [&s.path, &s.querystring, &s.header].map(pairs_map);
-            let all = Value::new_map(
+            // The three group names differ.
+            let all = Value::new_map(crate::value::Map::from_distinct(
                 s.groups
                     .iter()
                     .zip(&groups)
@@ -78,7 +79,7 @@ impl Input {
                         )
                     })
                     .collect(),
-            );
+            ));
             (all, groups)
         })
     }
