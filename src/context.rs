@@ -27,8 +27,16 @@ pub(crate) enum Binding {
     Json(serde_json::Value),
     /// An object implemented in Rust, shared by every render.
     Object(Rc<dyn Object>),
-    /// A value made on first use in a render (so that an unused variable costs nothing).
-    Lazy(Rc<dyn Fn() -> Value>),
+    /// A value made on first use in a render (so that an unused variable costs nothing):
+    /// value number `n` of a maker, which may make the values of several variables.
+    Made(Rc<dyn Maker>, usize),
+}
+
+/// Makes the values of variables bound with [`Binding::Made`], when a render first uses
+/// them.
+pub(crate) trait Maker {
+    /// Value number `n`.
+    fn make(&self, n: usize) -> Value;
 }
 
 /// The variables a template is rendered with.
@@ -125,7 +133,7 @@ impl Context {
         match &self.vars.iter().find(|(n, _)| n == name)?.1 {
             Binding::Json(json) => Some(Value::from_json(json)),
             Binding::Object(o) => Some(Value::Object(Rc::clone(o))),
-            Binding::Lazy(make) => Some(make()),
+            Binding::Made(maker, n) => Some(maker.make(*n)),
         }
     }
 }

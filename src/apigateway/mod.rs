@@ -144,25 +144,27 @@ impl Request {
         } else {
             payload
         };
-        let input = Binding::Object(Rc::new(input::Input::new(body, Arc::clone(&strings))));
-        let context = match map {
-            Some(map) => Binding::Object(Rc::new(context::ContextMap::top(Rc::clone(map)))),
-            None => {
-                let strings = Arc::clone(&strings);
-                Binding::Lazy(Rc::new(move || {
-                    Value::Object(Rc::new(context::ContextMap::top(context_map(&strings))))
-                }))
-            }
-        };
-        let stage_variables = Binding::Lazy(Rc::new(move || {
-            Value::Map(request::pairs_map(&strings.stage_variables))
-        }));
+        // One allocation for the variables of the call.
+        let call = Rc::new(Call {
+            input: input::Input::new(body, Arc::clone(&strings)),
+            context: map.map(Rc::clone),
+            strings,
+        });
         Context {
             vars: vec![
-                (Cow::Borrowed("input"), input),
+                (
+                    Cow::Borrowed("input"),
+                    Binding::Object(Rc::clone(&call) as _),
+                ),
                 (Cow::Borrowed("util"), Binding::Object(util::Util::shared())),
-                (Cow::Borrowed("context"), context),
-                (Cow::Borrowed("stageVariables"), stage_variables),
+                (
+                    Cow::Borrowed("context"),
+                    Binding::Made(Rc::clone(&call) as _, Call::CONTEXT),
+                ),
+                (
+                    Cow::Borrowed("stageVariables"),
+                    Binding::Made(call, Call::STAGE_VARIABLES),
+                ),
             ],
             null_mode: NullMode::Empty,
             limits: crate::Limits {
@@ -170,6 +172,48 @@ impl Request {
                 ..crate::Limits::default()
             },
         }
+    }
+}
+
+/// The variables of one API call: `$input` (the object itself), and `$context` and
+/// `$stageVariables`, made when a render first uses them.
+struct Call {
+    input: input::Input,
+    /// The `$context` map to use, if given; else one made from the request.
+    context: Option<MapRef>,
+    strings: Arc<request::Strings>,
+}
+
+impl Call {
+    const CONTEXT: usize = 0;
+    const STAGE_VARIABLES: usize = 1;
+}
+
+impl crate::context::Maker for Call {
+    fn make(&self, n: usize) -> Value {
+        if n == Call::STAGE_VARIABLES {
+            return Value::Map(request::pairs_map(&self.strings.stage_variables));
+        }
+        let map = match &self.context {
+            Some(map) => Rc::clone(map),
+            None => context_map(&self.strings),
+        };
+        Value::Object(Rc::new(context::ContextMap::top(map)))
+    }
+}
+
+/// `$input`.
+impl crate::value::Object for Call {
+    fn property(&self, name: &str) -> Option<Value> {
+        self.input.property(name)
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, Error>> {
+        self.input.call(name, args)
+    }
+
+    fn to_java_string(&self) -> String {
+        self.input.to_java_string()
     }
 }
 
