@@ -99,7 +99,15 @@ impl Renderer<'_> {
             ExprKind::Reference(r) => match self.in_place(r, |found| found.map(Value::is_truthy)) {
                 Some(Some(truth)) => truth,
                 Some(None) => self.settle(r, None, src).is_some_and(|v| v.is_truthy()),
-                None => self.resolve(r, src, out)?.is_some_and(|v| v.is_truthy()),
+                None => match self.resolve(r, src, out)? {
+                    // Velocity calls `toString()` on what it tests: a defined block renders
+                    // (for its effects, `#stop` included).
+                    Some(block @ Value::Define(_)) => {
+                        self.stringify(&block, src, out)?;
+                        true
+                    }
+                    v => v.is_some_and(|v| v.is_truthy()),
+                },
             },
             ExprKind::Bool(b) => *b,
             ExprKind::Group(inner) => self.truth(inner, src, out)?,

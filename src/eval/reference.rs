@@ -149,6 +149,14 @@ impl Renderer<'_> {
                         java::property(&current, name)
                     }
                 }
+                // A defined block's `toString()` renders it.
+                Access::Method(name, args, _)
+                    if args.is_empty()
+                        && &**name == "toString"
+                        && matches!(current, Value::Define(_)) =>
+                {
+                    Some(Value::from(self.stringify(&current, src, out)?))
+                }
                 Access::Method(name, args, span) => {
                     // Arguments go on the renderer's stack (the arguments of calls made
                     // while evaluating them go above and are gone by then): no
@@ -342,10 +350,7 @@ impl Renderer<'_> {
         let Some(value) = self.value(&set.value, src, out)? else {
             return Ok(());
         };
-        let value = match value {
-            Value::Define(block) => Value::from(self.stringify(&Value::Define(block), src, out)?),
-            v => v,
-        };
+        // A defined block stays a block: `#set($e = $d)` makes `$e` render it each time.
         let target = &set.target;
         let Some(last) = target.chain.last() else {
             self.assign(&target.name, value);

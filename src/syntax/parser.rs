@@ -356,7 +356,10 @@ impl<'s> Parser<'s> {
                 if name == "break" && self.b.get(end + ws) == Some(&b'(') {
                     self.pos = end + ws + 1;
                     self.skip_ws();
-                    scope = Some(self.primary()?);
+                    // `#break()` is `#break`.
+                    if self.b.get(self.pos) != Some(&b')') {
+                        scope = Some(self.primary()?);
+                    }
                     self.expect(b')', "`)` to close #break")?;
                 }
                 self.eat_line_end();
