@@ -151,25 +151,27 @@ impl<'s> Parser<'s> {
         let at = self.pos;
         if let Some(r) = self.reference(0)? {
             let formal = self.b[r.span.end as usize - 1] == b'}';
-            let mut last = r.chain.last().map(|a| matches!(a, Access::Method(..)));
+            let kind = |a: &Access| match a {
+                Access::Method(..) => 'm',
+                Access::Property(..) => 'p',
+                Access::Index(..) => 'i',
+            };
+            let mut last = r.chain.last().map(kind);
             block.push(Node::Reference(Box::new(r)));
             // Velocity's lexer quirks right after a reference: a word glued to a method
             // call's `)` is text and the accesses after it are dropped; `##` right after a
             // property is text, not a comment.
             while !formal
-                && last == Some(true)
+                && last == Some('m')
                 && self.b.get(self.pos).is_some_and(|&c| is_ident_start(c))
             {
                 let (rest, _) = scan::identifier(&self.src[self.pos..]).unwrap_or(("", ""));
                 let end = self.src.len() - rest.len();
                 self.push_text(block, self.pos, end);
                 self.pos = end;
-                last = self
-                    .accesses()?
-                    .last()
-                    .map(|a| matches!(a, Access::Method(..)));
+                last = self.accesses()?.last().map(kind);
             }
-            if !formal && last == Some(false) && self.b[self.pos..].starts_with(b"##") {
+            if !formal && last == Some('p') && self.b[self.pos..].starts_with(b"##") {
                 self.push_text(block, self.pos, self.pos + 2);
                 self.pos += 2;
             }
@@ -178,16 +180,29 @@ impl<'s> Parser<'s> {
             return Ok(());
         }
         let rest = &self.b[at + 1..];
-        // A `$` right before `#if`, `#else`, `#end`, `#set` or a block comment vanishes.
-        if rest.first() == Some(&b'#') {
-            let drops = rest.get(1) == Some(&b'*')
-                || self.directive_name(at + 1).is_some_and(|(name, _, _)| {
-                    matches!(name, "if" | "elseif" | "else" | "end" | "set")
-                });
+        // Before a `$`, `#` or `\`, Velocity's lexer takes `$!` as a whole, like `$`.
+        let bang = usize::from(
+            rest.first() == Some(&b'!') && matches!(rest.get(1), Some(b'$' | b'#' | b'\\')),
+        );
+        // A `$` (or such a `$!`) right before `#if`, `#else`, `#end`, `#set` or a block
+        // comment vanishes.
+        if rest.get(bang) == Some(&b'#') {
+            let drops = rest.get(bang + 1) == Some(&b'*')
+                || self
+                    .directive_name(at + 1 + bang)
+                    .is_some_and(|(name, _, _)| {
+                        matches!(name, "if" | "elseif" | "else" | "end" | "set")
+                    });
             if drops {
-                self.pos = at + 1;
+                self.pos = at + 1 + bang;
                 return Ok(());
             }
+        }
+        if bang == 1 {
+            self.run_start = at;
+            self.push_text(block, at, at + 2);
+            self.pos = at + 2;
+            return Ok(());
         }
         if (rest.is_empty() || rest == b"!") && !self.in_string {
             return Err(self.error(at, "lexical error: template ends in `$`"));
