@@ -27,6 +27,9 @@ enum Segment {
     Slice(Option<i64>, Option<i64>),
     /// `[?(..)]`
     Filter(Filter),
+    /// `[(@.length-n)]`: the n-th element from the end of an array, the one script
+    /// Jayway evaluates.
+    FromEnd(usize),
     /// `..` followed by a segment.
     Deep(Box<Segment>),
 }
@@ -91,6 +94,7 @@ impl Segment {
         match self {
             Segment::Property(_) => true,
             Segment::Index(i) => i.len() == 1,
+            Segment::FromEnd(_) => true,
             _ => false,
         }
     }
@@ -332,6 +336,15 @@ fn bracket(chars: &[char], pos: &mut usize, path: &str) -> Result<Segment, Strin
     if inner == "*" {
         return Ok(Segment::Wildcard);
     }
+    if let Some(script) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+        let n = script
+            .trim()
+            .strip_prefix("@.length")
+            .and_then(|s| s.trim_start().strip_prefix('-'))
+            .and_then(|s| s.trim().parse().ok())
+            .ok_or_else(component)?;
+        return Ok(Segment::FromEnd(n));
+    }
     if inner.starts_with('\'') {
         let mut names = Vec::new();
         for part in inner.split(',') {
@@ -569,6 +582,17 @@ fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
             Value::Null => None,
             other => return Err(not_an_array(&format!("[{}]", idx[0]), other)),
         },
+        Segment::FromEnd(n) => match v {
+            Value::List(items, _) => {
+                let items = items.borrow();
+                items
+                    .len()
+                    .checked_sub(*n)
+                    .and_then(|i| items.get(i).cloned())
+            }
+            Value::Null => None,
+            other => return Err(not_an_array(&format!("[(@.length-{n})]"), other)),
+        },
         _ => None,
     })
 }
@@ -620,6 +644,11 @@ fn apply(seg: &Segment, v: &Value, root: &Value, out: &mut Vec<Value>) -> Result
                 )));
             }
         },
+        Segment::FromEnd(_) => {
+            if let Some(found) = step_definite(seg, v)? {
+                out.push(found);
+            }
+        }
         Segment::Slice(from, to) => {
             if let Value::List(items, _) = v {
                 let items = items.borrow();
@@ -670,7 +699,7 @@ fn deep(
         return Ok(());
     }
     match (seg, v) {
-        (Segment::Index(_), Value::List(..))
+        (Segment::Index(_) | Segment::FromEnd(_), Value::List(..))
         | (Segment::Property(_), Value::Map(_))
         | (Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => {
             apply(seg, v, root, out)?
