@@ -481,7 +481,11 @@ impl<'s> Parser<'s> {
         self.open_paren(at, end, what)?;
         self.skip_ws();
         let e = self.expr()?;
-        self.expect(b')', &format!("`)` to close {what}"))?;
+        self.skip_ws();
+        if self.b.get(self.pos) != Some(&b')') {
+            return Err(self.unexpected(&format!("`)` to close {what}")));
+        }
+        self.pos += 1;
         Ok(e)
     }
 
