@@ -80,6 +80,18 @@ struct Tree {
     /// Short string values seen lately, by a hash of their bytes: enumerations, tags and
     /// flags repeat, and sharing them saves an allocation each.
     strings: [Option<Arc<str>>; STRING_CACHE],
+    /// This thread's object keys (see `KEYS`), held while the payload is read.
+    keys: Vec<Arc<str>>,
+    /// Where in `keys` the key after the last one found is: the objects of an array
+    /// mostly have the same keys in the same order.
+    next_key: usize,
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let keys = std::mem::take(&mut self.keys);
+        let _ = KEYS.try_with(|k| *k.borrow_mut() = keys);
+    }
 }
 
 thread_local! {
@@ -104,6 +116,10 @@ impl Tree {
         Tree {
             object_len: 0,
             strings: std::array::from_fn(|_| None),
+            keys: KEYS
+                .try_with(|k| std::mem::take(&mut *k.borrow_mut()))
+                .unwrap_or_default(),
+            next_key: 0,
         }
     }
 
@@ -113,18 +129,24 @@ impl Tree {
         if key.len() > MAX_KEPT_KEY {
             return Arc::from(key);
         }
-        KEYS.with(|keys| {
-            let mut keys = keys.borrow_mut();
-            if let Some(k) = keys.iter().find(|k| ***k == *key) {
-                return Arc::clone(k);
-            }
-            let k: Arc<str> = Arc::from(key);
-            if keys.len() == KEPT_KEYS {
-                keys.remove(0);
-            }
-            keys.push(Arc::clone(&k));
-            k
-        })
+        let keys = &mut self.keys;
+        if let Some(k) = keys.get(self.next_key)
+            && **k == *key
+        {
+            self.next_key += 1;
+            return Arc::clone(k);
+        }
+        if let Some(at) = keys.iter().position(|k| **k == *key) {
+            self.next_key = at + 1;
+            return Arc::clone(&keys[at]);
+        }
+        let k: Arc<str> = Arc::from(key);
+        if keys.len() == KEPT_KEYS {
+            keys.remove(0);
+        }
+        keys.push(Arc::clone(&k));
+        self.next_key = keys.len();
+        k
     }
 
     /// A string value, shared with an earlier equal one when it is short.
