@@ -37,6 +37,7 @@ impl Renderer<'_> {
             ExprKind::BigInt(digits) => number::integer_literal(digits),
             ExprKind::Double(d) => Value::Double(*d),
             ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Word(_) => return Ok(None),
             ExprKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {

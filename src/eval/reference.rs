@@ -383,10 +383,15 @@ impl Renderer<'_> {
                     Value::Object(o) => {
                         self.assign_object(o.as_ref(), &index, value, *span, src)?
                     }
+                    // Only an `Integer` finds `set(int, value)`; with anything else the
+                    // `#set` does nothing, as in Velocity.
                     Value::List(items, _) => {
+                        let Value::Int(i) = index else {
+                            return Ok(());
+                        };
                         let mut items = items.borrow_mut();
                         let len = items.len() as i64;
-                        let i = crate::value::number::long_value(&index).unwrap_or(len);
+                        let i = i64::from(i);
                         let pos = if i < 0 { len + i } else { i };
                         if pos < 0 || pos >= len {
                             return Err(self.error(

@@ -259,6 +259,9 @@ pub enum ExprKind {
     Not(Box<Expr>),
     /// `( a )`
     Group(Box<Expr>),
+    /// A bare word as a method argument (`$m.put(k, 1)`): Velocity 1.7 accepts it there
+    /// and passes null.
+    Word(Arc<str>),
 }
 
 /// A comparison operator.

@@ -359,7 +359,17 @@ impl<'s> Parser<'s> {
         let first = self.primary()?;
         self.skip_ws();
         if let Some(r) = symbol(self.rest(), "..") {
-            if !matches!(first.kind, ExprKind::Int(_) | ExprKind::Reference(_)) {
+            // Any integer literal: Velocity takes its `intValue()`.
+            let bound = |e: &Expr| {
+                matches!(
+                    e.kind,
+                    ExprKind::Int(_)
+                        | ExprKind::Long(_)
+                        | ExprKind::BigInt(_)
+                        | ExprKind::Reference(_)
+                )
+            };
+            if !bound(&first) {
                 return Err(self.error(
                     first.span.start as usize,
                     "a range bound must be an integer or a reference",
@@ -368,7 +378,7 @@ impl<'s> Parser<'s> {
             self.advance_to(r);
             self.skip_ws();
             let second = self.primary()?;
-            if !matches!(second.kind, ExprKind::Int(_) | ExprKind::Reference(_)) {
+            if !bound(&second) {
                 return Err(self.error(
                     second.span.start as usize,
                     "a range bound must be an integer or a reference",

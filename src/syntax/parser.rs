@@ -898,6 +898,23 @@ impl<'s> Parser<'s> {
         Ok(chain)
     }
 
+    /// A method argument: an expression, or a bare word (not `true` or `false`), which
+    /// Velocity 1.7's grammar takes there.
+    fn argument(&mut self) -> Result<Expr, Error> {
+        let start = self.pos;
+        if self.b.get(start).is_some_and(|&c| is_ident_start(c))
+            && let Ok((rest, word)) = scan::identifier(&self.src[start..])
+            && !matches!(word, "true" | "false")
+        {
+            self.pos = self.src.len() - rest.len();
+            return Ok(Expr {
+                kind: ExprKind::Word(Arc::from(word)),
+                span: Span::new(start, self.pos),
+            });
+        }
+        self.primary()
+    }
+
     /// Method arguments after `(`, up to and including `)`.
     fn arguments(&mut self) -> Result<Vec<Expr>, Error> {
         let mut args = Vec::new();
@@ -908,7 +925,7 @@ impl<'s> Parser<'s> {
         self.enter(self.pos)?;
         loop {
             self.skip_ws();
-            args.push(self.primary()?);
+            args.push(self.argument()?);
             self.skip_ws();
             match self.b.get(self.pos) {
                 Some(b',') => self.pos += 1,
