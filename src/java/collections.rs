@@ -117,6 +117,24 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             items.retain(|x| other.iter().any(|v| java_equals(x, v)) == keep);
             ok(items.len() != len)
         }
+        ("addAll", [i, other]) => {
+            let i = int_arg(i)?;
+            let more = elements(other)?;
+            if i < 0 || i as usize > len {
+                return out_of_bounds(name, i, len);
+            }
+            if len + more.len() > super::MAX_ELEMENTS {
+                return Some(Err(exception(
+                    name,
+                    "java.lang.OutOfMemoryError",
+                    "the list would be too large",
+                )));
+            }
+            let changed = !more.is_empty();
+            let at = i as usize;
+            items.borrow_mut().splice(at..at, more);
+            ok(changed)
+        }
         ("containsAll", [other]) => {
             let more = elements(other)?;
             let items = items.borrow();

@@ -62,6 +62,14 @@ pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
 pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
     let found = match value {
         Value::Str(s) => string::call(s, name, args),
+        // json-smart's `JSONArray` writes itself as JSON.
+        Value::List(_, crate::value::ListStyle::Json)
+            if name == "toJSONString" && args.is_empty() =>
+        {
+            let mut text = String::new();
+            crate::value::write_json(value, &mut text);
+            Some(Ok(Value::from(text)))
+        }
         Value::List(items, _) => collections::list_call(items, name, args),
         Value::Map(map) => collections::map_call(map, name, args),
         Value::Int(_)
