@@ -110,13 +110,16 @@ fn is_integer(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Long(_) | Value::BigInt(_))
 }
 
-/// The value as a `BigDecimal`, as `MathUtils.toBigDecimal` makes it.
+/// The value as a `BigDecimal`, as `MathUtils.toBigDecimal` makes it: a `Long` goes
+/// through its `doubleValue()`, so one beyond 2^53 is rounded.
 fn as_decimal(v: &Value) -> Result<BigDecimal, MathError> {
+    let double = |d: f64| {
+        BigDecimal::from_f64(d).map_err(|m| ("java.lang.NumberFormatException", m.to_string()))
+    };
     match v {
         Value::BigDecimal(d) => Ok((**d).clone()),
-        Value::Double(d) => {
-            BigDecimal::from_f64(*d).map_err(|m| ("java.lang.NumberFormatException", m.to_string()))
-        }
+        Value::Double(d) => double(*d),
+        Value::Long(n) => double(*n as f64),
         other => Ok(BigDecimal::from_int(as_big(other))),
     }
 }
