@@ -135,6 +135,19 @@ fn decimal_base(a: &Value, b: &Value) -> bool {
 
 /// `a op b` for two numbers; `Ok(None)` is Java `null` (division by zero).
 pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Result<Option<Value>, MathError> {
+    // The common case first: two Integers added, subtracted or multiplied, which a long
+    // always holds.
+    if let (Value::Int(x), Value::Int(y)) = (a, b)
+        && matches!(op, MathOp::Add | MathOp::Sub | MathOp::Mul)
+    {
+        let (x, y) = (i64::from(*x), i64::from(*y));
+        let r = match op {
+            MathOp::Add => x + y,
+            MathOp::Sub => x - y,
+            _ => x * y,
+        };
+        return Ok(Some(i32::try_from(r).map_or(Value::Long(r), Value::Int)));
+    }
     if matches!(op, MathOp::Div | MathOp::Rem) && is_zero(b) {
         return Ok(None);
     }
