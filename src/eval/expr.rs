@@ -128,20 +128,20 @@ impl Renderer<'_> {
         })
     }
 
+    /// A defined block as the text it renders; any other value as it is.
+    #[inline]
     fn defined_to_string(
         &mut self,
         v: Option<Value>,
         src: &Arc<str>,
         out: &mut String,
     ) -> Step<Option<Value>> {
-        Ok(match v {
-            Some(Value::Define(block)) => Some(Value::from(self.stringify(
-                &Value::Define(block),
-                src,
-                out,
-            )?)),
-            other => other,
-        })
+        match v {
+            Some(block @ Value::Define(_)) => {
+                Ok(Some(Value::from(self.stringify(&block, src, out)?)))
+            }
+            other => Ok(other),
+        }
     }
 
     fn math(
