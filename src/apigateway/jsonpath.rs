@@ -107,7 +107,8 @@ fn invalid(msg: impl Into<String>) -> String {
 impl JsonPath {
     /// Parses a path; errors are Jayway's `InvalidPathException`.
     pub(crate) fn parse(path: &str) -> Result<JsonPath, String> {
-        let path = path.trim();
+        // Jayway trims the path as Java's trim() does: every character up to U+0020.
+        let path = crate::java::java_trim(path);
         if path.is_empty() {
             return Err("IllegalArgumentException: path can not be null or empty".into());
         }

@@ -352,6 +352,10 @@ impl Renderer<'_> {
         };
         // A defined block stays a block: `#set($e = $d)` makes `$e` render it each time.
         let target = &set.target;
+        // Velocity names the target of `#set($!a = ..)` `!a`, which no reference reads.
+        if target.quiet {
+            return Ok(());
+        }
         let Some(last) = target.chain.last() else {
             self.assign(&target.name, value);
             return Ok(());

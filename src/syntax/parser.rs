@@ -180,9 +180,16 @@ impl<'s> Parser<'s> {
             return Ok(());
         }
         let rest = &self.b[at + 1..];
-        // Before a `$`, `#` or `\`, Velocity's lexer takes `$!` as a whole, like `$`.
+        // Before a `$`, a backslash or a `#` that starts a token, Velocity's lexer takes
+        // `$!` as a whole, like `$`; before anything else the `!` is dropped.
+        let starts_token = |c: &u8| c.is_ascii_alphanumeric() || b"{*#$_".contains(c);
         let bang = usize::from(
-            rest.first() == Some(&b'!') && matches!(rest.get(1), Some(b'$' | b'#' | b'\\')),
+            rest.first() == Some(&b'!')
+                && match rest.get(1) {
+                    Some(b'$' | b'\\') => true,
+                    Some(b'#') => rest.get(2).is_some_and(starts_token),
+                    _ => false,
+                },
         );
         // A `$` (or such a `$!`) right before `#if`, `#else`, `#end`, `#set` or a block
         // comment vanishes.
