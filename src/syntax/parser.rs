@@ -260,6 +260,13 @@ impl<'s> Parser<'s> {
                     self.run_start = after;
                     return Ok(());
                 }
+                // `\#name` of no directive or macro is text, and so is its name: what
+                // follows (`($x)`) is parsed as usual. An even run leaves `#name` as it is.
+                Some((_, end, _)) if n % 2 == 1 => {
+                    self.push_text(block, at, end);
+                    self.pos = end;
+                    self.run_start = end;
+                }
                 _ => {
                     self.push_text(block, at, after);
                     self.pos = after;
