@@ -82,7 +82,7 @@ pub fn escape_javascript(s: &str) -> String {
 }
 
 /// The ASCII characters `escapeJavaScript` keeps as they are.
-const JS_PLAIN: [bool; 128] = plain_ascii(b"'\"\\/");
+const JS_PLAIN: [bool; 256] = plain_ascii(b"'\"\\/");
 
 thread_local! {
     /// Where `escapeJavaScript` writes before the result becomes a shared string.

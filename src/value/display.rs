@@ -155,7 +155,7 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
 /// A JSON string as json-smart writes it: `/` as `\/`, and U+007F..U+009F and
 /// U+2000..U+20FF as upper-case `\uXXXX`.
 pub(crate) fn write_json_string(s: &str, out: &mut String) {
-    const PLAIN: [bool; 128] = plain_ascii(b"\"\\/");
+    const PLAIN: [bool; 256] = plain_ascii(b"\"\\/");
     out.push('"');
     match first_escape(s, &PLAIN) {
         None => out.push_str(s),
@@ -186,9 +186,10 @@ pub(crate) fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
-/// Which ASCII bytes an escaper copies as they are: the printable ones except `special`.
-pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 128] {
-    let mut table = [false; 128];
+/// Which bytes an escaper copies as they are: the printable ASCII ones except `special`
+/// (a table of every byte value, so that a lookup needs no range check).
+pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
     let mut b = b' ';
     while b < 0x7f {
         table[b as usize] = true;
@@ -203,8 +204,8 @@ pub(crate) const fn plain_ascii(special: &[u8]) -> [bool; 128] {
 }
 
 /// Where the first byte of `s` that `plain` does not mark is, if any.
-pub(crate) fn first_escape(s: &str, plain: &[bool; 128]) -> Option<usize> {
-    s.bytes().position(|b| b >= 0x80 || !plain[usize::from(b)])
+pub(crate) fn first_escape(s: &str, plain: &[bool; 256]) -> Option<usize> {
+    s.bytes().position(|b| !plain[usize::from(b)])
 }
 
 /// Appends `s` escaped to `out`, from `first` on (what `first_escape` found; the bytes
@@ -213,7 +214,7 @@ pub(crate) fn first_escape(s: &str, plain: &[bool; 128]) -> Option<usize> {
 pub(crate) fn escape_into(
     s: &str,
     first: usize,
-    plain: &[bool; 128],
+    plain: &[bool; 256],
     escape: impl Fn(char, &mut String),
     out: &mut String,
 ) {
@@ -221,7 +222,7 @@ pub(crate) fn escape_into(
     let (mut i, mut run) = (first, 0);
     while i < bytes.len() {
         let b = bytes[i];
-        if b < 0x80 && plain[usize::from(b)] {
+        if plain[usize::from(b)] {
             i += 1;
             continue;
         }
