@@ -14,13 +14,33 @@ pub fn is_ident_start(b: u8) -> bool {
 
 /// A character that can continue a reference identifier (hyphens included: `$a-b`).
 pub fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    CLASSES[usize::from(b)] & IDENT != 0
 }
 
 /// A character that can continue a directive or macro name.
 pub fn is_word_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
+    CLASSES[usize::from(b)] & WORD != 0
 }
+
+/// Bits of `CLASSES`.
+const IDENT: u8 = 1;
+const WORD: u8 = 2;
+
+/// The classes of every byte value, looked up rather than computed: names are scanned a
+/// byte at a time.
+const CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            t[b] = IDENT | WORD;
+        }
+        b += 1;
+    }
+    t[b'-' as usize] = IDENT;
+    t
+};
 
 /// A run of ASCII bytes: one that `first` accepts, then any that `rest` accepts. Matched
 /// on bytes (no UTF-8 decoding); the run is ASCII, so it ends on a character boundary.
