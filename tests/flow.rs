@@ -296,3 +296,23 @@ fn the_seed_scenario() {
         "{\n  \"message\" : \"[400:BadRequest] fuga is not hoge\"\n}\n"
     );
 }
+
+#[test]
+fn header_from_a_field_of_a_json_error_message() {
+    // A Lambda custom error whose errorMessage is a JSON object: a body-to-header mapping
+    // reads inside it (the specification, 5.4).
+    let i = integration(json!({"type": "LAMBDA", "responses": {
+        ".*httpStatus.*": {"statusCode": "500", "responseParameters": {
+            "method.response.header.X-Type": "integration.response.body.errorMessage.errorType",
+            "method.response.header.X-Missing": "integration.response.body.errorMessage.nope"}}}}));
+    let answer = run(
+        &i,
+        lambda_error(r#"{"errorType":"InternalServerError","httpStatus":500}"#),
+    );
+    assert_eq!(answer.status, 500);
+    assert_eq!(
+        answer.headers.get("X-Type").map(String::as_str),
+        Some("InternalServerError")
+    );
+    assert!(!answer.headers.contains_key("X-Missing"));
+}

@@ -583,3 +583,27 @@ fn malformed_case_files_are_errors() {
     let e = err("api: api.yaml\ncases: [\n");
     assert!(e.line() > 0, "{e}");
 }
+
+#[test]
+fn a_status_without_a_method_response_ends_in_a_500() {
+    // The specification, 5.1: the chosen status must also exist as a method response.
+    let text = std::fs::read_to_string(seed("api.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let error = vtl::apigateway::Outcome::LambdaError(
+        serde_json::json!({"errorMessage": "[400:BadRequest] fuga is not hoge"})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    );
+    let status = |doc: &serde_json::Value| {
+        let api = Api::from_value(doc).unwrap();
+        let (op, _) = api.resolve("GET", "/fuga").unwrap();
+        vtl::apigateway::simulate(&op.integration, &vtl::Request::new(), |_| error.clone()).status
+    };
+    assert_eq!(status(&doc), 400);
+    doc["paths"]["/{hoge}"]["get"]["responses"]
+        .as_object_mut()
+        .unwrap()
+        .remove("400");
+    assert_eq!(status(&doc), 500);
+}

@@ -61,6 +61,10 @@ pub struct Integration {
     pub passthrough_behavior: PassthroughBehavior,
     /// The integration responses, in definition order.
     pub responses: Vec<IntegrationResponse>,
+    /// The status codes of the method's responses (an API export lists them under the
+    /// operation's `responses`): an integration response whose status is not among them
+    /// ends in a 500. `None` when they are not known, as for an integration on its own.
+    pub method_responses: Option<Vec<u16>>,
 }
 
 /// What the backend did with the request.
@@ -282,6 +286,7 @@ impl Integration {
             request_templates: templates(fields.get("requestTemplates"), "requestTemplates")?,
             passthrough_behavior,
             responses,
+            method_responses: None,
         })
     }
 }
@@ -601,6 +606,15 @@ pub fn simulate(
             .as_ref()
             .map_or("default".to_string(), |p| format!("{:?}", p.as_str()))
     ));
+    if let Some(declared) = &integration.method_responses
+        && !declared.contains(&response.status_code)
+    {
+        trace.push(format!(
+            "the method has no {} response: 500",
+            response.status_code
+        ));
+        return internal_error(trace, None, Some(backend_request));
+    }
 
     // The response template, by the request's Accept header.
     let accept = find_header(request.header(), "Accept")
@@ -651,8 +665,16 @@ pub fn simulate(
             Some(payload.clone())
         } else if let Some(path) = source.strip_prefix("integration.response.body.") {
             json::parse(&payload).ok().and_then(|mut v| {
-                for part in path.split('.') {
+                let mut parts = path.split('.').peekable();
+                while let Some(part) = parts.next() {
                     v = crate::java::property(&v, part)?;
+                    // A string on the way is read as JSON: a Lambda error's `errorMessage`
+                    // holding a JSON object (`errorMessage.errorType`).
+                    if parts.peek().is_some()
+                        && let Value::Str(s) = &v
+                    {
+                        v = json::parse(s).ok()?;
+                    }
                 }
                 Some(v.to_java_string())
             })

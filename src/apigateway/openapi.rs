@@ -319,11 +319,15 @@ impl Api {
                 if let Some(serde_json::Value::String(p)) = fields.get_mut("passthroughBehavior") {
                     *p = p.to_ascii_uppercase();
                 }
-                let integration = Integration::from_value(&serde_json::Value::Object(fields))
+                let mut integration = Integration::from_value(&serde_json::Value::Object(fields))
                     .map_err(|e| {
-                        Error::new(e.kind(), format!("{at}: {}", e.message()))
-                            .at(e.line(), e.column())
-                    })?;
+                    Error::new(e.kind(), format!("{at}: {}", e.message())).at(e.line(), e.column())
+                })?;
+                // The method responses, by status code.
+                if let Some(serde_json::Value::Object(responses)) = operation.get("responses") {
+                    integration.method_responses =
+                        Some(responses.keys().filter_map(|k| k.parse().ok()).collect());
+                }
                 api.operations.push(Operation {
                     method,
                     path: path.clone(),
