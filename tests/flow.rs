@@ -127,7 +127,8 @@ fn passthrough_behaviour() {
         ),
     ];
     for (templates, content_type, expected) in cases {
-        for (behavior, want) in ["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"]
+        // Exports write the behaviours in lower case, the API in upper case.
+        for (behavior, want) in ["WHEN_NO_MATCH", "when_no_templates", "Never"]
             .iter()
             .zip(expected)
         {

@@ -222,7 +222,12 @@ impl Integration {
             }
             None => return Err(invalid("the integration needs a `type`")),
         };
-        let passthrough_behavior = match fields.get("passthroughBehavior").and_then(|p| p.as_str())
+        // Exports write `when_no_templates`, the API `WHEN_NO_TEMPLATES`: either is read.
+        let passthrough_behavior = match fields
+            .get("passthroughBehavior")
+            .and_then(|p| p.as_str())
+            .map(str::to_ascii_uppercase)
+            .as_deref()
         {
             None | Some("WHEN_NO_MATCH") => PassthroughBehavior::WhenNoMatch,
             Some("WHEN_NO_TEMPLATES") => PassthroughBehavior::WhenNoTemplates,

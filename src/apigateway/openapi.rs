@@ -315,10 +315,6 @@ impl Api {
                 }
                 let mut fields = fields.clone();
                 fields.retain(|k, _| !IGNORED_INTEGRATION_FIELDS.contains(&k.as_str()));
-                // Exports write `when_no_templates`; the integration reader wants upper case.
-                if let Some(serde_json::Value::String(p)) = fields.get_mut("passthroughBehavior") {
-                    *p = p.to_ascii_uppercase();
-                }
                 let mut integration = Integration::from_value(&serde_json::Value::Object(fields))
                     .map_err(|e| {
                     Error::new(e.kind(), format!("{at}: {}", e.message())).at(e.line(), e.column())
