@@ -271,6 +271,34 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
     );
 }
 
+/// Checks that each integration response, by its status (in definition order), maps to a
+/// method response the method declares: API Gateway answers 500 for one that does not.
+///
+/// ```
+/// use vtl::check::check_method_responses;
+/// let findings = check_method_responses(&[200, 400], &[200]);
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!((findings[0].0, findings[0].1.code), (1, "missing-method-response"));
+/// ```
+pub fn check_method_responses(statuses: &[u16], declared: &[u16]) -> Vec<(usize, Finding)> {
+    statuses
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| !declared.contains(s))
+        .map(|(i, s)| {
+            let f = Finding::new(
+                Severity::Error,
+                "missing-method-response",
+                format!("the method declares no {s} response: API Gateway answers 500 instead"),
+            )
+            .hint(format!(
+                "add a {s} response to the method (the operation's `responses`)"
+            ));
+            (i, f)
+        })
+        .collect()
+}
+
 /// Checks the selection patterns of one integration, in definition order (`None` or an
 /// empty string for the default response).
 ///

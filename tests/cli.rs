@@ -68,6 +68,11 @@ fn check_reports_every_problem_with_its_place() {
         0,
     );
     golden("check-api", &["check", "examples/seed/api.yaml"], 0);
+    golden(
+        "check-api-missing-method-response",
+        &["check", "tests/cli/api-missing-method-response.json"],
+        1,
+    );
 }
 
 #[test]

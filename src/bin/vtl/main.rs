@@ -313,6 +313,20 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
                     );
                     report(&origin, patterns[i].unwrap_or_default(), &f);
                 }
+                if let Some(declared) = &integration.method_responses {
+                    let statuses: Vec<u16> = integration
+                        .responses
+                        .iter()
+                        .map(|r| r.status_code)
+                        .collect();
+                    for (i, f) in vtl::check::check_method_responses(&statuses, declared) {
+                        let origin = format!(
+                            "{shown}: {} {} response {}",
+                            op.method, op.path, statuses[i]
+                        );
+                        report(&origin, "", &f);
+                    }
+                }
             }
             continue;
         }
