@@ -783,6 +783,10 @@ fn compare_values(v: &Value, op: Op, other: &Value) -> Result<bool, String> {
 
 fn compare(v: &Value, op: Op, lit: &Literal) -> Result<bool, String> {
     use std::cmp::Ordering;
+    // An array or an object passes no comparison with a literal (`!=` included).
+    if matches!(v, Value::List(..) | Value::Map(_)) {
+        return Ok(false);
+    }
     let ord = match (v, lit) {
         (_, Literal::Regex(re)) => {
             return Ok(

@@ -62,6 +62,16 @@ pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
 pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
     let found = match value {
         Value::Str(s) => string::call(s, name, args),
+        // `clone()`: a shallow copy of the same class.
+        Value::List(items, style) if name == "clone" && args.is_empty() => {
+            return Some(Ok(Value::List(
+                std::rc::Rc::new(std::cell::RefCell::new(items.borrow().clone())),
+                *style,
+            )));
+        }
+        Value::Map(map) if name == "clone" && args.is_empty() => {
+            return Some(Ok(Value::new_map(map.borrow().clone())));
+        }
         // json-smart's `JSONArray` writes itself as JSON.
         Value::List(_, crate::value::ListStyle::Json)
             if name == "toJSONString" && args.is_empty() =>

@@ -116,9 +116,9 @@ fn compare_to(a: &[u16], b: &[u16]) -> i32 {
     a.len() as i32 - b.len() as i32
 }
 
-/// Java's `compareToIgnoreCase`: character by character, each pair compared as is, then
+/// Java's `compareToIgnoreCase`: UTF-16 unit by unit, each pair compared as is, then
 /// upper-cased, then lower-cased, with Java's one-character case mappings (`ß` stays
-/// `ß`); then the lengths in UTF-16 units.
+/// `ß`, `İ` lower-cases to `i`; a surrogate maps to itself); then the lengths.
 fn compare_ignoring_case(a: &str, b: &str) -> i32 {
     fn single(mut mapped: impl Iterator<Item = char>, c: char) -> char {
         match (mapped.next(), mapped.next()) {
@@ -126,20 +126,33 @@ fn compare_ignoring_case(a: &str, b: &str) -> i32 {
             _ => c,
         }
     }
-    for (c1, c2) in a.chars().zip(b.chars()) {
-        if c1 == c2 {
-            continue;
+    let map = |u: u16, f: fn(char) -> char| {
+        char::from_u32(u32::from(u)).map_or(u32::from(u), |c| f(c) as u32)
+    };
+    let upper = |c: char| single(c.to_uppercase(), c);
+    let lower = |c: char| {
+        if c == '\u{130}' {
+            'i'
+        } else {
+            single(c.to_lowercase(), c)
         }
-        let (u1, u2) = (single(c1.to_uppercase(), c1), single(c2.to_uppercase(), c2));
+    };
+    let (x, y) = (units(a), units(b));
+    for (&u1, &u2) in x.iter().zip(&y) {
         if u1 == u2 {
             continue;
         }
-        let (l1, l2) = (single(u1.to_lowercase(), u1), single(u2.to_lowercase(), u2));
+        let (c1, c2) = (map(u1, upper), map(u2, upper));
+        if c1 == c2 {
+            continue;
+        }
+        let lower_of = |c: u32| char::from_u32(c).map_or(c, |c| lower(c) as u32);
+        let (l1, l2) = (lower_of(c1), lower_of(c2));
         if l1 != l2 {
             return l1 as i32 - l2 as i32;
         }
     }
-    utf16_len(a) as i32 - utf16_len(b) as i32
+    x.len() as i32 - y.len() as i32
 }
 
 /// Java's `Character.isWhitespace`: the Unicode separators except the no-break ones, and

@@ -191,17 +191,21 @@ impl<'s> Parser<'s> {
                     _ => false,
                 },
         );
-        // A `$` (or such a `$!`) right before `#if`, `#else`, `#end`, `#set` or a block
-        // comment vanishes.
-        if rest.get(bang) == Some(&b'#') {
-            let drops = rest.get(bang + 1) == Some(&b'*')
-                || self
-                    .directive_name(at + 1 + bang)
-                    .is_some_and(|(name, _, _)| {
-                        matches!(name, "if" | "elseif" | "else" | "end" | "set")
-                    });
+        // A `$` (such a `$!`, or a run of `$`) right before `#if`, `#else`, `#end`,
+        // `#set` or a block comment vanishes.
+        let dollars = self.b[at..].iter().take_while(|&&c| c == b'$').count();
+        let hash = if dollars > 1 {
+            at + dollars
+        } else {
+            at + 1 + bang
+        };
+        if self.b.get(hash) == Some(&b'#') {
+            let drops = self.b.get(hash + 1) == Some(&b'*')
+                || self.directive_name(hash).is_some_and(|(name, _, _)| {
+                    matches!(name, "if" | "elseif" | "else" | "end" | "set")
+                });
             if drops {
-                self.pos = at + 1 + bang;
+                self.pos = hash;
                 return Ok(());
             }
         }
