@@ -293,11 +293,12 @@ impl Translator {
                 return Err(format!("unknown inline modifier near index {}", self.i));
             }
             self.i += 1;
-            // `u` (Unicode case) and `U` (Unicode classes) change what `(?i)`, `\w` and
-            // `\d` match in ways not reproduced; `d` (Unix lines) changes `.` and `$`.
+            // `u` (Unicode case) asks for the case folding the translated `(?i)` does
+            // anyway; `U` (Unicode classes) changes what `\w` and `\d` match in ways not
+            // reproduced; `d` (Unix lines) changes `.` and `$`.
             if let Some(f) = flags
                 .chars()
-                .find(|f| !matches!(f, 'i' | 's' | 'm' | 'x' | '-'))
+                .find(|f| !matches!(f, 'i' | 's' | 'm' | 'x' | 'u' | '-'))
             {
                 return Err(format!(
                     "the inline flag `{f}` is not supported (index {start})"
@@ -312,6 +313,7 @@ impl Translator {
                     's' => new.dotall = on,
                     'm' => new.multiline = on,
                     'x' => new.extended = on,
+                    'u' => {}
                     _ => case = if on { "i".into() } else { "-i".into() },
                 }
             }

@@ -375,6 +375,27 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 });
             ok(Value::Int(c as i32))
         }
+        ("codePointBefore", [i]) => {
+            let i = int_arg(i)?;
+            let u = units(s);
+            if i < 1 || i as usize > u.len() {
+                return Some(Err(exception(
+                    name,
+                    SIOOBE,
+                    format!("index {i}, length {}", u.len()),
+                )));
+            }
+            let at = i as usize;
+            let low = u[at - 1];
+            // A low surrogate after a high one: the pair's code point.
+            let c = match (at.checked_sub(2).map(|h| u[h]), low) {
+                (Some(high @ 0xD800..=0xDBFF), 0xDC00..=0xDFFF) => {
+                    0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+                }
+                _ => u32::from(low),
+            };
+            ok(Value::Int(c as i32))
+        }
         ("codePointCount", [a, b]) => {
             let (a, b) = (int_arg(a)?, int_arg(b)?);
             let u = units(s);
