@@ -635,13 +635,17 @@ impl<'s> Parser<'s> {
     }
 
     /// `$name` inside a directive's parentheses.
-    fn variable_name(&mut self, what: &str) -> Result<Var, Error> {
+    /// A variable after `$`, `$!`, `${` or `$!{`; with `keep_bang`, a `$!` name keeps its
+    /// `!` (Velocity names a `#define($!d)` block and a `#macro(m $!a)` parameter `!d` and
+    /// `!a`, which no reference reads; a loop variable `$!i` is `i`).
+    fn variable_name(&mut self, what: &str, keep_bang: bool) -> Result<Var, Error> {
         self.skip_ws();
         if self.b.get(self.pos) != Some(&b'$') {
             return Err(self.unexpected(what));
         }
-        let braced = self.b.get(self.pos + 1) == Some(&b'{');
-        let start = self.pos + 1 + usize::from(braced);
+        let bang = self.b.get(self.pos + 1) == Some(&b'!');
+        let braced = self.b.get(self.pos + 1 + usize::from(bang)) == Some(&b'{');
+        let start = self.pos + 1 + usize::from(bang) + usize::from(braced);
         let Ok((rest, name)) = scan::identifier(&self.src[start..]) else {
             self.pos = start;
             return Err(self.unexpected(what));
@@ -649,6 +653,9 @@ impl<'s> Parser<'s> {
         self.pos = self.src.len() - rest.len();
         if braced {
             self.expect(b'}', "`}`")?;
+        }
+        if bang && keep_bang {
+            return Ok(self.names.var(&format!("!{name}")));
         }
         Ok(self.names.var(name))
     }
@@ -660,7 +667,7 @@ impl<'s> Parser<'s> {
         let (var, iterable) = if self.b.get(self.pos) == Some(&b')') {
             (self.names.var(""), None)
         } else {
-            let var = self.variable_name("the loop variable, such as `$item`")?;
+            let var = self.variable_name("the loop variable, such as `$item`", false)?;
             self.skip_ws();
             // Velocity takes any word, reference or literal where `in` belongs; without
             // anything after it, the loop iterates nothing.
@@ -691,7 +698,7 @@ impl<'s> Parser<'s> {
 
     fn define(&mut self, at: usize, end: usize) -> Result<Node, Error> {
         self.open_paren(at, end, "#define")?;
-        let name = self.variable_name("the name to define, such as `$block`")?;
+        let name = self.variable_name("the name to define, such as `$block`", true)?;
         self.expect(b')', "`)` to close #define")?;
         self.eat_line_end();
         let body = self.body_until_end(at, "#define")?;
@@ -725,16 +732,16 @@ impl<'s> Parser<'s> {
                     break;
                 }
                 Some(b',') => self.pos += 1,
-                // A `$` that names nothing is skipped, as Velocity does.
+                // A `$` (or `$!`) that names nothing is skipped, as Velocity does.
                 Some(b'$')
                     if !self
                         .b
-                        .get(self.pos + 1)
+                        .get(self.pos + 1 + usize::from(self.b.get(self.pos + 1) == Some(&b'!')))
                         .is_some_and(|&c| is_ident_start(c) || c == b'{') =>
                 {
                     self.pos += 1
                 }
-                Some(b'$') => params.push(self.variable_name("a parameter")?),
+                Some(b'$') => params.push(self.variable_name("a parameter", true)?),
                 _ => return Err(self.unexpected("a parameter such as `$arg` or `)`")),
             }
         }
