@@ -97,8 +97,20 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             }
             ok(pos.is_some())
         }
-        ("addAll", [other]) => {
+        // `addAll(c)` appends; `addAll(index, c)` inserts at the index.
+        ("addAll", [other]) | ("addAll", [_, other]) => {
+            // Only a collection finds the method.
             let more = elements(other)?;
+            let at = match args {
+                [i, _] => {
+                    let i = int_arg(i)?;
+                    if i < 0 || i as usize > len {
+                        return out_of_bounds(name, i, len);
+                    }
+                    i as usize
+                }
+                _ => len,
+            };
             if len + more.len() > super::MAX_ELEMENTS {
                 return Some(Err(exception(
                     name,
@@ -107,7 +119,7 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
                 )));
             }
             let changed = !more.is_empty();
-            items.borrow_mut().extend(more);
+            items.borrow_mut().splice(at..at, more);
             ok(changed)
         }
         ("removeAll" | "retainAll", [other]) => {
@@ -116,24 +128,6 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             let mut items = items.borrow_mut();
             items.retain(|x| other.iter().any(|v| java_equals(x, v)) == keep);
             ok(items.len() != len)
-        }
-        ("addAll", [i, other]) => {
-            let i = int_arg(i)?;
-            let more = elements(other)?;
-            if i < 0 || i as usize > len {
-                return out_of_bounds(name, i, len);
-            }
-            if len + more.len() > super::MAX_ELEMENTS {
-                return Some(Err(exception(
-                    name,
-                    "java.lang.OutOfMemoryError",
-                    "the list would be too large",
-                )));
-            }
-            let changed = !more.is_empty();
-            let at = i as usize;
-            items.borrow_mut().splice(at..at, more);
-            ok(changed)
         }
         ("containsAll", [other]) => {
             let more = elements(other)?;
