@@ -475,13 +475,15 @@ impl<'s> Parser<'s> {
         }
     }
 
-    pub(super) fn expect(&mut self, c: u8, what: &str) -> Result<(), Error> {
+    /// Skips whitespace and the byte `c`; else fails naming `what` was expected (written
+    /// out only then: `format_args!` costs nothing until displayed).
+    pub(super) fn expect(&mut self, c: u8, what: impl std::fmt::Display) -> Result<(), Error> {
         self.skip_ws();
         if self.b.get(self.pos) == Some(&c) {
             self.pos += 1;
             Ok(())
         } else {
-            Err(self.unexpected(what))
+            Err(self.unexpected(&what.to_string()))
         }
     }
 
@@ -499,11 +501,7 @@ impl<'s> Parser<'s> {
         self.open_paren(at, end, what)?;
         self.skip_ws();
         let e = self.expr()?;
-        self.skip_ws();
-        if self.b.get(self.pos) != Some(&b')') {
-            return Err(self.unexpected(&format!("`)` to close {what}")));
-        }
-        self.pos += 1;
+        self.expect(b')', format_args!("`)` to close {what}"))?;
         Ok(e)
     }
 
