@@ -113,3 +113,38 @@ fn simulate_the_seed() {
         0,
     );
 }
+
+#[test]
+fn help_and_version_answer_on_standard_output() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_vtl"))
+            .args(args)
+            .output()
+            .expect("vtl runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["help"],
+        &["render", "--help"],
+        &["check", "x.vm", "-h"],
+        &["simulate", "--help"],
+    ] {
+        let (status, stdout) = run(args);
+        assert_eq!(status, Some(0), "exit status of `vtl {}`", args.join(" "));
+        assert!(stdout.starts_with("usage:\n"), "`vtl {}`", args.join(" "));
+    }
+    // The input of `select` is any text, `--help` too.
+    assert_eq!(
+        run(&["select", "--.*", "--help"]),
+        (Some(0), "match\n".to_string())
+    );
+    assert_eq!(
+        run(&["--version"]),
+        (Some(0), format!("vtl {}\n", env!("CARGO_PKG_VERSION")))
+    );
+}

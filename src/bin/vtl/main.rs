@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use vtl::Request;
 
 const USAGE: &str = "usage:
+  vtl --help | --version
   vtl render TEMPLATE [--request FILE]
   vtl select PATTERN INPUT
   vtl simulate INTEGRATION --request FILE --backend FILE [--trace]
@@ -62,7 +63,21 @@ fn read(path: &str) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
+/// Whether the arguments ask for the usage text: `-h` or `--help` anywhere, except as
+/// the input of `select`, which may be any text.
+fn wants_help(args: &[String]) -> bool {
+    let options = match args {
+        [command, _, _] if command == "select" => &args[..1],
+        _ => args,
+    };
+    options.iter().any(|a| a == "-h" || a == "--help")
+}
+
 fn run(args: &[String]) -> Result<ExitCode, String> {
+    if wants_help(args) {
+        println!("{USAGE}");
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut args = args.iter();
     match args.next().map(String::as_str) {
         Some("render") => {}
@@ -70,8 +85,12 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         Some("simulate") => return simulate(args.as_slice()),
         Some("check") => return check(args.as_slice()),
         Some("test") => return test(args.as_slice()),
-        Some("-h" | "--help" | "help") => {
+        Some("help") => {
             println!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some("-V" | "--version") => {
+            println!("vtl {}", env!("CARGO_PKG_VERSION"));
             return Ok(ExitCode::SUCCESS);
         }
         _ => return Err(USAGE.to_string()),
