@@ -74,6 +74,9 @@ impl ContextMap {
 
 impl Object for ContextMap {
     fn property(&self, name: &str) -> Option<Value> {
+        if crate::java::is_class_property(name) {
+            return crate::java::property(&Value::Map(Rc::clone(&self.inner)), name);
+        }
         let v = self
             .inner
             .borrow()

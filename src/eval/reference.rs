@@ -124,10 +124,9 @@ impl Renderer<'_> {
         // `$var.name` on a set variable reads the property in place, without taking a
         // copy of the variable first.
         let in_place = match chain.first() {
-            Some(Access::Property(name, _)) => self.set_value(&r.name).map(|base| match base {
-                Value::Define(_) => None,
-                base => java::property(base, name),
-            }),
+            Some(Access::Property(name, _)) => self
+                .set_value(&r.name)
+                .map(|base| java::property(base, name)),
             _ => None,
         };
         if in_place.is_some() {
@@ -142,13 +141,7 @@ impl Renderer<'_> {
         };
         for access in chain {
             let next = match access {
-                Access::Property(name, _) => {
-                    if let Value::Define(_) = current {
-                        None
-                    } else {
-                        java::property(&current, name)
-                    }
-                }
+                Access::Property(name, _) => java::property(&current, name),
                 // A defined block's `toString()` renders it.
                 Access::Method(name, args, _)
                     if args.is_empty()
@@ -440,14 +433,13 @@ fn walk<T>(value: &Value, chain: &[Access], use_it: impl FnOnce(Option<&Value>) 
         };
     };
     match value {
-        Value::Map(map) => {
+        Value::Map(map) if !java::is_class_property(name) => {
             let map = map.borrow();
             match map.get(&crate::value::key::StrKey(name)) {
                 Some(v) if !v.is_null() => walk(v, rest, use_it),
                 _ => Some(use_it(None)),
             }
         }
-        Value::Define(_) => Some(use_it(None)),
         other => match java::property(other, name) {
             Some(v) => walk(&v, rest, use_it),
             None => Some(use_it(None)),

@@ -2,6 +2,7 @@
 //! of Velocity 1.7's introspection: a method exists only for arguments of fitting types,
 //! otherwise the reference stays unresolved.
 
+mod class;
 mod collections;
 mod number;
 pub mod regex;
@@ -13,6 +14,7 @@ use crate::{Error, ErrorKind};
 /// The result of looking a method up: `None` when there is no such method.
 pub(crate) type Call = Option<Result<Value, Error>>;
 
+pub(crate) use class::is_class_property;
 pub(crate) use string::{MAX_STRING, java_trim};
 
 /// Most elements a list may grow to through its methods.
@@ -33,6 +35,10 @@ pub(crate) fn void() -> Call {
 
 /// `$value.name`: a map's key, else `getName()`, else `isName()`.
 pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
+    // The getter `getClass()` comes before a map's key.
+    if class::is_class_property(name) && !matches!(value, Value::Object(_)) {
+        return class::of(value);
+    }
     match value {
         Value::Map(map) => map
             .borrow()
@@ -89,7 +95,9 @@ pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
         | Value::BigDecimal(_) => number::call(value, name, args),
         Value::Bool(b) => number::bool_call(*b, name, args),
         Value::Object(o) => return o.call(name, args),
-        Value::Null | Value::Define(_) => return None,
+        Value::Null => return None,
+        // Only `Object`'s methods (the evaluator renders the block for `toString()`).
+        Value::Define(_) => None,
     };
     found.or_else(|| common(value, name, args))
 }
@@ -102,7 +110,8 @@ fn common(value: &Value, name: &str, args: &[Value]) -> Call {
             value, other,
         )))),
         ("hashCode", []) => Some(Ok(Value::Int(hash_code(value)))),
-        ("toString" | "hashCode", _) => Some(Err(wrong_arity(name))),
+        ("getClass", []) => class::of(value).map(Ok),
+        ("toString" | "hashCode" | "getClass", _) => Some(Err(wrong_arity(name))),
         _ => None,
     }
 }

@@ -151,7 +151,7 @@ pub trait Object {
 }
 
 impl Value {
-    /// A new empty `ArrayList`.
+    /// A new `ArrayList` of the given items.
     pub fn new_list(items: Vec<Value>) -> Value {
         Value::List(Rc::new(RefCell::new(items)), ListStyle::Java)
     }
