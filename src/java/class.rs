@@ -7,9 +7,9 @@ use std::rc::Rc;
 use super::Call;
 use crate::value::{ListStyle, Object, Value};
 
-/// The classes a template's values are instances of.
+/// The classes of the values a template works with.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
+enum Type {
     String,
     Boolean,
     Integer,
@@ -24,73 +24,73 @@ enum Class {
     Class,
 }
 
-const CLASSES: usize = 12;
+const TYPES: usize = 12;
 
-impl Class {
-    fn of(value: &Value) -> Option<Class> {
+impl Type {
+    fn of(value: &Value) -> Option<Type> {
         Some(match value {
-            Value::Str(_) => Class::String,
-            Value::Bool(_) => Class::Boolean,
-            Value::Int(_) => Class::Integer,
-            Value::Long(_) => Class::Long,
-            Value::Double(_) => Class::Double,
-            Value::BigInt(_) => Class::BigInteger,
-            Value::BigDecimal(_) => Class::BigDecimal,
-            Value::List(_, ListStyle::Java) => Class::ArrayList,
-            Value::List(_, ListStyle::Json) => Class::JsonArray,
-            Value::Map(_) => Class::LinkedHashMap,
-            Value::Define(_) => Class::DefinedBlock,
-            Value::Object(o) if ClassObject::is(o) => Class::Class,
+            Value::Str(_) => Type::String,
+            Value::Bool(_) => Type::Boolean,
+            Value::Int(_) => Type::Integer,
+            Value::Long(_) => Type::Long,
+            Value::Double(_) => Type::Double,
+            Value::BigInt(_) => Type::BigInteger,
+            Value::BigDecimal(_) => Type::BigDecimal,
+            Value::List(_, ListStyle::Java) => Type::ArrayList,
+            Value::List(_, ListStyle::Json) => Type::JsonArray,
+            Value::Map(_) => Type::LinkedHashMap,
+            Value::Define(_) => Type::DefinedBlock,
+            Value::Object(o) if ClassObject::is(o) => Type::Class,
             Value::Object(_) | Value::Null => return None,
         })
     }
 
     fn name(self) -> &'static str {
         match self {
-            Class::String => "java.lang.String",
-            Class::Boolean => "java.lang.Boolean",
-            Class::Integer => "java.lang.Integer",
-            Class::Long => "java.lang.Long",
-            Class::Double => "java.lang.Double",
-            Class::BigInteger => "java.math.BigInteger",
-            Class::BigDecimal => "java.math.BigDecimal",
-            Class::ArrayList => "java.util.ArrayList",
-            Class::JsonArray => "net.minidev.json.JSONArray",
-            Class::LinkedHashMap => "java.util.LinkedHashMap",
-            Class::DefinedBlock => "org.apache.velocity.runtime.directive.Block$Reference",
-            Class::Class => "java.lang.Class",
+            Type::String => "java.lang.String",
+            Type::Boolean => "java.lang.Boolean",
+            Type::Integer => "java.lang.Integer",
+            Type::Long => "java.lang.Long",
+            Type::Double => "java.lang.Double",
+            Type::BigInteger => "java.math.BigInteger",
+            Type::BigDecimal => "java.math.BigDecimal",
+            Type::ArrayList => "java.util.ArrayList",
+            Type::JsonArray => "net.minidev.json.JSONArray",
+            Type::LinkedHashMap => "java.util.LinkedHashMap",
+            Type::DefinedBlock => "org.apache.velocity.runtime.directive.Block$Reference",
+            Type::Class => "java.lang.Class",
         }
     }
 }
 
 /// A `java.lang.Class`. There is one object per class and thread, so that `==` (Java's
 /// identity of classes) holds between two `getClass()` of the same class.
-struct ClassObject(Class);
+struct ClassObject(Type);
 
 thread_local! {
-    static OBJECTS: [Rc<ClassObject>; CLASSES] = [
-        Class::String,
-        Class::Boolean,
-        Class::Integer,
-        Class::Long,
-        Class::Double,
-        Class::BigInteger,
-        Class::BigDecimal,
-        Class::ArrayList,
-        Class::JsonArray,
-        Class::LinkedHashMap,
-        Class::DefinedBlock,
-        Class::Class,
+    static OBJECTS: [Rc<ClassObject>; TYPES] = [
+        Type::String,
+        Type::Boolean,
+        Type::Integer,
+        Type::Long,
+        Type::Double,
+        Type::BigInteger,
+        Type::BigDecimal,
+        Type::ArrayList,
+        Type::JsonArray,
+        Type::LinkedHashMap,
+        Type::DefinedBlock,
+        Type::Class,
     ]
     .map(|c| Rc::new(ClassObject(c)));
 }
 
 /// `value.getClass()`, for the values whose class is known.
 pub(crate) fn of(value: &Value) -> Option<Value> {
-    class_object(Class::of(value)?)
+    class_object(Type::of(value)?)
 }
 
-fn class_object(class: Class) -> Option<Value> {
+fn class_object(class: Type) -> Option<Value> {
     OBJECTS
         .try_with(|all| {
             let object = all.iter().find(|o| o.0 == class)?;
@@ -143,7 +143,7 @@ impl Object for ClassObject {
             "getSimpleName" => Value::from(self.simple_name()),
             "getCanonicalName" => Value::from(name_of.replace('$', ".")),
             "isInterface" | "isArray" => Value::Bool(false),
-            "getClass" => class_object(Class::Class)?,
+            "getClass" => class_object(Type::Class)?,
             "toString" => Value::from(self.to_java_string()),
             // One object per class: equality is identity, as in Java.
             "equals" => {
