@@ -24,9 +24,12 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Elements of a range `[a..b]`.
     pub max_range: usize,
-    /// Nesting of rendering: defined blocks within defined blocks, `#evaluate` within
-    /// `#evaluate`. (Macros keep Velocity's own limit of 20 nested calls, and the parser
-    /// accepts at most 100 nested blocks or parentheses.)
+    /// Nesting of rendering: blocks within blocks, whether written inside each other
+    /// (`#if`, `#foreach`) or reached by a macro call, a defined block or `#evaluate`.
+    /// Bounds the stack a render needs: about 1 KiB per level, so the default of 200 fits
+    /// the 2 MiB stack of a spawned thread with room to spare. (Macros also keep
+    /// Velocity's own limit of 20 nested calls, and the parser accepts at most 100 nested
+    /// blocks or parentheses in one text.)
     pub max_depth: usize,
 }
 
@@ -37,7 +40,7 @@ impl Default for Limits {
             max_steps: 100_000_000,
             max_output_bytes: 64 * 1024 * 1024,
             max_range: 1_000_000,
-            max_depth: 64,
+            max_depth: 200,
         }
     }
 }

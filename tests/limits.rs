@@ -221,3 +221,34 @@ fn hostile_values_end() {
         "2"
     );
 }
+
+/// Recursion through macros or `#evaluate` whose bodies nest blocks deeply: every level
+/// counts against one depth limit, so the render fails cleanly on a spawned thread's
+/// 2 MiB stack instead of overflowing it.
+#[test]
+fn nesting_through_recursion_fits_a_thread_stack() {
+    let ifs = 95;
+    let macro_recursion = format!(
+        "#macro(m)#set($c = $c + 1)#if($c < 21){}#m(){}#end#end#set($c = 0)#m()",
+        "#if(true)".repeat(ifs),
+        "#end".repeat(ifs)
+    );
+    let loops = 25;
+    let evaluate_recursion = format!(
+        "#set($t = '{}#evaluate($t){}')#evaluate($t)",
+        "#foreach($i in [1])".repeat(loops),
+        "#end".repeat(loops)
+    );
+    for src in [macro_recursion, evaluate_recursion] {
+        let kind = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || render_with(&src, Limits::default()).kind())
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(kind, ErrorKind::Recursion);
+    }
+    // Nesting within the limit renders.
+    let t = Template::parse(&format!("{}x{}", "#if(true)".repeat(99), "#end".repeat(99))).unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "x");
+}

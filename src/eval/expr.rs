@@ -42,7 +42,7 @@ impl Renderer<'_> {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
                     let v = self.value(item, src, out)?;
-                    values.push(self.materialize(v, src, out)?);
+                    values.push(self.materialize(v)?);
                 }
                 Value::new_list(values)
             }
@@ -50,9 +50,9 @@ impl Renderer<'_> {
                 let mut map = crate::value::Map::with_capacity(entries.len());
                 for (k, v) in entries {
                     let k = self.value(k, src, out)?;
-                    let k = self.materialize(k, src, out)?;
+                    let k = self.materialize(k)?;
                     let v = self.value(v, src, out)?;
-                    let v = self.materialize(v, src, out)?;
+                    let v = self.materialize(v)?;
                     map.insert(Key::from(k), v);
                 }
                 Value::new_map(map)
@@ -104,7 +104,7 @@ impl Renderer<'_> {
                     // Velocity calls `toString()` on what it tests: a defined block renders
                     // (for its effects, `#stop` included).
                     Some(block @ Value::Define(_)) => {
-                        self.stringify(&block, src, out)?;
+                        self.stringify(&block)?;
                         true
                     }
                     v => v.is_some_and(|v| v.is_truthy()),
@@ -117,9 +117,9 @@ impl Renderer<'_> {
             ExprKind::Or(l, r) => self.truth(l, src, out)? || self.truth(r, src, out)?,
             ExprKind::Compare(op, l, r) => {
                 let a = self.value(l, src, out)?;
-                let a = self.defined_to_string(a, src, out)?;
+                let a = self.defined_to_string(a)?;
                 let b = self.value(r, src, out)?;
-                let b = self.defined_to_string(b, src, out)?;
+                let b = self.defined_to_string(b)?;
                 compare(*op, a.as_ref(), b.as_ref()).map_err(|(class, msg)| {
                     self.error(src, e.span, ErrorKind::Render, format!("{class}: {msg}"))
                 })?
@@ -130,16 +130,9 @@ impl Renderer<'_> {
 
     /// A defined block as the text it renders; any other value as it is.
     #[inline]
-    fn defined_to_string(
-        &mut self,
-        v: Option<Value>,
-        src: &Arc<str>,
-        out: &mut String,
-    ) -> Step<Option<Value>> {
+    fn defined_to_string(&mut self, v: Option<Value>) -> Step<Option<Value>> {
         match v {
-            Some(block @ Value::Define(_)) => {
-                Ok(Some(Value::from(self.stringify(&block, src, out)?)))
-            }
+            Some(block @ Value::Define(_)) => Ok(Some(Value::from(self.stringify(&block)?))),
             other => Ok(other),
         }
     }
@@ -153,9 +146,9 @@ impl Renderer<'_> {
         out: &mut String,
     ) -> Step<Option<Value>> {
         let a = self.value(l, src, out)?;
-        let a = self.defined_to_string(a, src, out)?;
+        let a = self.defined_to_string(a)?;
         let b = self.value(r, src, out)?;
-        let b = self.defined_to_string(b, src, out)?;
+        let b = self.defined_to_string(b)?;
         // `+` with a string on either side concatenates; a null side then contributes
         // its own source text.
         if op == MathOp::Add

@@ -200,27 +200,36 @@ impl<'t> Renderer<'t> {
         Halt::Error(Error::new(kind, message).located(src, span.start as usize))
     }
 
-    fn enter(&mut self, src: &str, span: Span) -> Step {
-        self.depth += 1;
-        if self.depth > self.limits.max_depth {
-            return Err(self.error(
-                src,
-                span,
-                ErrorKind::Recursion,
-                format!(
-                    "rendering nested deeper than {} levels (recursive #define or #evaluate?)",
-                    self.limits.max_depth
-                ),
-            ));
+    /// Renders a block: the body of a directive, a macro, a defined block or `#evaluate`d
+    /// text. Blocks inside blocks are counted against `max_depth`, which bounds the stack
+    /// a render needs whatever the mix of nesting and recursion.
+    pub(crate) fn block(&mut self, block: &Block, src: &Arc<str>, out: &mut String) -> Step {
+        if self.depth >= self.limits.max_depth {
+            return Err(self.too_deep(block, src));
         }
+        self.depth += 1;
+        for node in block {
+            if let Err(halt) = self.node(node, src, out) {
+                self.depth -= 1;
+                return Err(halt);
+            }
+        }
+        self.depth -= 1;
         Ok(())
     }
 
-    pub(crate) fn block(&mut self, block: &Block, src: &Arc<str>, out: &mut String) -> Step {
-        for node in block {
-            self.node(node, src, out)?;
-        }
-        Ok(())
+    #[cold]
+    fn too_deep(&self, block: &Block, src: &str) -> Halt {
+        let span = block.first().map_or(Span::default(), Node::span);
+        self.error(
+            src,
+            span,
+            ErrorKind::Recursion,
+            format!(
+                "rendering nested deeper than {} levels (recursive macro, #define or #evaluate?)",
+                self.limits.max_depth
+            ),
+        )
     }
 
     /// Counts one unit of work, and checks the output so far against the limits.
@@ -322,10 +331,10 @@ impl<'t> Renderer<'t> {
         let Some(value) = self.value(expr, src, out)? else {
             return Ok(());
         };
-        let text: Arc<str> = Arc::from(self.stringify(&value, src, out)?);
+        let text: Arc<str> = Arc::from(self.stringify(&value)?);
         // The text's names are numbered after every name seen so far.
         let names = self.extra_names.get_or_insert_with(|| self.names.clone());
-        let parsed = crate::syntax::parse_fragment(&text, self.depth, names);
+        let parsed = crate::syntax::parse_fragment(&text, names);
         let names_len = names.len();
         let (block, macros) = parsed
             .map_err(|e| self.error(src, span, ErrorKind::Syntax, format!("in #evaluate: {e}")))?;
@@ -336,9 +345,7 @@ impl<'t> Renderer<'t> {
                 self.extra_macros.entry(name).or_insert(def);
             }
         }
-        self.enter(src, span)?;
         let result = self.block(&block, &text, out);
-        self.depth -= 1;
         match result {
             // `#stop` and `#break` end only the evaluated text.
             Ok(()) | Err(Halt::Break(None)) | Err(Halt::Stop) => Ok(()),
@@ -352,22 +359,14 @@ impl<'t> Renderer<'t> {
 
     /// Renders a `#define`d block where it is used. Returns false, rendering nothing, when
     /// the block is already being rendered twice (Velocity's `define.max.depth`).
-    fn render_defined(
-        &mut self,
-        block: &DefinedBlock,
-        span: Span,
-        src: &str,
-        out: &mut String,
-    ) -> Step<bool> {
+    fn render_defined(&mut self, block: &DefinedBlock, out: &mut String) -> Step<bool> {
         let id = Arc::as_ptr(&block.body);
         if self.defining.iter().filter(|&&b| b == id).count() >= MAX_DEFINE_DEPTH {
             return Ok(false);
         }
-        self.enter(src, span)?;
         self.defining.push(id);
         let result = self.block(&block.body, &block.source, out);
         self.defining.pop();
-        self.depth -= 1;
         match result {
             Ok(()) | Err(Halt::Break(None)) => Ok(true),
             Err(other) => Err(other),
@@ -413,12 +412,11 @@ impl<'t> Renderer<'t> {
 
     /// The string a value stands for in text: its `toString()`, or for a defined block,
     /// its rendering.
-    fn stringify(&mut self, value: &Value, src: &Arc<str>, out: &mut String) -> Step<String> {
-        let _ = out;
+    fn stringify(&mut self, value: &Value) -> Step<String> {
         match value {
             Value::Define(block) => {
                 let mut text = String::new();
-                self.render_defined(block, Span::default(), src, &mut text)?;
+                self.render_defined(block, &mut text)?;
                 Ok(text)
             }
             other => Ok(other.to_java_string()),
@@ -430,7 +428,7 @@ impl<'t> Renderer<'t> {
         match value {
             Value::Str(s) => out.push_str(s),
             Value::Define(block) => {
-                if !self.render_defined(block, span, src, out)? {
+                if !self.render_defined(block, out)? {
                     out.push_str(&src[span.range()]);
                 }
             }

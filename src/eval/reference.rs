@@ -148,7 +148,7 @@ impl Renderer<'_> {
                         && &**name == "toString"
                         && matches!(current, Value::Define(_)) =>
                 {
-                    Some(Value::from(self.stringify(&current, src, out)?))
+                    Some(Value::from(self.stringify(&current)?))
                 }
                 Access::Method(name, args, span) => {
                     // Arguments go on the renderer's stack (the arguments of calls made
@@ -200,7 +200,7 @@ impl Renderer<'_> {
     ) -> Step {
         for arg in args {
             let v = self.value(arg, src, out)?;
-            let v = self.materialize(v, src, out)?;
+            let v = self.materialize(v)?;
             self.args.push(v);
         }
         Ok(())
@@ -262,17 +262,10 @@ impl Renderer<'_> {
 
     /// A value to hand to a method: defined blocks are rendered to strings, a missing
     /// value is Java `null`.
-    pub(super) fn materialize(
-        &mut self,
-        v: Option<Value>,
-        src: &Arc<str>,
-        out: &mut String,
-    ) -> Step<Value> {
+    pub(super) fn materialize(&mut self, v: Option<Value>) -> Step<Value> {
         Ok(match v {
             None => Value::Null,
-            Some(Value::Define(block)) => {
-                Value::from(self.stringify(&Value::Define(block), src, out)?)
-            }
+            Some(Value::Define(block)) => Value::from(self.stringify(&Value::Define(block))?),
             Some(v) => v,
         })
     }

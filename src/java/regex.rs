@@ -704,7 +704,7 @@ impl JavaRegex {
         if let Some(lit) = &self.literal
             && !replacement.contains(['$', '\\'])
         {
-            return Ok(replace_literal(input, lit, replacement, all));
+            return replace_literal(input, lit, replacement, all).ok_or_else(too_large);
         }
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
@@ -716,10 +716,7 @@ impl JavaRegex {
             out.push_str(&input[last..m.start()]);
             expand(&caps, replacement, &mut out)?;
             if out.len() > crate::java::MAX_STRING {
-                return Err((
-                    "java.lang.OutOfMemoryError",
-                    "the result would be too large".into(),
-                ));
+                return Err(too_large());
             }
             last = m.end();
             if !all {
@@ -799,9 +796,22 @@ impl JavaRegex {
     }
 }
 
+/// The exception of a replacement whose result would be too large to build.
+fn too_large() -> (&'static str, String) {
+    (
+        "java.lang.OutOfMemoryError",
+        "the result would be too large".into(),
+    )
+}
+
 /// `input` with `lit` replaced by `replacement` (the first time, or `all` times); borrowed
-/// when `lit` does not occur.
-fn replace_literal<'i>(input: &'i str, lit: &str, replacement: &str, all: bool) -> Cow<'i, str> {
+/// when `lit` does not occur; `None` when the result would be too large.
+fn replace_literal<'i>(
+    input: &'i str,
+    lit: &str,
+    replacement: &str,
+    all: bool,
+) -> Option<Cow<'i, str>> {
     // Needles are mostly short, and so are inputs: looking for the first byte and
     // comparing the rest beats setting a substring searcher up on every call. Past a few
     // bytes the searcher keeps the work linear (`aaa..` in `aaaa..`).
@@ -817,13 +827,16 @@ fn replace_literal<'i>(input: &'i str, lit: &str, replacement: &str, all: bool) 
         from = at + 1;
     };
     let Some(mut at) = next(0) else {
-        return Cow::Borrowed(input);
+        return Some(Cow::Borrowed(input));
     };
     let mut out = String::with_capacity(input.len() + replacement.len());
     let mut last = 0;
     loop {
         out.push_str(&input[last..at]);
         out.push_str(replacement);
+        if out.len() > crate::java::MAX_STRING {
+            return None;
+        }
         last = at + lit.len();
         match next(last) {
             Some(found) if all => at = found,
@@ -831,7 +844,7 @@ fn replace_literal<'i>(input: &'i str, lit: &str, replacement: &str, all: bool) 
         }
     }
     out.push_str(&input[last..]);
-    Cow::Owned(out)
+    Some(Cow::Owned(out))
 }
 
 /// Appends Java's expansion of `replacement` for one match.

@@ -180,14 +180,9 @@ pub fn parse(source: &Arc<str>) -> Result<Parsed, Error> {
 /// used by the enclosing template. Gives the block and the macros it defines.
 pub(crate) fn parse_fragment(
     source: &Arc<str>,
-    depth: usize,
     names: &mut Names,
 ) -> Result<(Block, Macros), Error> {
-    let mut p = parser::Parser::new(
-        source,
-        depth,
-        std::mem::replace(names, Names::placeholder()),
-    );
+    let mut p = parser::Parser::new(source, 0, std::mem::replace(names, Names::placeholder()));
     let block = p.parse_block();
     *names = std::mem::replace(&mut p.names, Names::placeholder());
     Ok((block?, p.into_macros()))
