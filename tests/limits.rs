@@ -252,3 +252,77 @@ fn nesting_through_recursion_fits_a_thread_stack() {
     let t = Template::parse(&format!("{}x{}", "#if(true)".repeat(99), "#end".repeat(99))).unwrap();
     assert_eq!(t.render(&Context::new()).unwrap(), "x");
 }
+
+/// Work done inside methods and values counts toward `max_steps`: a loop of calls that
+/// each scan, copy or compare a large collection or string ends with the step limit.
+#[test]
+fn work_inside_methods_counts_as_steps() {
+    let limits = Limits {
+        max_steps: 10_000_000,
+        ..Limits::default()
+    };
+    let big = "#set($big = [1..100000])";
+    for work in [
+        "#set($x = $big.contains(-1))",
+        "#set($x = $big.indexOf(-1))",
+        "#set($x = $big.subList(0, 100000))",
+        "#set($x = $big.equals([1..100000]))",
+        "#set($x = $big.hashCode())",
+        "#set($x = \"$big\")",
+        "#set($x = $big.toString().length())",
+        "#set($x = [$big] == [[1..100000]])",
+    ] {
+        let src = format!("{big}#foreach($i in [1..1000])#foreach($j in [1..1000]){work}#end#end");
+        let e = render_with(&src, limits);
+        assert_eq!(e.kind(), ErrorKind::Limit, "{work}");
+    }
+    // One call whose work alone is over the limit stops early.
+    let e = render_with(
+        "#set($a = [1..100000])#set($b = [1..100000])#set($x = $a.removeAll($b))",
+        limits,
+    );
+    assert_eq!(e.kind(), ErrorKind::Limit);
+    // The same work within the limit is done.
+    let t =
+        Template::parse("#set($a = [1..1000])#set($x = $a.removeAll([1..500]))$a.size()").unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "500");
+}
+
+#[test]
+fn strings_and_lists_made_from_huge_strings_are_refused() {
+    for src in [
+        "#set($a = 'a')#set($s = $a.repeat(20000000))#set($c = $s.toCharArray())",
+        "#set($a = 'a')#set($s = $a.repeat(20000000))#set($c = $s.getBytes())",
+        "#set($a = 'a')#set($s = $a.repeat(20000000))#set($c = $s.split(''))",
+        // A plain-text replacement as large as the pattern's every occurrence.
+        "#set($a = 'a')#set($s = $a.repeat(10000))#set($r = $s.replaceAll('a', $s))",
+    ] {
+        let e = render_with(src, Limits::default());
+        assert!(e.message().contains("OutOfMemoryError"), "{src}: {e}");
+    }
+}
+
+/// Lists and maps used as map keys are hashed by their content, so many of them do not
+/// make a map slow.
+#[test]
+fn collections_as_keys_stay_fast() {
+    let t = Template::parse(
+        "#set($m = {})#foreach($i in [1..200])#foreach($j in [1..200])\
+         #set($x = $m.put([$i, $j], $i))#set($x = $m.put({\"a\": $i, \"b\": $j}, $j))#end#end\
+         $m.size() $m.get([7, 5]) $m.get({\"b\": 5, \"a\": 7})",
+    )
+    .unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "80000 7 5");
+}
+
+/// Output is never cut short: a limit raised past the largest string a render builds acts
+/// as that size, and fails the render.
+#[test]
+fn output_is_never_silently_cut() {
+    let limits = Limits {
+        max_output_bytes: usize::MAX,
+        ..Limits::default()
+    };
+    let e = render_with("#set($a = 'a')#set($s = $a.repeat(40000000))$s$s|5", limits);
+    assert_eq!(e.kind(), ErrorKind::Limit);
+}

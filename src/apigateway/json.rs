@@ -43,7 +43,7 @@ pub(crate) fn transcode(text: &str) -> Option<String> {
     };
     p.value(&mut sink, Top::Yes).ok()?;
     // Past this `write_json` stops writing.
-    (sink.out.len() <= display::MAX_TEXT).then_some(sink.out)
+    (sink.out.len() <= crate::limits::MAX_STRING).then_some(sink.out)
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -202,6 +202,7 @@ impl JsonPath {
                 next_sheltered.resize(next.len(), shelters);
             }
             sheltered = next_sheltered;
+            crate::limits::burn(next.len());
             if next.is_empty()
                 && matches!(seg, Segment::Deep(inner) if matches!(**inner, Segment::Index(_)))
             {
@@ -696,7 +697,8 @@ fn deep(
     out: &mut Vec<Value>,
     depth: usize,
 ) -> Result<(), Stop> {
-    if depth > 1000 {
+    // Each value visited is a unit of the render's work.
+    if depth > 1000 || !crate::limits::burn(1) {
         return Ok(());
     }
     match (seg, v) {

@@ -52,6 +52,7 @@ impl Object for Util {
                 (None, _) => Value::from(&*text),
             }),
             "parseJson" => {
+                crate::limits::burn_text(text.len());
                 json::parse(&text).map_err(|e| fail(name, format!("ParseException: {e}")))
             }
             "urlEncode" => Ok(Value::from(url_encode(&text))),

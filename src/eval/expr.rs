@@ -30,6 +30,8 @@ impl Renderer<'_> {
             ExprKind::Interpolated(text, block) => {
                 let mut s = String::new();
                 self.block(block, text, &mut s)?;
+                self.check_string(s.len(), e.span, src)?;
+                self.steps += s.len() as u64 / crate::limits::TEXT_PER_STEP;
                 Value::from(s)
             }
             ExprKind::Int(n) => Value::Int(*n),
@@ -83,6 +85,7 @@ impl Renderer<'_> {
                 } else {
                     (b..=a).rev().map(|n| Value::Int(n as i32)).collect()
                 };
+                self.steps += items.len() as u64;
                 Value::new_list(items)
             }
             ExprKind::Math(op, l, r) => return self.math(*op, l, r, src, out),
@@ -157,6 +160,7 @@ impl Renderer<'_> {
             let left = a.map_or_else(|| src[l.span.range()].to_string(), |v| v.to_java_string());
             let right = b.map_or_else(|| src[r.span.range()].to_string(), |v| v.to_java_string());
             self.check_string(left.len() + right.len(), l.span, src)?;
+            self.steps += (left.len() + right.len()) as u64 / crate::limits::TEXT_PER_STEP;
             return Ok(Some(Value::from(left + &right)));
         }
         match (a, b) {

@@ -103,6 +103,10 @@ pub(crate) struct Renderer<'t> {
     limits: crate::Limits,
     /// Units of work done so far.
     steps: u64,
+    /// What the thread's fuel was set to at the last step (see `limits::burn`), and what
+    /// it was before this render began.
+    fuel_given: u64,
+    outer_fuel: u64,
     /// The defined blocks being rendered, innermost last.
     defining: Vec<*const Block>,
     depth: usize,
@@ -127,6 +131,7 @@ const SPARE_LOOPS: usize = 16;
 
 impl Drop for Renderer<'_> {
     fn drop(&mut self) {
+        crate::limits::refuel(self.outer_fuel);
         self.slots.clear();
         self.loops.clear();
         self.args.clear();
@@ -157,6 +162,9 @@ impl<'t> Renderer<'t> {
             .flatten()
             .unwrap_or_default();
         let mut slots = spare.slots;
+        let mut limits = ctx.limits;
+        // No string is ever printed past this size, so neither may the output be.
+        limits.max_output_bytes = limits.max_output_bytes.min(crate::limits::MAX_STRING);
         slots.resize(parsed.names.len(), Slot::Unknown);
         Renderer {
             ctx,
@@ -172,8 +180,10 @@ impl<'t> Renderer<'t> {
             spare_loops: spare.spare_loops,
             args: spare.args,
             observer: None,
-            limits: ctx.limits,
+            limits,
             steps: 0,
+            fuel_given: limits.max_steps,
+            outer_fuel: crate::limits::refuel(limits.max_steps),
             defining: Vec::new(),
             depth: 0,
         }
@@ -189,9 +199,17 @@ impl<'t> Renderer<'t> {
         if let Some(o) = self.observer.as_mut() {
             o.main = (Arc::as_ptr(src) as *const u8, out as *const String);
         }
-        match self.block(block, src, out) {
+        let ended = match self.block(block, src, out) {
             Ok(()) | Err(Halt::Break(_)) | Err(Halt::Stop) => Ok(()),
+            Err(halt) => Err(halt),
+        };
+        // The last node's work and output are checked here, as each earlier one's were by
+        // the next.
+        let last = block.last().map_or(Span::default(), Node::span);
+        match ended.and_then(|()| self.step(last, src, out)) {
+            Ok(()) => Ok(()),
             Err(Halt::Error(e)) => Err(e),
+            Err(_) => Ok(()),
         }
     }
 
@@ -232,31 +250,59 @@ impl<'t> Renderer<'t> {
         )
     }
 
-    /// Counts one unit of work, and checks the output so far against the limits.
+    /// Counts one unit of work and the work done inside values since the last step, and
+    /// checks the output so far against the limits.
+    #[inline]
     fn step(&mut self, span: Span, src: &str, out: &str) -> Step {
+        let left = crate::limits::fuel();
+        if left != self.fuel_given {
+            self.count_burnt(left);
+        }
         self.steps += 1;
+        if self.steps > self.limits.max_steps || out.len() > self.limits.max_output_bytes {
+            return Err(self.over_limit(span, src));
+        }
+        Ok(())
+    }
+
+    /// Adds what the values burnt since the last step to the steps, and gives them what
+    /// is left. (Only when they burnt some: the steps counted meanwhile can take a render
+    /// at most twice past its limit.)
+    fn count_burnt(&mut self, left: u64) {
+        self.steps += self.fuel_given.saturating_sub(left);
+        self.fuel_given = self.limits.max_steps.saturating_sub(self.steps);
+        crate::limits::refuel(self.fuel_given);
+    }
+
+    #[cold]
+    fn over_limit(&self, span: Span, src: &str) -> Halt {
         if self.steps > self.limits.max_steps {
-            return Err(self.error(
+            return self.error(
                 src,
                 span,
                 ErrorKind::Limit,
                 format!("the render took more than {} steps", self.limits.max_steps),
-            ));
+            );
         }
-        self.check_string(out.len(), span, src)
+        self.string_too_long(span, src)
     }
 
     /// Fails when a string (the output, or one the template builds) is over the limit.
     pub(crate) fn check_string(&self, len: usize, span: Span, src: &str) -> Step {
         if len > self.limits.max_output_bytes {
-            return Err(self.error(
-                src,
-                span,
-                ErrorKind::Limit,
-                format!("a string grew past {} bytes", self.limits.max_output_bytes),
-            ));
+            return Err(self.string_too_long(span, src));
         }
         Ok(())
+    }
+
+    #[cold]
+    fn string_too_long(&self, span: Span, src: &str) -> Halt {
+        self.error(
+            src,
+            span,
+            ErrorKind::Limit,
+            format!("a string grew past {} bytes", self.limits.max_output_bytes),
+        )
     }
 
     fn node(&mut self, node: &Node, src: &Arc<str>, out: &mut String) -> Step {

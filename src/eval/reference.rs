@@ -7,6 +7,7 @@ use super::{Halt, Renderer, Slot, Step};
 use crate::ErrorKind;
 use crate::context::NullMode;
 use crate::java;
+use crate::limits::TEXT_PER_STEP;
 use crate::syntax::ast::{Access, Reference, Set, Span, Var};
 use crate::value::Value;
 
@@ -156,14 +157,18 @@ impl Renderer<'_> {
                     // allocation per call.
                     let base = self.args.len();
                     let pushed = self.push_args(args, src, out);
-                    let called = pushed.and_then(|()| self.step(*span, src, ""));
-                    let result = called.map(|()| java::call(&current, name, &self.args[base..]));
+                    // The step after the call counts the work the method did (a method
+                    // stops early once the render has no work left).
+                    let result = pushed.map(|()| java::call(&current, name, &self.args[base..]));
                     self.args.truncate(base);
-                    match result? {
+                    let result = result?;
+                    self.step(*span, src, "")?;
+                    match result {
                         None => None,
                         Some(Ok(Value::Null)) => None,
                         Some(Ok(Value::Str(s))) => {
                             self.check_string(s.len(), *span, src)?;
+                            self.steps += s.len() as u64 / TEXT_PER_STEP;
                             Some(Value::Str(s))
                         }
                         Some(Ok(v)) => Some(v),

@@ -28,6 +28,13 @@ fn elements(v: &Value) -> Option<Vec<Value>> {
     }
 }
 
+/// Takes a unit of the render's work per element a method scans or copies; true when
+/// there is not that much left: the method then does nothing, as the render fails at its
+/// next step.
+fn out_of_work(elements: usize) -> bool {
+    !crate::limits::burn(elements)
+}
+
 pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
     let len = items.borrow().len();
     match (name, args) {
@@ -52,6 +59,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         }
         ("add", [i, v]) => {
             let i = int_arg(i)?;
+            if out_of_work(len) {
+                return void();
+            }
             if i < 0 || i as usize > len {
                 return out_of_bounds(name, i, len);
             }
@@ -68,6 +78,11 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
                 v.clone(),
             ))
         }
+        ("contains" | "indexOf" | "lastIndexOf" | "toArray" | "iterator" | "listIterator", _)
+            if out_of_work(len) =>
+        {
+            void()
+        }
         ("contains", [v]) => ok(items.borrow().iter().any(|x| java_equals(x, v))),
         ("indexOf", [v]) => ok(Value::Int(
             items
@@ -83,6 +98,7 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
                 .rposition(|x| java_equals(x, v))
                 .map_or(-1, |i| i as i32),
         )),
+        ("remove", _) if out_of_work(len) => void(),
         ("remove", [Value::Int(i)]) => {
             let i = *i;
             if i < 0 || i as usize >= len {
@@ -101,6 +117,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         ("addAll", [other]) | ("addAll", [_, other]) => {
             // Only a collection finds the method.
             let more = elements(other)?;
+            if out_of_work(len + more.len()) {
+                return void();
+            }
             let at = match args {
                 [i, _] => {
                     let i = int_arg(i)?;
@@ -124,6 +143,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         }
         ("removeAll" | "retainAll", [other]) => {
             let other = elements(other)?;
+            if out_of_work(len.saturating_mul(other.len())) {
+                return void();
+            }
             let keep = name == "retainAll";
             let mut items = items.borrow_mut();
             items.retain(|x| other.iter().any(|v| java_equals(x, v)) == keep);
@@ -131,6 +153,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         }
         ("containsAll", [other]) => {
             let more = elements(other)?;
+            if out_of_work(len.saturating_mul(more.len())) {
+                return void();
+            }
             let items = items.borrow();
             ok(more.iter().all(|v| items.iter().any(|x| java_equals(x, v))))
         }
@@ -140,6 +165,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         }
         ("subList", [a, b]) => {
             let (a, b) = (int_arg(a)?, int_arg(b)?);
+            if out_of_work(len) {
+                return void();
+            }
             if a < 0 || b as usize > len || a > b {
                 return Some(Err(exception(
                     name,
@@ -170,6 +198,11 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
         ("isEmpty", []) => ok(map.borrow().is_empty()),
         ("clear", []) => {
             map.borrow_mut().clear();
+            void()
+        }
+        ("keySet" | "values" | "entrySet" | "containsValue" | "remove", _)
+            if out_of_work(map.borrow().len()) =>
+        {
             void()
         }
         ("keySet", []) => ok(Value::new_list(
@@ -229,6 +262,7 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
             }
             ok(matches)
         }
+        ("putAll", [Value::Map(other)]) if out_of_work(other.borrow().len()) => void(),
         ("putAll", [Value::Map(other)]) => {
             let entries: Vec<(Key, Value)> = other
                 .borrow()

@@ -128,13 +128,18 @@ pub(crate) fn wrong_arity(method: &str) -> Error {
 
 /// Java's `hashCode()` of a value.
 pub(crate) fn hash_code(value: &Value) -> i32 {
-    hash_code_at(value, 0, &mut 1_000_000)
+    use crate::value::key::MAX_VISITS;
+    let allowed = MAX_VISITS.min(usize::try_from(crate::limits::fuel()).unwrap_or(MAX_VISITS));
+    let mut budget = allowed;
+    let hash = hash_code_at(value, 0, &mut budget);
+    crate::limits::burn(allowed - budget);
+    hash
 }
 
-/// Like `hash_code`, giving up (0) below 200 levels of nesting, where Java would overflow
-/// its stack on a collection that contains itself.
+/// Like `hash_code`, giving up (0) past the nesting and visits equality allows, where
+/// Java would overflow its stack on a collection that contains itself.
 fn hash_code_at(value: &Value, depth: usize, budget: &mut usize) -> i32 {
-    if depth > 200 || *budget == 0 {
+    if depth > crate::value::key::MAX_DEPTH || *budget == 0 {
         return 0;
     }
     *budget -= 1;

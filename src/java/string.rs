@@ -4,14 +4,13 @@
 use std::sync::Arc;
 
 use super::regex::JavaRegex;
-use super::{Call, exception, int_arg, wrong_arity};
+use super::{Call, exception, int_arg, void, wrong_arity};
 use crate::value::Value;
 
 const SIOOBE: &str = "java.lang.StringIndexOutOfBoundsException";
 const NPE: &str = "java.lang.NullPointerException";
 
-/// Largest string a method may build; the render's output limit is lower by default.
-pub(crate) const MAX_STRING: usize = 64 * 1024 * 1024;
+pub(crate) use crate::limits::MAX_STRING;
 
 fn too_long(method: &str) -> crate::Error {
     exception(
@@ -19,6 +18,20 @@ fn too_long(method: &str) -> crate::Error {
         "java.lang.OutOfMemoryError",
         "the result would be too large",
     )
+}
+
+/// A list of the elements a method makes of its string (`split`, `getBytes`,
+/// `toCharArray`), each a unit of work; too many (`count` bounds them) fail as Java would
+/// run out of memory.
+fn element_list(
+    method: &str,
+    count: usize,
+    elements: impl Iterator<Item = Value>,
+) -> Result<Value, crate::Error> {
+    if count > super::MAX_ELEMENTS || !crate::limits::burn(count) {
+        return Err(too_long(method));
+    }
+    Ok(Value::new_list(elements.collect()))
 }
 
 fn units(s: &str) -> Vec<u16> {
@@ -177,6 +190,11 @@ pub(crate) fn java_trim(s: &str) -> &str {
 }
 
 pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
+    // A method reads its string: a unit of work per 64 bytes. With no work left it does
+    // nothing, and the render fails at its next step.
+    if !crate::limits::burn_text(s.len()) {
+        return void();
+    }
     let nullary = |v: Value| -> Call {
         if args.is_empty() {
             Some(Ok(v))
@@ -354,7 +372,9 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                         re.split(s, limit)
                             .map_err(|e| exception(name, "java.lang.StackOverflowError", e))
                     })
-                    .map(|parts| Value::new_list(parts.into_iter().map(Value::from).collect())),
+                    .and_then(|parts| {
+                        element_list(name, parts.len(), parts.into_iter().map(Value::from))
+                    }),
             )
         }
         ("hashCode", [_, ..]) => Some(Err(wrong_arity(name))),
@@ -410,14 +430,15 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 char::decode_utf16(u[a as usize..b as usize].iter().copied()).count() as i32,
             ))
         }
-        ("getBytes", []) | ("getBytes", [Value::Str(_)]) => ok(Value::new_list(
-            s.bytes().map(|b| Value::Int(i32::from(b as i8))).collect(),
+        ("getBytes", []) | ("getBytes", [Value::Str(_)]) => Some(element_list(
+            name,
+            s.len(),
+            s.bytes().map(|b| Value::Int(i32::from(b as i8))),
         )),
-        ("toCharArray", []) => ok(Value::new_list(
-            units(s)
-                .iter()
-                .map(|u| Value::from(from_units(&[*u])))
-                .collect(),
+        ("toCharArray", []) => Some(element_list(
+            name,
+            s.len(),
+            s.encode_utf16().map(|u| Value::from(from_units(&[u]))),
         )),
         ("contentEquals", [Value::Str(o)]) => ok(**s == **o),
         ("regionMatches", rest) if rest.len() == 4 || rest.len() == 5 => {

@@ -23,16 +23,14 @@ impl Value {
 
     /// Appends the value's Java `toString()` to `out`.
     pub fn write_java(&self, out: &mut String) {
+        let start = out.len();
         write_java(self, out, 0);
+        crate::limits::burn_text(out.len() - start);
     }
 }
 
-/// Output past this size is not written: the render fails on its size anyway, and a value
-/// built from shared parts can print as exponentially much text.
-pub(crate) const MAX_TEXT: usize = 64 * 1024 * 1024;
-
 fn write_java(v: &Value, out: &mut String, depth: usize) {
-    if out.len() > MAX_TEXT {
+    if out.len() > crate::limits::MAX_STRING {
         return;
     }
     match v {
@@ -111,7 +109,7 @@ fn push_integer(out: &mut String, n: i64) {
 
 /// json-smart's compact JSON text of a value (how a `JSONArray` prints).
 pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
-    if out.len() > MAX_TEXT {
+    if out.len() > crate::limits::MAX_STRING {
         return;
     }
     if depth >= MAX_DEPTH {

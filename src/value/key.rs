@@ -49,10 +49,31 @@ impl Hash for Key {
             Value::Double(d) => d.to_bits().hash(state),
             Value::BigDecimal(d) => d.to_java_string().hash(state),
             Value::Str(s) => s.hash(state),
-            // Collections as keys are rare and may change (or be the map being written):
-            // they hash by kind alone and are told apart by `equals`.
-            Value::List(..) => 2u8.hash(state),
-            Value::Map(_) => 3u8.hash(state),
+            // Collections hash by a summary that equal collections share: a list by its
+            // length and first elements, a map by its size and, when small, its entries
+            // (in any order, as map equality has none). Nested collections count by
+            // size alone, so hashing stays cheap however deep a key is.
+            Value::List(items, _) => {
+                2u8.hash(state);
+                if let Ok(items) = items.try_borrow() {
+                    items.len().hash(state);
+                    for item in items.iter().take(HASHED_ITEMS) {
+                        shallow_hash(item).hash(state);
+                    }
+                }
+            }
+            Value::Map(map) => {
+                3u8.hash(state);
+                if let Ok(map) = map.try_borrow() {
+                    map.len().hash(state);
+                    if map.len() <= HASHED_ITEMS {
+                        let entries = map
+                            .iter()
+                            .map(|(k, v)| shallow_hash(&k.0) ^ shallow_hash(v).rotate_left(1));
+                        entries.fold(0u64, u64::wrapping_add).hash(state);
+                    }
+                }
+            }
             // Objects are equal only to themselves, so their address is their hash (their
             // text could need a map that is being written).
             Value::Object(o) => (Rc::as_ptr(o) as *const () as usize).hash(state),
@@ -61,21 +82,41 @@ impl Hash for Key {
     }
 }
 
+/// Elements of a list, or keys of a map, that its hash covers.
+const HASHED_ITEMS: usize = 8;
+
+/// A hash of a collection's element: its own hash, or a nested collection's kind and size.
+fn shallow_hash(v: &Value) -> u64 {
+    use std::hash::BuildHasher;
+    let hasher = foldhash::fast::FixedState::default();
+    match v {
+        Value::List(items, _) => hasher.hash_one((2u8, items.try_borrow().map_or(0, |l| l.len()))),
+        Value::Map(map) => hasher.hash_one((3u8, map.try_borrow().map_or(0, |m| m.len()))),
+        other => hasher.hash_one(Key(other.clone())),
+    }
+}
+
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
     if let (Value::Str(x), Value::Str(y)) = (a, b) {
         return same_str(x, y);
     }
-    equals_at(a, b, 0, &mut MAX_VISITS.clone())
+    // Each value visited is a unit of the render's work; with none left, nothing is
+    // equal (the render fails at its next step).
+    let allowed = MAX_VISITS.min(usize::try_from(crate::limits::fuel()).unwrap_or(MAX_VISITS));
+    let mut budget = allowed;
+    let equal = equals_at(a, b, 0, &mut budget);
+    crate::limits::burn(allowed - budget);
+    equal
 }
 
 /// Values compared at most per comparison: collections made of shared parts can be
 /// exponentially large when walked; past this they compare unequal.
-const MAX_VISITS: usize = 1_000_000;
+pub(crate) const MAX_VISITS: usize = 1_000_000;
 
 /// Collections nested deeper than this compare unequal: Java would overflow its stack on
 /// collections that contain themselves, and a renderer must not.
-const MAX_DEPTH: usize = 200;
+pub(crate) const MAX_DEPTH: usize = 200;
 
 fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
     if depth > MAX_DEPTH || *budget == 0 {

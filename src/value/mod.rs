@@ -23,7 +23,9 @@ pub use decimal::BigDecimal;
 
 /// Appends the value as json-smart writes JSON (how `$input.json` and JSON lists print).
 pub(crate) fn write_json(v: &Value, out: &mut String) {
+    let start = out.len();
     display::write_json(v, out, 0);
+    crate::limits::burn_text(out.len() - start);
 }
 pub use key::Key;
 
