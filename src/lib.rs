@@ -45,7 +45,7 @@ pub use error::{Error, ErrorKind, offset_of};
 pub use java::regex::JavaRegex;
 pub use limits::Limits;
 pub use template::Template;
-pub use value::{DefinedBlock, Key, ListRef, ListStyle, Map, MapRef, Object, Value};
+pub use value::{BigDecimal, DefinedBlock, Key, ListRef, ListStyle, Map, MapRef, Object, Value};
 
 /// The examples of README.md, compiled and run as tests.
 #[cfg(doctest)]

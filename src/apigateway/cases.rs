@@ -1,5 +1,5 @@
 //! Test cases for integrations: a file of requests, backend answers and expected method
-//! responses, run through [`simulate`](super::simulate).
+//! responses, run through [`simulate`].
 //!
 //! # The case file
 //!

@@ -173,11 +173,18 @@ impl Names {
 
 /// Parses a template.
 pub fn parse(source: &Arc<str>) -> Result<Parsed, Error> {
+    // Spans are 32-bit offsets.
+    if u32::try_from(source.len()).is_err() {
+        return Err(Error::new(
+            crate::ErrorKind::Limit,
+            "the template is 4 GiB or more: too large to parse",
+        ));
+    }
     parser::Parser::new(source, 0, Names::new()).parse_template()
 }
 
-/// Parses `#evaluate`d text, adding its names to `names`; `depth` is the nesting already
-/// used by the enclosing template. Gives the block and the macros it defines.
+/// Parses `#evaluate`d text (never larger than the largest string a render builds),
+/// adding its names to `names`. Gives the block and the macros it defines.
 pub(crate) fn parse_fragment(
     source: &Arc<str>,
     names: &mut Names,

@@ -145,6 +145,22 @@ impl BigDecimal {
     }
 
     /// The nearest double.
+    /// `toBigInteger()`, truncated toward zero, as far as its low 64 bits go: a power of
+    /// ten of 64 or more has 64 zero bits at the end, so past it they are all zero.
+    pub(crate) fn truncated_low_bits(&self) -> BigInt {
+        if self.scale <= -64 {
+            return BigInt::zero();
+        }
+        if self.scale <= 0 {
+            return &self.unscaled * BigInt::from(10u8).pow((-self.scale) as u32);
+        }
+        // 10^scale exceeds any value of fewer bits than `scale`.
+        if self.scale as u64 > self.unscaled.bits() {
+            return BigInt::zero();
+        }
+        &self.unscaled / BigInt::from(10u8).pow(self.scale as u32)
+    }
+
     pub(crate) fn to_f64(&self) -> f64 {
         self.to_java_string().parse().unwrap_or(f64::NAN)
     }

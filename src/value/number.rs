@@ -285,7 +285,7 @@ pub(crate) fn int_value(v: &Value) -> Option<i32> {
             Some((n.as_ref() & BigInt::from(u32::MAX)).to_u32().unwrap_or(0) as i32)
         }
         Value::Double(d) => Some(*d as i32),
-        Value::BigDecimal(d) => Some(d.to_f64() as i32),
+        Value::BigDecimal(d) => int_value(&Value::BigInt(Rc::new(d.truncated_low_bits()))),
         _ => None,
     }
 }
@@ -299,7 +299,7 @@ pub(crate) fn long_value(v: &Value) -> Option<i64> {
             Some((n.as_ref() & BigInt::from(u64::MAX)).to_u64().unwrap_or(0) as i64)
         }
         Value::Double(d) => Some(*d as i64),
-        Value::BigDecimal(d) => Some(d.to_f64() as i64),
+        Value::BigDecimal(d) => long_value(&Value::BigInt(Rc::new(d.truncated_low_bits()))),
         _ => None,
     }
 }
