@@ -29,7 +29,6 @@
 #![deny(missing_docs)]
 
 pub mod apigateway;
-pub mod check;
 mod context;
 mod error;
 mod eval;

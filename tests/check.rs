@@ -1,7 +1,7 @@
-//! Each check of `vtl::check`: a template or pattern that triggers it and one that does not.
+//! Each check of `vtl::apigateway::check`: a template or pattern that triggers it and one that does not.
 
 use vtl::Request;
-use vtl::check::{Finding, check_patterns, check_template};
+use vtl::apigateway::check::{Finding, check_patterns, check_template};
 
 fn codes(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.code).collect()

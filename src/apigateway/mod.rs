@@ -3,6 +3,7 @@
 //! unresolved is `""`) and its limits.
 
 pub mod cases;
+pub mod check;
 mod context;
 mod flow;
 mod input;

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use annotate_snippets::{Level, Renderer, Snippet};
-use vtl::check::{Finding, Severity};
+use vtl::apigateway::check::{Finding, Severity};
 
 /// Colour on a terminal, plain text otherwise (and with `NO_COLOR` set).
 fn renderer() -> Renderer {

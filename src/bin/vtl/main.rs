@@ -252,15 +252,15 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
         .is_some_and(|t| t.trim().ends_with("json"));
     let (mut errors, mut warnings) = (0, 0);
     let mut text = String::new();
-    let mut report = |origin: &str, source: &str, f: &vtl::check::Finding| {
+    let mut report = |origin: &str, source: &str, f: &vtl::apigateway::check::Finding| {
         match f.severity {
-            vtl::check::Severity::Error => errors += 1,
-            vtl::check::Severity::Warning => warnings += 1,
+            vtl::apigateway::check::Severity::Error => errors += 1,
+            vtl::apigateway::check::Severity::Warning => warnings += 1,
         }
         if json_output {
             let obj = serde_json::json!({
                 "file": origin, "line": f.line, "column": f.column,
-                "severity": if f.severity == vtl::check::Severity::Error { "error" } else { "warning" },
+                "severity": if f.severity == vtl::apigateway::check::Severity::Error { "error" } else { "warning" },
                 "code": f.code, "message": f.message, "hint": f.hint,
             });
             text.push_str(&format!("{obj}\n"));
@@ -281,8 +281,8 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
             let api = match api {
                 Ok(api) => api,
                 Err(e) => {
-                    let f = vtl::check::Finding {
-                        severity: vtl::check::Severity::Error,
+                    let f = vtl::apigateway::check::Finding {
+                        severity: vtl::apigateway::check::Severity::Error,
                         code: "api",
                         message: e.message().to_string(),
                         span: None,
@@ -301,7 +301,7 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
                         "{shown}: {} {} requestTemplates {media}",
                         op.method, op.path
                     );
-                    for f in vtl::check::check_template(
+                    for f in vtl::apigateway::check::check_template(
                         t.source(),
                         &requests,
                         json && media.contains("json"),
@@ -315,7 +315,7 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
                             "{shown}: {} {} response {} {media}",
                             op.method, op.path, r.status_code
                         );
-                        for f in vtl::check::check_template(t.source(), &[], false) {
+                        for f in vtl::apigateway::check::check_template(t.source(), &[], false) {
                             report(&origin, t.source(), &f);
                         }
                     }
@@ -325,7 +325,7 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
                     .iter()
                     .map(|r| r.selection_pattern.as_ref().map(|p| p.as_str()))
                     .collect();
-                for (i, f) in vtl::check::check_patterns(&patterns) {
+                for (i, f) in vtl::apigateway::check::check_patterns(&patterns) {
                     let origin = format!(
                         "{shown}: {} {} selection pattern of response {}",
                         op.method, op.path, integration.responses[i].status_code
@@ -338,7 +338,9 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
                         .iter()
                         .map(|r| r.status_code)
                         .collect();
-                    for (i, f) in vtl::check::check_method_responses(&statuses, declared) {
+                    for (i, f) in
+                        vtl::apigateway::check::check_method_responses(&statuses, declared)
+                    {
                         let origin = format!(
                             "{shown}: {} {} response {}",
                             op.method, op.path, statuses[i]
@@ -349,7 +351,7 @@ fn check(args: &[String]) -> Result<ExitCode, String> {
             }
             continue;
         }
-        for f in vtl::check::check_template(&source, &requests, json) {
+        for f in vtl::apigateway::check::check_template(&source, &requests, json) {
             report(shown, &source, &f);
         }
     }

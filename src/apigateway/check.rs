@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::apigateway::{MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES, Request, SelectionPattern};
+use super::{MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES, Request, SelectionPattern};
 use crate::context::Bindings;
 use crate::error::{line_column, offset_of};
 use crate::syntax::ast::{Block, Expr, ExprKind, Node};
@@ -71,7 +71,7 @@ impl Finding {
 /// are none), produces valid JSON when `json` is set and resolves every reference.
 ///
 /// ```
-/// use vtl::check::check_template;
+/// use vtl::apigateway::check::check_template;
 /// let sample = vtl::Request::new().with_body(r#"{"name": "Ada"}"#);
 /// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[sample], true);
 /// assert_eq!(findings[0].code, "unresolved-reference");
@@ -275,7 +275,7 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
 /// method response the method declares: API Gateway answers 500 for one that does not.
 ///
 /// ```
-/// use vtl::check::check_method_responses;
+/// use vtl::apigateway::check::check_method_responses;
 /// let findings = check_method_responses(&[200, 400], &[200]);
 /// assert_eq!(findings.len(), 1);
 /// assert_eq!((findings[0].0, findings[0].1.code), (1, "missing-method-response"));
@@ -303,7 +303,7 @@ pub fn check_method_responses(statuses: &[u16], declared: &[u16]) -> Vec<(usize,
 /// empty string for the default response).
 ///
 /// ```
-/// use vtl::check::check_patterns;
+/// use vtl::apigateway::check::check_patterns;
 /// let findings = check_patterns(&[Some(".*"), Some("4\\d{2}")]);
 /// assert!(findings.iter().any(|(i, f)| *i == 1 && f.code == "unreachable-pattern"));
 /// ```
