@@ -706,6 +706,7 @@ impl JavaRegex {
         {
             return replace_literal(input, lit, replacement, all).ok_or_else(too_large);
         }
+        let replacement: Vec<char> = replacement.chars().collect();
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
         let mut matched = false;
@@ -714,7 +715,7 @@ impl JavaRegex {
             matched = true;
             let m = caps.get(0).expect("group 0 always exists");
             out.push_str(&input[last..m.start()]);
-            expand(&caps, replacement, &mut out)?;
+            expand(&caps, &replacement, &mut out)?;
             if out.len() > crate::java::MAX_STRING {
                 return Err(too_large());
             }
@@ -847,13 +848,12 @@ fn replace_literal<'i>(
     Some(Cow::Owned(out))
 }
 
-/// Appends Java's expansion of `replacement` for one match.
+/// Appends Java's expansion of the replacement `r` for one match.
 fn expand(
     caps: &Captures<'_, str>,
-    replacement: &str,
+    r: &[char],
     out: &mut String,
 ) -> Result<(), (&'static str, String)> {
-    let r: Vec<char> = replacement.chars().collect();
     let groups = caps.len() - 1;
     let mut i = 0;
     while i < r.len() {
