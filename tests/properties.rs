@@ -164,3 +164,47 @@ fn templates_are_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Template>();
 }
+
+/// A small map key: a scalar, or a list or map of them (maps in the given order).
+fn key_value() -> impl Strategy<Value = serde_json::Value> {
+    let scalar = prop_oneof![
+        any::<i32>().prop_map(serde_json::Value::from),
+        "[a-c]{0,2}".prop_map(serde_json::Value::from),
+        any::<bool>().prop_map(serde_json::Value::from),
+    ];
+    scalar.prop_recursive(2, 12, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::vec(("[a-d]", inner), 0..4)
+                .prop_map(|entries| serde_json::Value::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+/// The same JSON with every object's entries in reverse order.
+fn reversed(v: &serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), reversed(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(reversed).collect()),
+        other => other.clone(),
+    }
+}
+
+proptest! {
+    /// Map keys that are equal (maps compare without regard to order) hash alike, so a
+    /// map with many keys finds each of them.
+    #[test]
+    fn equal_keys_hash_alike(v in key_value()) {
+        use std::hash::BuildHasher;
+        let a = vtl::Key::from(vtl::Value::from_json(&v));
+        let b = vtl::Key::from(vtl::Value::from_json(&reversed(&v)));
+        prop_assert!(a == b);
+        let state = std::collections::hash_map::RandomState::new();
+        prop_assert_eq!(state.hash_one(&a), state.hash_one(&b));
+    }
+}
