@@ -139,9 +139,7 @@ fn compare_ignoring_case(a: &str, b: &str) -> i32 {
             _ => c,
         }
     }
-    let map = |u: u16, f: fn(char) -> char| {
-        char::from_u32(u32::from(u)).map_or(u32::from(u), |c| f(c) as u32)
-    };
+    let map = |u: u32, f: fn(char) -> char| char::from_u32(u).map_or(u, |c| f(c) as u32);
     let upper = |c: char| single(c.to_uppercase(), c);
     let lower = |c: char| {
         if c == '\u{130}' {
@@ -150,22 +148,62 @@ fn compare_ignoring_case(a: &str, b: &str) -> i32 {
             single(c.to_lowercase(), c)
         }
     };
-    let (x, y) = (units(a), units(b));
-    for (&u1, &u2) in x.iter().zip(&y) {
-        if u1 == u2 {
-            continue;
-        }
-        let (c1, c2) = (map(u1, upper), map(u2, upper));
+    // Java's comparison of two characters (or code points) ignoring case: upper case
+    // first, then lower case, 0 when they agree.
+    let fold = |c1: u32, c2: u32| -> i32 {
+        let (c1, c2) = (map(c1, upper), map(c2, upper));
         if c1 == c2 {
-            continue;
+            return 0;
         }
-        let lower_of = |c: u32| char::from_u32(c).map_or(c, |c| lower(c) as u32);
-        let (l1, l2) = (lower_of(c1), lower_of(c2));
-        if l1 != l2 {
-            return l1 as i32 - l2 as i32;
+        map(c1, lower) as i32 - map(c2, lower) as i32
+    };
+    let (x, y) = (units(a), units(b));
+    // Java 17 keeps a string of characters up to U+00FF as Latin-1; two strings that are
+    // both not Latin-1 compare by code point where they differ, any other two by unit.
+    let wide = |s: &str| s.chars().any(|c| c > '\u{ff}');
+    let by_code_point = wide(a) && wide(b);
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (u1, u2) = (u32::from(x[i]), u32::from(y[j]));
+        if u1 != u2 && fold(u1, u2) != 0 {
+            if !by_code_point {
+                return fold(u1, u2);
+            }
+            let (cp1, more1) = code_point_including(&x, i);
+            let (cp2, more2) = code_point_including(&y, j);
+            i += more1;
+            j += more2;
+            let diff = fold(cp1, cp2);
+            if diff != 0 {
+                return diff;
+            }
         }
+        i += 1;
+        j += 1;
     }
     x.len() as i32 - y.len() as i32
+}
+
+/// The code point a UTF-16 unit is part of: a surrogate with its other half when that is
+/// there, and how many units past `at` it takes (1 for a high surrogate and its low one).
+fn code_point_including(units: &[u16], at: usize) -> (u32, usize) {
+    let u = units[at];
+    let pair = |high: u16, low: u16| {
+        0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00)
+    };
+    match u {
+        0xDC00..=0xDFFF if at > 0 && (0xD800..0xDC00).contains(&units[at - 1]) => {
+            (pair(units[at - 1], u), 0)
+        }
+        0xD800..=0xDBFF
+            if units
+                .get(at + 1)
+                .is_some_and(|l| (0xDC00..0xE000).contains(l)) =>
+        {
+            (pair(u, units[at + 1]), 1)
+        }
+        _ => (u32::from(u), 0),
+    }
 }
 
 /// Java's `Character.isWhitespace`: the Unicode separators except the no-break ones, and
