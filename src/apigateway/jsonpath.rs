@@ -169,6 +169,7 @@ impl JsonPath {
                 return Ok(Found::Missing);
             }
             let mut next = Vec::new();
+            let definite_so_far = self.segments[..n].iter().all(Segment::definite);
             // After `*` over an object, a property of something that is not an object ends
             // the whole path (Jayway 2.0.0); elsewhere such values are skipped.
             if matches!(seg, Segment::Property(_))
@@ -191,7 +192,7 @@ impl JsonPath {
                 {
                     return Ok(Found::Missing);
                 }
-                match apply(seg, node, root, &mut next) {
+                match apply(seg, node, root, &mut next, definite_so_far) {
                     Ok(()) => {}
                     Err(Stop::Missing) => return Ok(Found::Missing),
                     Err(Stop::Error(e)) => return Err(e),
@@ -599,7 +600,16 @@ fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
     })
 }
 
-fn apply(seg: &Segment, v: &Value, root: &Value, out: &mut Vec<Value>) -> Result<(), Stop> {
+/// Applies one segment to one value, adding what it selects to `out`. `definite_so_far`:
+/// whether every segment before is definite (an index or a slice of null then ends the
+/// whole path rather than selecting nothing).
+fn apply(
+    seg: &Segment,
+    v: &Value,
+    root: &Value,
+    out: &mut Vec<Value>,
+    definite_so_far: bool,
+) -> Result<(), Stop> {
     match seg {
         Segment::Property(names) => {
             if let Value::Map(m) = v {
@@ -637,6 +647,7 @@ fn apply(seg: &Segment, v: &Value, root: &Value, out: &mut Vec<Value>) -> Result
                     }
                 }
             }
+            Value::Null if definite_so_far => return Err(Stop::Missing),
             Value::Null => {}
             other => {
                 let shown: Vec<String> = idx.iter().map(i64::to_string).collect();
@@ -652,7 +663,17 @@ fn apply(seg: &Segment, v: &Value, root: &Value, out: &mut Vec<Value>) -> Result
             }
         }
         Segment::Slice(from, to) => {
-            if let Value::List(items, _) = v {
+            let items = match v {
+                Value::List(items, _) => items,
+                Value::Null if definite_so_far => return Err(Stop::Missing),
+                Value::Null => return Ok(()),
+                other => {
+                    let bound = |b: Option<i64>| b.map_or(String::new(), |b| b.to_string());
+                    let shown = format!("[{}:{}]", bound(*from), bound(*to));
+                    return Err(Stop::Error(not_an_array(&shown, other)));
+                }
+            };
+            {
                 let items = items.borrow();
                 let len = items.len() as i64;
                 let start = match *from {
@@ -678,10 +699,18 @@ fn apply(seg: &Segment, v: &Value, root: &Value, out: &mut Vec<Value>) -> Result
                     }
                 }
             }
-            Value::Map(_) if test(f, v, root)? => {
-                out.push(v.clone());
+            Value::Map(_) => {
+                if test(f, v, root)? {
+                    out.push(v.clone());
+                }
             }
-            _ => {}
+            other => {
+                let mut shown = String::new();
+                crate::value::write_json(other, &mut shown);
+                return Err(Stop::Error(invalid(format!(
+                    "Filter: [?] can not be applied to primitives. Current context is: {shown}"
+                ))));
+            }
         },
         Segment::Deep(inner) => deep(inner, v, root, out, 0)?,
     }
@@ -702,11 +731,11 @@ fn deep(
         return Ok(());
     }
     match (seg, v) {
-        (Segment::Index(_) | Segment::FromEnd(_), Value::List(..))
+        (Segment::Index(_) | Segment::FromEnd(_) | Segment::Slice(..), Value::List(..))
         | (Segment::Property(_), Value::Map(_))
-        | (Segment::Wildcard | Segment::Slice(..) | Segment::Filter(_), _) => {
-            apply(seg, v, root, out)?
-        }
+        // A scan tests a filter on every object it meets (not on array elements).
+        | (Segment::Filter(_), Value::Map(_))
+        | (Segment::Wildcard, _) => apply(seg, v, root, out, false)?,
         _ => {}
     }
     match v {
@@ -785,9 +814,10 @@ fn compare_values(v: &Value, op: Op, other: &Value) -> Result<bool, String> {
 
 fn compare(v: &Value, op: Op, lit: &Literal) -> Result<bool, String> {
     use std::cmp::Ordering;
-    // An array or an object passes no comparison with a literal (`!=` included).
+    // An array or an object passes no comparison with a literal (`!=` included), except
+    // that it is not null.
     if matches!(v, Value::List(..) | Value::Map(_)) {
-        return Ok(false);
+        return Ok(op == Op::Ne && matches!(lit, Literal::Null));
     }
     let ord = match (v, lit) {
         (_, Literal::Regex(re)) => {
