@@ -33,7 +33,8 @@ pub struct Limits {
     pub max_output_bytes: usize,
     /// Elements of a range `[a..b]`.
     pub max_range: usize,
-    /// Nesting of rendering: blocks within blocks, whether written inside each other
+    /// Nesting of rendering, the template itself being the first level: blocks within
+    /// blocks, whether written inside each other
     /// (`#if`, `#foreach`) or reached by a macro call, a defined block or `#evaluate`.
     /// Bounds the stack a render needs: about 1 KiB per level, so the default of 200 fits
     /// the 2 MiB stack of a spawned thread with room to spare. (Macros also keep
@@ -80,6 +81,16 @@ pub(crate) fn burn(units: usize) -> bool {
 /// Takes the work of reading or building `bytes` of text (see [`burn`]).
 pub(crate) fn burn_text(bytes: usize) -> bool {
     burn(bytes / TEXT_PER_STEP as usize)
+}
+
+/// Runs `work` with a budget of at most `max` units (less when the render has less left),
+/// and burns what it used of it.
+pub(crate) fn with_budget<T>(max: usize, work: impl FnOnce(&mut usize) -> T) -> T {
+    let allowed = max.min(usize::try_from(fuel()).unwrap_or(max));
+    let mut budget = allowed;
+    let result = work(&mut budget);
+    burn(allowed - budget);
+    result
 }
 
 /// Sets what the render running on this thread may burn; returns what was there.

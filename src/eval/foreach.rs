@@ -68,6 +68,15 @@ impl Object for LoopState {
 /// What `#foreach` iterates over a value: a list's elements, a map's values, nothing for
 /// anything else (null, strings and numbers included).
 fn items(value: &Value) -> Vec<Value> {
+    // The copy is a unit of the render's work per element.
+    let len = match value {
+        Value::List(items, _) => items.borrow().len(),
+        Value::Map(map) => map.borrow().len(),
+        _ => 0,
+    };
+    if !crate::limits::burn(len) {
+        return Vec::new();
+    }
     match value {
         Value::List(items, _) => items.borrow().clone(),
         Value::Map(map) => map.borrow().values().cloned().collect(),

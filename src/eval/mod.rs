@@ -204,8 +204,9 @@ impl<'t> Renderer<'t> {
             Err(halt) => Err(halt),
         };
         // The last node's work and output are checked here, as each earlier one's were by
-        // the next.
+        // the next (without counting a step of its own).
         let last = block.last().map_or(Span::default(), Node::span);
+        self.steps = self.steps.saturating_sub(1);
         match ended.and_then(|()| self.step(last, src, out)) {
             Ok(()) => Ok(()),
             Err(Halt::Error(e)) => Err(e),

@@ -193,6 +193,12 @@ fn lookup<'m>(map: &'m crate::value::Map, k: &Value) -> Option<&'m Value> {
 
 pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
     let key = |v: &Value| Key::from(v.clone());
+    // A string key is read to be hashed or compared.
+    if let Some(Value::Str(k)) = args.first()
+        && !crate::limits::burn_text(k.len())
+    {
+        return void();
+    }
     match (name, args) {
         ("size", []) => ok(Value::Int(map.borrow().len() as i32)),
         ("isEmpty", []) => ok(map.borrow().is_empty()),

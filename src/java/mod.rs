@@ -69,6 +69,12 @@ pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
     let found = match value {
         Value::Str(s) => string::call(s, name, args),
         // `clone()`: a shallow copy of the same class.
+        Value::List(items, _) if name == "clone" && !crate::limits::burn(items.borrow().len()) => {
+            return void();
+        }
+        Value::Map(map) if name == "clone" && !crate::limits::burn(map.borrow().len()) => {
+            return void();
+        }
         Value::List(items, style) if name == "clone" && args.is_empty() => {
             return Some(Ok(Value::List(
                 std::rc::Rc::new(std::cell::RefCell::new(items.borrow().clone())),
@@ -128,12 +134,9 @@ pub(crate) fn wrong_arity(method: &str) -> Error {
 
 /// Java's `hashCode()` of a value.
 pub(crate) fn hash_code(value: &Value) -> i32 {
-    use crate::value::key::MAX_VISITS;
-    let allowed = MAX_VISITS.min(usize::try_from(crate::limits::fuel()).unwrap_or(MAX_VISITS));
-    let mut budget = allowed;
-    let hash = hash_code_at(value, 0, &mut budget);
-    crate::limits::burn(allowed - budget);
-    hash
+    crate::limits::with_budget(crate::value::key::MAX_VISITS, |budget| {
+        hash_code_at(value, 0, budget)
+    })
 }
 
 /// Like `hash_code`, giving up (0) past the nesting and visits equality allows, where

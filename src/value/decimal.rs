@@ -144,7 +144,6 @@ impl BigDecimal {
         self.unscaled.is_zero()
     }
 
-    /// The nearest double.
     /// `toBigInteger()`, truncated toward zero, as far as its low 64 bits go: a power of
     /// ten of 64 or more has 64 zero bits at the end, so past it they are all zero.
     pub(crate) fn truncated_low_bits(&self) -> BigInt {
@@ -161,6 +160,7 @@ impl BigDecimal {
         &self.unscaled / BigInt::from(10u8).pow(self.scale as u32)
     }
 
+    /// The nearest double.
     pub(crate) fn to_f64(&self) -> f64 {
         self.to_java_string().parse().unwrap_or(f64::NAN)
     }

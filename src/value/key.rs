@@ -98,16 +98,45 @@ fn shallow_hash(v: &Value) -> u64 {
 
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
-    if let (Value::Str(x), Value::Str(y)) = (a, b) {
-        return same_str(x, y);
+    match (a, b) {
+        (Value::Str(x), Value::Str(y)) => return same_str(x, y),
+        // Values that hold no others compare at once, whatever work the render has left.
+        (Value::List(..) | Value::Map(_), _) | (_, Value::List(..) | Value::Map(_)) => {}
+        _ => return equals_at(a, b, 0, &mut 1),
     }
+    // A map's keys may hold collections that hold the map: comparing them starts a new
+    // comparison, so nesting is counted across them too.
+    let Some(_nested) = Nesting::enter() else {
+        return false;
+    };
     // Each value visited is a unit of the render's work; with none left, nothing is
     // equal (the render fails at its next step).
-    let allowed = MAX_VISITS.min(usize::try_from(crate::limits::fuel()).unwrap_or(MAX_VISITS));
-    let mut budget = allowed;
-    let equal = equals_at(a, b, 0, &mut budget);
-    crate::limits::burn(allowed - budget);
-    equal
+    crate::limits::with_budget(MAX_VISITS, |budget| equals_at(a, b, 0, budget))
+}
+
+thread_local! {
+    /// Collection comparisons under way on this thread, one inside another.
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// One collection comparison under way; `None` past `MAX_DEPTH` of them.
+struct Nesting;
+
+impl Nesting {
+    fn enter() -> Option<Nesting> {
+        NESTING.with(|n| {
+            (n.get() < MAX_DEPTH).then(|| {
+                n.set(n.get() + 1);
+                Nesting
+            })
+        })
+    }
+}
+
+impl Drop for Nesting {
+    fn drop(&mut self) {
+        NESTING.with(|n| n.set(n.get() - 1));
+    }
 }
 
 /// Values compared at most per comparison: collections made of shared parts can be

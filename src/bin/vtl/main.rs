@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use vtl::Request;
 
 const USAGE: &str = "usage:
-  vtl --help | --version
+  vtl --help | --version (-h, -V)
   vtl render TEMPLATE [--request FILE]
   vtl select PATTERN INPUT
   vtl simulate INTEGRATION --request FILE --backend FILE [--trace]
@@ -64,7 +64,7 @@ fn read(path: &str) -> Result<String, String> {
 }
 
 /// Whether the arguments ask for the usage text: `-h` or `--help` anywhere, except as
-/// the input of `select`, which may be any text.
+/// the pattern or input of `select`, which may be any text.
 fn wants_help(args: &[String]) -> bool {
     let options = match args {
         [command, _, _] if command == "select" => &args[..1],
