@@ -326,3 +326,31 @@ fn output_is_never_silently_cut() {
     let e = render_with("#set($a = 'a')#set($s = $a.repeat(40000000))$s$s|5", limits);
     assert_eq!(e.kind(), ErrorKind::Limit);
 }
+
+/// Two maps whose keys lead back to the maps compare without overflowing the stack.
+#[test]
+fn maps_reached_through_their_keys_compare_unequal() {
+    let t = Template::parse(
+        "#set($a = {})#set($b = {})#set($y = [0])#set($z = [0])\
+         #set($x = $a.put([$y], 1))#set($x = $b.put([$z], 1))\
+         #set($x = $y.set(0, $a))#set($x = $z.set(0, $b))$a.equals($b)",
+    )
+    .unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "false");
+}
+
+/// Copies count as work: a #foreach over a large map and clone() of a large list.
+#[test]
+fn copies_count_as_work() {
+    let limits = Limits {
+        max_steps: 10_000_000,
+        ..Limits::default()
+    };
+    for work in ["#foreach($v in $m)#break#end", "#set($c = $l.clone())"] {
+        let src = format!(
+            "#set($l = [1..100000])#set($m = {{}})#foreach($i in $l)#set($x = $m.put($i, $i))#end\
+             #foreach($i in [1..1000])#foreach($j in [1..1000]){work}#end#end"
+        );
+        assert_eq!(render_with(&src, limits).kind(), ErrorKind::Limit, "{work}");
+    }
+}
