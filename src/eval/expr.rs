@@ -30,8 +30,7 @@ impl Renderer<'_> {
             ExprKind::Interpolated(text, block) => {
                 let mut s = String::new();
                 self.block(block, text, &mut s)?;
-                self.check_string(s.len(), e.span, src)?;
-                self.steps += s.len() as u64 / crate::limits::TEXT_PER_STEP;
+                self.built_string(s.len(), e.span, src)?;
                 Value::from(s)
             }
             ExprKind::Int(n) => Value::Int(*n),
@@ -159,8 +158,7 @@ impl Renderer<'_> {
         {
             let left = a.map_or_else(|| src[l.span.range()].to_string(), |v| v.to_java_string());
             let right = b.map_or_else(|| src[r.span.range()].to_string(), |v| v.to_java_string());
-            self.check_string(left.len() + right.len(), l.span, src)?;
-            self.steps += (left.len() + right.len()) as u64 / crate::limits::TEXT_PER_STEP;
+            self.built_string(left.len() + right.len(), l.span, src)?;
             return Ok(Some(Value::from(left + &right)));
         }
         match (a, b) {

@@ -68,18 +68,12 @@ impl Object for LoopState {
 /// What `#foreach` iterates over a value: a list's elements, a map's values, nothing for
 /// anything else (null, strings and numbers included).
 fn items(value: &Value) -> Vec<Value> {
-    // The copy is a unit of the render's work per element.
-    let len = match value {
-        Value::List(items, _) => items.borrow().len(),
-        Value::Map(map) => map.borrow().len(),
-        _ => 0,
-    };
-    if !crate::limits::burn(len) {
-        return Vec::new();
-    }
+    // The copy is a unit of the render's work per element; with no work left, nothing
+    // (the render fails at its next step).
+    use crate::limits::burn;
     match value {
-        Value::List(items, _) => items.borrow().clone(),
-        Value::Map(map) => map.borrow().values().cloned().collect(),
+        Value::List(items, _) if burn(items.borrow().len()) => items.borrow().clone(),
+        Value::Map(map) if burn(map.borrow().len()) => map.borrow().values().cloned().collect(),
         Value::Object(o) => o.iterate().unwrap_or_default(),
         _ => Vec::new(),
     }

@@ -204,10 +204,9 @@ impl<'t> Renderer<'t> {
             Err(halt) => Err(halt),
         };
         // The last node's work and output are checked here, as each earlier one's were by
-        // the next (without counting a step of its own).
+        // the next.
         let last = block.last().map_or(Span::default(), Node::span);
-        self.steps = self.steps.saturating_sub(1);
-        match ended.and_then(|()| self.step(last, src, out)) {
+        match ended.and_then(|()| self.check_limits(last, src, out)) {
             Ok(()) => Ok(()),
             Err(Halt::Error(e)) => Err(e),
             Err(_) => Ok(()),
@@ -251,15 +250,21 @@ impl<'t> Renderer<'t> {
         )
     }
 
-    /// Counts one unit of work and the work done inside values since the last step, and
-    /// checks the output so far against the limits.
+    /// Counts one unit of work, then checks the limits (see `check_limits`).
     #[inline]
     fn step(&mut self, span: Span, src: &str, out: &str) -> Step {
+        self.steps += 1;
+        self.check_limits(span, src, out)
+    }
+
+    /// Counts the work done inside values since the last check, and checks the work and
+    /// the output so far against the limits.
+    #[inline]
+    fn check_limits(&mut self, span: Span, src: &str, out: &str) -> Step {
         let left = crate::limits::fuel();
         if left != self.fuel_given {
             self.count_burnt(left);
         }
-        self.steps += 1;
         if self.steps > self.limits.max_steps || out.len() > self.limits.max_output_bytes {
             return Err(self.over_limit(span, src));
         }
@@ -288,11 +293,13 @@ impl<'t> Renderer<'t> {
         self.string_too_long(span, src)
     }
 
-    /// Fails when a string (the output, or one the template builds) is over the limit.
-    pub(crate) fn check_string(&self, len: usize, span: Span, src: &str) -> Step {
+    /// Counts the work of a string a template built (a unit per 64 bytes), and fails
+    /// when it is over the size limit.
+    pub(crate) fn built_string(&mut self, len: usize, span: Span, src: &str) -> Step {
         if len > self.limits.max_output_bytes {
             return Err(self.string_too_long(span, src));
         }
+        self.steps += len as u64 / crate::limits::TEXT_PER_STEP;
         Ok(())
     }
 

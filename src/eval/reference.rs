@@ -7,7 +7,6 @@ use super::{Halt, Renderer, Slot, Step};
 use crate::ErrorKind;
 use crate::context::NullMode;
 use crate::java;
-use crate::limits::TEXT_PER_STEP;
 use crate::syntax::ast::{Access, Reference, Set, Span, Var};
 use crate::value::Value;
 
@@ -167,8 +166,7 @@ impl Renderer<'_> {
                         None => None,
                         Some(Ok(Value::Null)) => None,
                         Some(Ok(Value::Str(s))) => {
-                            self.check_string(s.len(), *span, src)?;
-                            self.steps += s.len() as u64 / TEXT_PER_STEP;
+                            self.built_string(s.len(), *span, src)?;
                             Some(Value::Str(s))
                         }
                         Some(Ok(v)) => Some(v),
