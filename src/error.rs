@@ -1,6 +1,7 @@
 //! The one error type of the crate: what went wrong and where.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// What kind of failure an [`Error`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -50,10 +51,17 @@ pub struct Error {
     message: String,
     line: usize,
     column: usize,
+    /// The byte offset in the template text that `line` and `column` point at.
+    offset: Option<usize>,
+    /// The file the position is in, when it is known.
+    file: Option<Arc<str>>,
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}:")?;
+        }
         if self.line > 0 {
             write!(f, "{}:{}: {}", self.line, self.column, self.message)
         } else {
@@ -70,6 +78,8 @@ impl Error {
             message: message.into(),
             line: 0,
             column: 0,
+            offset: None,
+            file: None,
         }
     }
 
@@ -79,6 +89,7 @@ impl Error {
             let (line, column) = line_column(source, offset);
             self.line = line;
             self.column = column;
+            self.offset = Some(offset.min(source.len()));
         }
         self
     }
@@ -88,6 +99,39 @@ impl Error {
         self.line = line;
         self.column = column;
         self
+    }
+
+    /// Places the error in `file` at a 1-based line and column of that file: where a
+    /// template that came from a larger file (a YAML block, a JSON string) went wrong.
+    /// The byte offset in the template is kept.
+    ///
+    /// ```
+    /// let err = vtl::Template::parse("#if(").unwrap_err().in_file("template.yaml", 12, 9);
+    /// assert_eq!(err.offset(), Some(4));
+    /// assert!(err.to_string().starts_with("template.yaml:12:9: "));
+    /// ```
+    pub fn in_file(mut self, file: impl Into<Arc<str>>, line: usize, column: usize) -> Error {
+        self.file = Some(file.into());
+        self.line = line;
+        self.column = column;
+        self
+    }
+
+    /// Prefixes the message with `context` (`GET /pets: requestTemplates application/json`),
+    /// keeping the position.
+    pub fn context(mut self, context: impl fmt::Display) -> Error {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// The byte offset in the template (or pattern) text the error points at, when known.
+    pub fn offset(&self) -> Option<usize> {
+        self.offset
+    }
+
+    /// The file the error's line and column are in, when known.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
     }
 
     /// What kind of failure this is.

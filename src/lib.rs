@@ -43,7 +43,7 @@ pub use context::{Bindings, Context, NullMode};
 pub use error::{Error, ErrorKind, offset_of};
 pub use java::regex::JavaRegex;
 pub use limits::Limits;
-pub use template::Template;
+pub use template::{Observation, Template, Written};
 pub use value::{BigDecimal, DefinedBlock, Key, ListRef, ListStyle, Map, MapRef, Object, Value};
 
 /// The examples of README.md, compiled and run as tests.

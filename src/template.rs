@@ -26,6 +26,29 @@ pub struct Template {
     last_len: AtomicUsize,
 }
 
+/// What one observed render did (see [`Template::observe`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observation {
+    /// The output, or the error that ended the render.
+    pub output: Result<String, Error>,
+    /// The byte ranges of the template's references that resolved to nothing (quiet
+    /// `$!` references excepted).
+    pub unresolved: Vec<std::ops::Range<usize>>,
+    /// Each node written to the output, in order.
+    pub trace: Vec<Written>,
+}
+
+/// A node of the template written to the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// Where its output starts, as a byte offset in the output.
+    pub output: usize,
+    /// Where the node starts, as a byte offset in the template.
+    pub template: usize,
+    /// Whether the node is plain text (not a reference or directive).
+    pub text: bool,
+}
+
 impl fmt::Debug for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Template")
@@ -72,20 +95,39 @@ impl Template {
         self.render_context(&context, out)
     }
 
-    /// Renders while recording what the render did (for checks).
-    pub(crate) fn render_observed(&self, context: &Context) -> (Result<String, Error>, Observer) {
-        let mut renderer = Renderer::new(context, &self.parsed);
+    /// Renders while recording what the render did, for checks: which template text
+    /// wrote which part of the output, and which references resolved to nothing.
+    ///
+    /// ```
+    /// let t = vtl::Template::parse("a $x b").unwrap();
+    /// let seen = t.observe(&vtl::Context::new());
+    /// assert_eq!(seen.output.unwrap(), "a $x b");
+    /// assert_eq!(seen.unresolved, vec![2..4]);
+    /// ```
+    pub fn observe<B: Bindings + ?Sized>(&self, bindings: &B) -> Observation {
+        let context = bindings.context();
+        let mut renderer = Renderer::new(&context, &self.parsed);
         renderer.observer = Some(Observer::default());
         let mut out = String::new();
         let result = renderer.render(&self.parsed.block, &self.source, &mut out);
-        (
-            result.map(|()| out),
-            renderer.observer.take().unwrap_or_default(),
-        )
+        let observer = renderer.observer.take().unwrap_or_default();
+        Observation {
+            output: result.map(|()| out),
+            unresolved: observer.unresolved.iter().map(|s| s.range()).collect(),
+            trace: observer
+                .trace
+                .iter()
+                .map(|&(output, template, text)| Written {
+                    output,
+                    template: template as usize,
+                    text,
+                })
+                .collect(),
+        }
     }
 
-    /// The parsed tree.
-    pub(crate) fn block(&self) -> &crate::syntax::ast::Block {
+    /// The parsed tree, with spans into [`Template::source`].
+    pub fn tree(&self) -> &crate::syntax::ast::Block {
         &self.parsed.block
     }
 

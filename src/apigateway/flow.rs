@@ -5,67 +5,11 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::selection::{SelectionPattern, select};
-use super::{MAX_TEMPLATE_BYTES, Request, json};
+use super::api::{Backend, Integration, Method, PassthroughBehavior};
+use super::selection::select;
+use super::{Request, json};
 use crate::value::Value;
-use crate::{Error, ErrorKind, Template};
-
-/// The kind of backend an integration calls.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum IntegrationType {
-    /// A Lambda function through a custom (non-proxy) integration: responses are selected
-    /// by the `errorMessage` of a function error.
-    Lambda,
-    /// An HTTP backend: responses are selected by its status code.
-    Http,
-    /// An AWS service: responses are selected by its status code.
-    AwsService,
-    /// No backend: the request template's `statusCode` selects the response.
-    Mock,
-}
-
-/// What API Gateway does with a request whose content type has no template.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum PassthroughBehavior {
-    /// Pass it through unless it has a template (the default).
-    #[default]
-    WhenNoMatch,
-    /// Pass it through only when the integration has no templates at all; else 415.
-    WhenNoTemplates,
-    /// Answer 415.
-    Never,
-}
-
-/// An integration response: the method response status it maps to, and how.
-#[derive(Debug)]
-pub struct IntegrationResponse {
-    /// The selection pattern; `None` (or empty) marks the default response.
-    pub selection_pattern: Option<SelectionPattern>,
-    /// The method response status code.
-    pub status_code: u16,
-    /// Response templates by media type (an empty template passes the payload through).
-    pub response_templates: IndexMap<String, Template>,
-    /// `method.response.header.NAME` → `'literal'`, `integration.response.header.NAME` or
-    /// `integration.response.body[.field...]`.
-    pub response_parameters: IndexMap<String, String>,
-}
-
-/// A non-proxy integration, in the shape of `x-amazon-apigateway-integration`.
-#[derive(Debug)]
-pub struct Integration {
-    /// What is called.
-    pub kind: IntegrationType,
-    /// Request templates by content type.
-    pub request_templates: IndexMap<String, Template>,
-    /// What to do with content types that have no template.
-    pub passthrough_behavior: PassthroughBehavior,
-    /// The integration responses, in definition order.
-    pub responses: Vec<IntegrationResponse>,
-    /// The status codes of the method's responses (an API export lists them under the
-    /// operation's `responses`): an integration response whose status is not among them
-    /// ends in a 500. `None` when they are not known, as for an integration on its own.
-    pub method_responses: Option<Vec<u16>>,
-}
+use crate::{Error, ErrorKind};
 
 /// What the backend did with the request.
 #[derive(Clone, Debug, PartialEq)]
@@ -120,182 +64,6 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::Input, message)
 }
 
-fn template(source: &str, what: &str) -> Result<Template, Error> {
-    if source.len() > MAX_TEMPLATE_BYTES {
-        return Err(invalid(format!(
-            "{what}: {} bytes; API Gateway accepts at most {MAX_TEMPLATE_BYTES}",
-            source.len()
-        )));
-    }
-    Template::parse(source).map_err(|e| {
-        Error::new(e.kind(), format!("{what}: {}", e.message())).at(e.line(), e.column())
-    })
-}
-
-fn templates(
-    v: Option<&serde_json::Value>,
-    what: &str,
-) -> Result<IndexMap<String, Template>, Error> {
-    let Some(v) = v else {
-        return Ok(IndexMap::new());
-    };
-    let serde_json::Value::Object(map) = v else {
-        return Err(invalid(format!(
-            "{what} must be an object of templates by media type"
-        )));
-    };
-    map.iter()
-        .map(|(media, t)| {
-            let source = t
-                .as_str()
-                .ok_or_else(|| invalid(format!("{what}.{media} must be a string")))?;
-            Ok((
-                media.to_ascii_lowercase(),
-                template(source, &format!("{what} {media}"))?,
-            ))
-        })
-        .collect()
-}
-
-impl Integration {
-    /// Reads an integration in the shape of API Gateway's `x-amazon-apigateway-integration`:
-    ///
-    /// ```json
-    /// {"type": "AWS", "uri": "arn:aws:apigateway:us-east-1:lambda:path/...",
-    ///  "requestTemplates": {"application/json": "..."},
-    ///  "passthroughBehavior": "WHEN_NO_MATCH",
-    ///  "responses": {"default": {"statusCode": "200"},
-    ///                "^\\[400:.*": {"statusCode": "400", "responseTemplates": {"application/json": "..."},
-    ///                               "responseParameters": {"method.response.header.X": "'v'"}}}}
-    /// ```
-    ///
-    /// `type` is `AWS` (a Lambda function when `uri` names one, else an AWS service),
-    /// `LAMBDA`, `HTTP` or `MOCK`. The keys of `responses` are the selection patterns, in
-    /// definition order; `default` marks the default response.
-    pub fn from_json(text: &str) -> Result<Integration, Error> {
-        Integration::from_value(&super::parse_json(text, "the integration")?)
-    }
-
-    /// Reads an integration written in JSON or YAML (see [`Integration::from_json`]).
-    pub fn from_text(text: &str) -> Result<Integration, Error> {
-        Integration::from_value(&super::openapi::parse_document(text, "the integration")?)
-    }
-
-    /// Builds an integration from its parsed JSON (see [`Integration::from_json`]).
-    pub fn from_value(v: &serde_json::Value) -> Result<Integration, Error> {
-        let serde_json::Value::Object(fields) = v else {
-            return Err(invalid("an integration must be a JSON object"));
-        };
-        for key in fields.keys() {
-            if ![
-                "type",
-                "uri",
-                "httpMethod",
-                "requestTemplates",
-                "passthroughBehavior",
-                "responses",
-                "contentHandling",
-                "timeoutInMillis",
-                "requestParameters",
-            ]
-            .contains(&key.as_str())
-            {
-                return Err(invalid(format!("unknown integration field `{key}`")));
-            }
-        }
-        let uri = fields.get("uri").and_then(|u| u.as_str()).unwrap_or("");
-        let kind = match fields
-            .get("type")
-            .and_then(|t| t.as_str())
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            Some("AWS") if uri.contains(":lambda:") => IntegrationType::Lambda,
-            Some("AWS") => IntegrationType::AwsService,
-            Some("LAMBDA") => IntegrationType::Lambda,
-            Some("HTTP") => IntegrationType::Http,
-            Some("MOCK") => IntegrationType::Mock,
-            Some(other) => {
-                return Err(invalid(format!(
-                    "integration type `{other}` is not simulated (proxy integrations have no templates)"
-                )));
-            }
-            None => return Err(invalid("the integration needs a `type`")),
-        };
-        // Exports write `when_no_templates`, the API `WHEN_NO_TEMPLATES`: either is read.
-        let passthrough_behavior = match fields
-            .get("passthroughBehavior")
-            .and_then(|p| p.as_str())
-            .map(str::to_ascii_uppercase)
-            .as_deref()
-        {
-            None | Some("WHEN_NO_MATCH") => PassthroughBehavior::WhenNoMatch,
-            Some("WHEN_NO_TEMPLATES") => PassthroughBehavior::WhenNoTemplates,
-            Some("NEVER") => PassthroughBehavior::Never,
-            Some(other) => return Err(invalid(format!("unknown passthroughBehavior `{other}`"))),
-        };
-        let mut responses = Vec::new();
-        if let Some(r) = fields.get("responses") {
-            let serde_json::Value::Object(r) = r else {
-                return Err(invalid(
-                    "`responses` must be an object keyed by selection pattern",
-                ));
-            };
-            for (pattern, resp) in r {
-                let what = format!("response `{pattern}`");
-                let status_code = match resp.get("statusCode") {
-                    Some(serde_json::Value::String(s)) => s.parse().ok(),
-                    Some(serde_json::Value::Number(n)) => {
-                        n.as_u64().and_then(|n| u16::try_from(n).ok())
-                    }
-                    _ => None,
-                }
-                .filter(|s| (100..=599).contains(s))
-                .ok_or_else(|| invalid(format!("{what} needs a statusCode between 100 and 599")))?;
-                let selection_pattern = if pattern == "default" || pattern.is_empty() {
-                    None
-                } else {
-                    Some(SelectionPattern::new(pattern).map_err(|e| {
-                        Error::new(e.kind(), format!("{what}: {}", e.message()))
-                            .at(e.line(), e.column())
-                    })?)
-                };
-                let response_parameters = match resp.get("responseParameters") {
-                    Some(serde_json::Value::Object(p)) => p
-                        .iter()
-                        .map(|(k, v)| {
-                            v.as_str()
-                                .map(|s| (k.clone(), s.to_string()))
-                                .ok_or_else(|| {
-                                    invalid(format!(
-                                        "{what}: responseParameters.{k} must be a string"
-                                    ))
-                                })
-                        })
-                        .collect::<Result<_, _>>()?,
-                    _ => IndexMap::new(),
-                };
-                responses.push(IntegrationResponse {
-                    selection_pattern,
-                    status_code,
-                    response_templates: templates(
-                        resp.get("responseTemplates"),
-                        &format!("{what} responseTemplates"),
-                    )?,
-                    response_parameters,
-                });
-            }
-        }
-        Ok(Integration {
-            kind,
-            request_templates: templates(fields.get("requestTemplates"), "requestTemplates")?,
-            passthrough_behavior,
-            responses,
-            method_responses: None,
-        })
-    }
-}
-
 impl Outcome {
     /// Reads a backend outcome:
     /// `{"type": "lambda", "result": ...}` (or `"payload": "<the result's JSON text>"`),
@@ -304,11 +72,6 @@ impl Outcome {
     /// services) or `{"type": "mock"}`.
     pub fn from_json(text: &str) -> Result<Outcome, Error> {
         Outcome::from_value(super::parse_json(text, "the backend outcome")?)
-    }
-
-    /// Reads a backend outcome written in JSON or YAML.
-    pub fn from_text(text: &str) -> Result<Outcome, Error> {
-        Outcome::from_value(super::openapi::parse_document(text, "the backend outcome")?)
     }
 
     /// A backend outcome from its parsed form (see [`Outcome::from_json`]).
@@ -436,14 +199,17 @@ fn lambda_parse_error(body: &str) -> Option<String> {
     Some(what)
 }
 
-/// Simulates one call. `backend` answers the backend request (it is not called when API
-/// Gateway answers first, with a 415 or a 400).
+/// Simulates one call of `method`. `backend` answers the backend request (it is not
+/// called when API Gateway answers first, with a 415 or a 400). The stages are API
+/// Gateway's: the request template, the backend, the integration response its answer
+/// selects, the response template, then the method response's status and headers.
 ///
 /// ```
-/// use vtl::apigateway::{Integration, Outcome, simulate};
+/// use vtl::apigateway::{Integration, Method, Outcome, simulate};
 ///
 /// let integration = Integration::from_json(r#"{
-///   "type": "LAMBDA",
+///   "type": "AWS",
+///   "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations",
 ///   "requestTemplates": {"application/json": "{\"name\": \"$input.params('name')\"}"},
 ///   "responses": {
 ///     "default": {"statusCode": "200"},
@@ -451,8 +217,9 @@ fn lambda_parse_error(body: &str) -> Option<String> {
 ///         "application/json": "{\"error\": \"$input.path('$.errorMessage')\"}"}}
 ///   }
 /// }"#).unwrap();
+/// let method = Method::new("GET", "/{name}", Some(integration));
 /// let request = vtl::Request::new().with_path("name", "fuga");
-/// let answer = simulate(&integration, &request, |backend| {
+/// let answer = simulate(&method, &request, |backend| {
 ///     assert_eq!(backend.body, r#"{"name": "fuga"}"#);
 ///     Outcome::LambdaError(serde_json::from_str(r#"{"errorMessage": "[400:BadRequest] no"}"#).unwrap())
 /// });
@@ -460,269 +227,442 @@ fn lambda_parse_error(body: &str) -> Option<String> {
 /// assert_eq!(answer.body, r#"{"error": "[400:BadRequest] no"}"#);
 /// ```
 pub fn simulate(
-    integration: &Integration,
+    method: &Method,
     request: &Request,
     backend: impl FnOnce(&BackendRequest) -> Outcome,
 ) -> Simulation {
-    let mut trace = Vec::new();
-    let context_map = request.context_map();
-    let content_type = find_header(request.header(), "Content-Type")
-        .map_or_else(|| "application/json".to_string(), media_type);
-    trace.push(format!("request content type: {content_type}"));
-
-    // The request template, by content type and passthrough behaviour.
-    let chosen = integration.request_templates.get(&content_type);
-    let passthrough = match (chosen, integration.passthrough_behavior) {
-        (Some(_), _) => false,
-        (None, PassthroughBehavior::WhenNoMatch) => true,
-        (None, PassthroughBehavior::WhenNoTemplates)
-            if integration.request_templates.is_empty() =>
-        {
-            true
-        }
-        (None, behavior) => {
-            trace.push(format!(
-                "no request template for {content_type} and passthroughBehavior {behavior:?}: 415"
-            ));
-            return message(415, "Unsupported Media Type", trace, None, None);
-        }
+    let mut call = Call {
+        request,
+        context_map: request.context_map(),
+        trace: Vec::new(),
     };
-    let body = match chosen {
-        Some(t) if !t.source().is_empty() => {
-            trace.push(format!("request template: {content_type}"));
-            let ctx = request.bind_payload(request.body_arc(), Some(&context_map));
-            match t.render(&ctx) {
-                Ok(out) => out,
-                Err(e) => {
-                    trace.push(format!("request template failed: {e}"));
-                    return internal_error(trace, Some(e), None);
-                }
-            }
-        }
-        _ => {
-            trace.push(
-                if passthrough {
-                    "request passed through (no template for its content type)"
-                } else {
-                    "request passed through (empty template)"
-                }
-                .to_string(),
-            );
-            request.body().to_string()
-        }
+    let Some(integration) = &method.integration else {
+        call.trace
+            .push(format!("{} {} has no integration: 500", method.http_method, method.path));
+        return internal_error(call.trace, None, None);
     };
-    let override_of = |name: &str| {
-        context_map
-            .borrow()
-            .get(&crate::value::key::StrKey(name))
-            .map_or(serde_json::Value::Null, Value::to_json)
+    let backend_request = match call.request_stage(integration) {
+        Ok(b) => b,
+        Err(answer) => return answer,
     };
-    let backend_request = BackendRequest {
-        body: body.clone(),
-        template: chosen
-            .filter(|t| !t.source().is_empty())
-            .map(|_| content_type.clone()),
-        request_override: override_of("requestOverride"),
-    };
-    if integration.kind == IntegrationType::Lambda
-        && let Some(why) = lambda_parse_error(&body)
+    if integration.kind.is_proxy() {
+        let outcome = backend(&backend_request);
+        return call.proxy_response(outcome, backend_request);
+    }
+    if integration.backend() == Backend::Lambda
+        && let Some(why) = lambda_parse_error(&backend_request.body)
     {
-        trace.push(format!("Lambda rejects the request body: {why}"));
+        call.trace
+            .push(format!("Lambda rejects the request body: {why}"));
         return message(
             400,
             &format!(
                 "Could not parse request body into json: {}",
                 why.replace('"', "\\\"")
             ),
-            trace,
+            call.trace,
             None,
             Some(backend_request),
         );
     }
-
-    // The backend, and the value the selection patterns see.
     let outcome = backend(&backend_request);
-    let (selected_by, payload, backend_headers): (
-        Option<String>,
-        String,
-        IndexMap<String, String>,
-    ) = match &outcome {
-        Outcome::LambdaResult(text) => (None, text.clone(), IndexMap::new()),
-        Outcome::LambdaError(e) => (
-            Some(
-                e.get("errorMessage")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-            ),
-            serde_json::Value::Object(e.clone()).to_string(),
-            IndexMap::new(),
-        ),
-        Outcome::Http {
-            status,
-            body,
-            headers,
-        } => (Some(status.to_string()), body.clone(), headers.clone()),
-        Outcome::Mock => {
-            let status = json::parse(&body)
-                .ok()
-                .and_then(|v| crate::java::property(&v, "statusCode"))
-                .and_then(|s| match s {
-                    Value::Int(n) => Some(n.to_string()),
-                    Value::Long(n) => Some(n.to_string()),
-                    Value::Str(s) if s.parse::<i64>().is_ok() => Some(s.to_string()),
-                    _ => None,
-                });
-            let Some(status) = status else {
-                trace.push("MOCK: the request template gave no integer statusCode".to_string());
-                return internal_error(trace, None, Some(backend_request));
-            };
-            (Some(status), String::new(), IndexMap::new())
-        }
+    let answer = match call.selection_value(&outcome, &backend_request) {
+        Ok(a) => a,
+        Err(()) => return internal_error(call.trace, None, Some(backend_request)),
     };
-    trace.push(match &selected_by {
-        None => "backend: Lambda returned a result (the default response applies)".to_string(),
-        Some(v) => format!("backend: selection value {v:?}"),
-    });
-    let patterns = integration
-        .responses
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (i, r.selection_pattern.as_ref()));
-    let index = match select(patterns, selected_by.as_deref()) {
-        Ok(Some(i)) => i,
-        Ok(None) => {
-            trace.push(
-                "no selection pattern matched and there is no default response: 500".to_string(),
-            );
-            return internal_error(trace, None, Some(backend_request));
-        }
-        Err(e) => {
-            trace.push(format!("selection failed: {e}"));
-            return internal_error(trace, Some(e), Some(backend_request));
-        }
+    let index = match call.select_response(integration, &answer) {
+        Ok(i) => i,
+        Err(error) => return internal_error(call.trace, error, Some(backend_request)),
     };
     let response = &integration.responses[index];
-    trace.push(format!(
-        "integration response {} (pattern {})",
-        response.status_code,
-        response
-            .selection_pattern
-            .as_ref()
-            .map_or("default".to_string(), |p| format!("{:?}", p.as_str()))
-    ));
-    if let Some(declared) = &integration.method_responses
-        && !declared.contains(&response.status_code)
-    {
-        trace.push(format!(
+    if !method.declares(response.status_code) {
+        call.trace.push(format!(
             "the method has no {} response: 500",
             response.status_code
         ));
-        return internal_error(trace, None, Some(backend_request));
+        return internal_error(call.trace, None, Some(backend_request));
     }
-
-    // The response template, by the request's Accept header.
-    let accept = find_header(request.header(), "Accept")
-        .map(|a| media_type(a.split(',').next().unwrap_or("")))
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| "application/json".to_string());
-    let template = response
-        .response_templates
-        .get(&accept)
-        .map(|t| (accept.clone(), t))
-        .or_else(|| {
-            response
-                .response_templates
-                .first()
-                .map(|(k, t)| (k.clone(), t))
-        });
-    let body = match template {
-        Some((media, t)) if !t.source().is_empty() => {
-            trace.push(format!("response template: {media}"));
-            let ctx = request.bind_payload(Arc::from(payload.as_str()), Some(&context_map));
-            match t.render(&ctx) {
-                Ok(out) => out,
-                Err(e) => {
-                    trace.push(format!("response template failed: {e}"));
-                    return internal_error(trace, Some(e), Some(backend_request));
-                }
-            }
-        }
-        _ => {
-            trace.push("response passed through".to_string());
-            payload.clone()
-        }
+    let body = match call.response_body(response, &answer.payload) {
+        Ok(b) => b,
+        Err(e) => return internal_error(call.trace, Some(e), Some(backend_request)),
     };
-
-    // Status and headers: the integration response, then the overrides.
-    let mut status = response.status_code;
-    let mut headers = IndexMap::new();
-    for (target, source) in &response.response_parameters {
-        let Some(name) = target.strip_prefix("method.response.header.") else {
-            continue;
-        };
-        let value = if let Some(lit) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\''))
-        {
-            Some(lit.to_string())
-        } else if let Some(h) = source.strip_prefix("integration.response.header.") {
-            find_header(&backend_headers, h).map(str::to_string)
-        } else if source == "integration.response.body" {
-            Some(payload.clone())
-        } else if let Some(path) = source.strip_prefix("integration.response.body.") {
-            json::parse(&payload).ok().and_then(|mut v| {
-                let mut parts = path.split('.').peekable();
-                while let Some(part) = parts.next() {
-                    v = crate::java::property(&v, part)?;
-                    // A string on the way is read as JSON: a Lambda error's `errorMessage`
-                    // holding a JSON object (`errorMessage.errorType`).
-                    if parts.peek().is_some()
-                        && let Value::Str(s) = &v
-                    {
-                        v = json::parse(s).ok()?;
-                    }
-                }
-                Some(v.to_java_string())
-            })
-        } else {
-            None
-        };
-        if let Some(v) = value {
-            headers.insert(name.to_string(), v);
-        }
-    }
-    let response_override = override_of("responseOverride");
-    if let Some(s) = response_override.get("status") {
-        let code = s
-            .as_u64()
-            .or_else(|| s.as_str().and_then(|t| t.parse().ok()));
-        match code
-            .and_then(|c| u16::try_from(c).ok())
-            .filter(|c| (100..=599).contains(c))
-        {
-            Some(c) => {
-                trace.push(format!("responseOverride.status: {c}"));
-                status = c;
-            }
-            None => trace.push(format!(
-                "responseOverride.status {s} ignored: not a status code"
-            )),
-        }
-    }
-    if let Some(serde_json::Value::Object(h)) = response_override.get("header") {
-        for (k, v) in h {
-            headers.insert(
-                k.clone(),
-                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-            );
-        }
-    }
-    trace.push(format!("method response {status}"));
+    let (status, headers) = call.status_and_headers(response, &answer);
+    call.trace.push(format!("method response {status}"));
     Simulation {
         backend_request: Some(backend_request),
         status,
         headers,
         body,
-        trace,
+        trace: call.trace,
         error: None,
     }
+}
+
+/// One call under way: the request, its `$context` (shared by the request and response
+/// templates, so overrides set in one are seen in the other) and the steps taken.
+struct Call<'a> {
+    request: &'a Request,
+    context_map: crate::value::MapRef,
+    trace: Vec<String>,
+}
+
+/// What the backend answered, as selection and response mapping see it.
+struct Answer {
+    /// The value selection patterns match: a Lambda `errorMessage` or a status code;
+    /// `None` for a Lambda result.
+    selected_by: Option<String>,
+    /// What response templates see as `$input`.
+    payload: String,
+    /// The backend's response headers.
+    headers: IndexMap<String, String>,
+}
+
+impl Call<'_> {
+    fn override_of(&self, name: &str) -> serde_json::Value {
+        self.context_map
+            .borrow()
+            .get(&crate::value::key::StrKey(name))
+            .map_or(serde_json::Value::Null, Value::to_json)
+    }
+
+    fn render(
+        &mut self,
+        what: &str,
+        template: &super::api::MappingTemplate,
+        payload: Arc<str>,
+    ) -> Result<String, Error> {
+        let compiled = template.compiled().map_err(|e| {
+            self.trace.push(format!("{what} does not compile: {e}"));
+            e.clone()
+        })?;
+        let ctx = self.request.bind_payload(payload, Some(&self.context_map));
+        compiled.render(&ctx).map_err(|e| {
+            let e = match template.origin() {
+                Some(origin) => origin.relocate(template.text(), e),
+                None => e,
+            };
+            self.trace.push(format!("{what} failed: {e}"));
+            e
+        })
+    }
+
+    /// The request template chosen by content type and passthrough behaviour, rendered;
+    /// or API Gateway's own answer (415, 500).
+    fn request_stage(&mut self, integration: &Integration) -> Result<BackendRequest, Simulation> {
+        let content_type = find_header(self.request.header(), "Content-Type")
+            .map_or_else(|| "application/json".to_string(), media_type);
+        self.trace
+            .push(format!("request content type: {content_type}"));
+        let chosen = integration.request_templates.get(&content_type);
+        let passthrough = match (chosen, integration.passthrough_behavior) {
+            (Some(_), _) => false,
+            _ if integration.kind.is_proxy() => true,
+            (None, PassthroughBehavior::WhenNoMatch) => true,
+            (None, PassthroughBehavior::WhenNoTemplates)
+                if integration.request_templates.is_empty() =>
+            {
+                true
+            }
+            (None, behavior) => {
+                self.trace.push(format!(
+                    "no request template for {content_type} and passthroughBehavior {behavior:?}: 415"
+                ));
+                let trace = std::mem::take(&mut self.trace);
+                return Err(message(415, "Unsupported Media Type", trace, None, None));
+            }
+        };
+        let used = chosen.filter(|t| !t.text().is_empty());
+        let body = match used {
+            Some(t) => {
+                self.trace.push(format!("request template: {content_type}"));
+                self.render("request template", t, self.request.body_arc())
+                    .map_err(|e| {
+                        internal_error(std::mem::take(&mut self.trace), Some(e), None)
+                    })?
+            }
+            None => {
+                self.trace.push(
+                    if passthrough {
+                        "request passed through (no template for its content type)"
+                    } else {
+                        "request passed through (empty template)"
+                    }
+                    .to_string(),
+                );
+                self.request.body().to_string()
+            }
+        };
+        Ok(BackendRequest {
+            body,
+            template: used.map(|_| content_type.clone()),
+            request_override: self.override_of("requestOverride"),
+        })
+    }
+
+    /// What selection patterns see of the backend's answer; `Err` when a MOCK request
+    /// template gave no status code.
+    fn selection_value(&mut self, outcome: &Outcome, sent: &BackendRequest) -> Result<Answer, ()> {
+        let answer = match outcome {
+            Outcome::LambdaResult(text) => Answer {
+                selected_by: None,
+                payload: text.clone(),
+                headers: IndexMap::new(),
+            },
+            Outcome::LambdaError(e) => Answer {
+                selected_by: Some(
+                    e.get("errorMessage")
+                        .and_then(|m| m.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                ),
+                payload: serde_json::Value::Object(e.clone()).to_string(),
+                headers: IndexMap::new(),
+            },
+            Outcome::Http {
+                status,
+                body,
+                headers,
+            } => Answer {
+                selected_by: Some(status.to_string()),
+                payload: body.clone(),
+                headers: headers.clone(),
+            },
+            Outcome::Mock => {
+                let Some(status) = mock_status(&sent.body) else {
+                    self.trace
+                        .push("MOCK: the request template gave no integer statusCode".to_string());
+                    return Err(());
+                };
+                Answer {
+                    selected_by: Some(status),
+                    payload: String::new(),
+                    headers: IndexMap::new(),
+                }
+            }
+        };
+        self.trace.push(match &answer.selected_by {
+            None => "backend: Lambda returned a result (the default response applies)".to_string(),
+            Some(v) => format!("backend: selection value {v:?}"),
+        });
+        Ok(answer)
+    }
+
+    /// The integration response the answer selects; `Err` with the pattern's error, or
+    /// with none when nothing matches and there is no default.
+    fn select_response(
+        &mut self,
+        integration: &Integration,
+        answer: &Answer,
+    ) -> Result<usize, Option<Error>> {
+        let mut patterns = Vec::with_capacity(integration.responses.len());
+        for (i, r) in integration.responses.iter().enumerate() {
+            let pattern = match &r.selection_pattern {
+                Some(p) if !p.text().is_empty() => Some(p.compiled().map_err(|e| {
+                    self.trace.push(format!("selection pattern does not compile: {e}"));
+                    Some(e.clone())
+                })?),
+                _ => None,
+            };
+            patterns.push((i, pattern));
+        }
+        let index = match select(patterns, answer.selected_by.as_deref()) {
+            Ok(Some(i)) => i,
+            Ok(None) => {
+                self.trace.push(
+                    "no selection pattern matched and there is no default response: 500"
+                        .to_string(),
+                );
+                return Err(None);
+            }
+            Err(e) => {
+                self.trace.push(format!("selection failed: {e}"));
+                return Err(Some(e));
+            }
+        };
+        let response = &integration.responses[index];
+        self.trace.push(format!(
+            "integration response {} (pattern {})",
+            response.status_code,
+            response
+                .selection_pattern
+                .as_ref()
+                .filter(|p| !p.text().is_empty())
+                .map_or("default".to_string(), |p| format!("{:?}", p.text()))
+        ));
+        Ok(index)
+    }
+
+    /// The response template chosen by the request's `Accept` header, rendered over the
+    /// payload; the payload itself when there is none or it is empty.
+    fn response_body(
+        &mut self,
+        response: &super::api::IntegrationResponse,
+        payload: &str,
+    ) -> Result<String, Error> {
+        let accept = find_header(self.request.header(), "Accept")
+            .map(|a| media_type(a.split(',').next().unwrap_or("")))
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| "application/json".to_string());
+        let template = response
+            .response_templates
+            .get(&accept)
+            .map(|t| (accept.clone(), t))
+            .or_else(|| {
+                response
+                    .response_templates
+                    .first()
+                    .map(|(k, t)| (k.clone(), t))
+            });
+        match template {
+            Some((media, t)) if !t.text().is_empty() => {
+                self.trace.push(format!("response template: {media}"));
+                self.render("response template", t, Arc::from(payload))
+            }
+            _ => {
+                self.trace.push("response passed through".to_string());
+                Ok(payload.to_string())
+            }
+        }
+    }
+
+    /// The method response's status and headers: the integration response's, its
+    /// response parameters, then the overrides the templates set.
+    fn status_and_headers(
+        &mut self,
+        response: &super::api::IntegrationResponse,
+        answer: &Answer,
+    ) -> (u16, IndexMap<String, String>) {
+        let mut status = response.status_code;
+        let mut headers = IndexMap::new();
+        for (target, source) in &response.response_parameters {
+            let Some(name) = target.strip_prefix("method.response.header.") else {
+                continue;
+            };
+            if let Some(v) = response_parameter(source, answer) {
+                headers.insert(name.to_string(), v);
+            }
+        }
+        let response_override = self.override_of("responseOverride");
+        if let Some(s) = response_override.get("status") {
+            let code = s
+                .as_u64()
+                .or_else(|| s.as_str().and_then(|t| t.parse().ok()));
+            match code
+                .and_then(|c| u16::try_from(c).ok())
+                .filter(|c| (100..=599).contains(c))
+            {
+                Some(c) => {
+                    self.trace.push(format!("responseOverride.status: {c}"));
+                    status = c;
+                }
+                None => self.trace.push(format!(
+                    "responseOverride.status {s} ignored: not a status code"
+                )),
+            }
+        }
+        if let Some(serde_json::Value::Object(h)) = response_override.get("header") {
+            for (k, v) in h {
+                headers.insert(
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                );
+            }
+        }
+        (status, headers)
+    }
+
+    /// A proxy integration's answer, passed back as it is: a Lambda proxy result's
+    /// `statusCode`, `headers` and `body`, or the HTTP backend's response.
+    fn proxy_response(mut self, outcome: Outcome, sent: BackendRequest) -> Simulation {
+        let (status, headers, body) = match outcome {
+            Outcome::LambdaResult(text) => {
+                let Ok(serde_json::Value::Object(result)) = serde_json::from_str(&text) else {
+                    self.trace
+                        .push("the Lambda proxy result is not a JSON object: 502".to_string());
+                    return message(502, "Internal server error", self.trace, None, Some(sent));
+                };
+                let status = result
+                    .get("statusCode")
+                    .and_then(|s| s.as_u64().or_else(|| s.as_str()?.parse().ok()))
+                    .and_then(|s| u16::try_from(s).ok())
+                    .unwrap_or(200);
+                let headers = match result.get("headers") {
+                    Some(serde_json::Value::Object(h)) => h
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                        .collect(),
+                    _ => IndexMap::new(),
+                };
+                let body = match result.get("body") {
+                    Some(serde_json::Value::String(b)) => b.clone(),
+                    None | Some(serde_json::Value::Null) => String::new(),
+                    Some(other) => other.to_string(),
+                };
+                (status, headers, body)
+            }
+            Outcome::LambdaError(_) => {
+                self.trace.push("the Lambda function failed: 502".to_string());
+                return message(502, "Internal server error", self.trace, None, Some(sent));
+            }
+            Outcome::Http {
+                status,
+                body,
+                headers,
+            } => (status, headers, body),
+            Outcome::Mock => {
+                self.trace.push("a proxy integration needs a backend: 500".to_string());
+                return internal_error(self.trace, None, Some(sent));
+            }
+        };
+        self.trace.push(format!("proxy response {status}"));
+        Simulation {
+            backend_request: Some(sent),
+            status,
+            headers,
+            body,
+            trace: self.trace,
+            error: None,
+        }
+    }
+}
+
+/// The status code a MOCK request template asks for: its output's integer `statusCode`.
+fn mock_status(body: &str) -> Option<String> {
+    json::parse(body)
+        .ok()
+        .and_then(|v| crate::java::property(&v, "statusCode"))
+        .and_then(|s| match s {
+            Value::Int(n) => Some(n.to_string()),
+            Value::Long(n) => Some(n.to_string()),
+            Value::Str(s) if s.parse::<i64>().is_ok() => Some(s.to_string()),
+            _ => None,
+        })
+}
+
+/// The value of a response parameter: `'literal'`, `integration.response.header.NAME`,
+/// `integration.response.body` or `integration.response.body.a.b`.
+fn response_parameter(source: &str, answer: &Answer) -> Option<String> {
+    if let Some(lit) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return Some(lit.to_string());
+    }
+    if let Some(h) = source.strip_prefix("integration.response.header.") {
+        return find_header(&answer.headers, h).map(str::to_string);
+    }
+    if source == "integration.response.body" {
+        return Some(answer.payload.clone());
+    }
+    let path = source.strip_prefix("integration.response.body.")?;
+    let mut v = json::parse(&answer.payload).ok()?;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        v = crate::java::property(&v, part)?;
+        // A string on the way is read as JSON: a Lambda error's `errorMessage` holding a
+        // JSON object (`errorMessage.errorType`).
+        if parts.peek().is_some()
+            && let Value::Str(s) = &v
+        {
+            v = json::parse(s).ok()?;
+        }
+    }
+    Some(v.to_java_string())
 }

@@ -2,15 +2,16 @@
 //! `$util`, `$context` and `$stageVariables`, with API Gateway's null model (anything
 //! unresolved is `""`) and its limits.
 
-pub mod cases;
-pub mod check;
+mod api;
 mod context;
+mod extension;
 mod flow;
 mod input;
 mod json;
 mod jsonpath;
-pub mod openapi;
+mod origin;
 mod request;
+mod router;
 mod selection;
 mod util;
 
@@ -24,10 +25,13 @@ use crate::value::key::StrKey;
 use crate::value::{Key, MapRef, Value};
 use crate::{Error, ErrorKind, Template};
 
-pub use flow::{
-    BackendRequest, Integration, IntegrationResponse, IntegrationType, Outcome,
-    PassthroughBehavior, Simulation, simulate,
+pub use api::{
+    Api, Backend, Compile, Integration, IntegrationResponse, IntegrationType, LOCATED,
+    MappingTemplate, Method, MethodResponse, PassthroughBehavior, Pattern, Sourced,
 };
+pub use flow::{BackendRequest, Outcome, Simulation, simulate};
+pub use origin::{Anchor, Origin};
+pub use router::match_path;
 pub use request::{Params, Request};
 pub use selection::{SelectionPattern, select};
 pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_encode};
