@@ -1,1 +1,7 @@
-//! placeholder
+//! The tooling around the `vtl` engine: readers of every common way of defining an API
+//! Gateway REST API (OpenAPI exports, CloudFormation, SAM, CDK, Terraform, the Serverless
+//! Framework) into one model, checks of its templates, and case files.
+
+#![deny(missing_docs)]
+
+pub mod document;
