@@ -5,3 +5,5 @@
 #![deny(missing_docs)]
 
 pub mod document;
+pub mod files;
+pub mod import;

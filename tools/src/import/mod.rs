@@ -1,0 +1,196 @@
+//! Reading a REST API from wherever it is defined. Each format has its own module; this
+//! one finds out which format a file or folder is in (by its content, not its name) and
+//! hands it to that module.
+//!
+//! ```
+//! use vtl_tools::import::{Format, Options, load};
+//!
+//! let source = load(std::path::Path::new("../examples/seed/api.yaml"), &Options::default())?;
+//! assert_eq!(source.format, Format::OpenApi);
+//! let api = &source.apis[0].api;
+//! assert_eq!(api.methods[0].http_method, "GET");
+//! assert_eq!(api.methods[0].path, "/{hoge}");
+//! # Ok::<(), vtl::Error>(())
+//! ```
+
+pub mod openapi;
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use vtl::apigateway::{Api, Integration, Method, Origin};
+use vtl::{Error, ErrorKind};
+
+use crate::document::de::from_node;
+use crate::document::{Document, Node};
+use crate::files;
+
+/// A way of defining an API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// An OpenAPI 3 or Swagger 2 export with `x-amazon-apigateway-integration`.
+    OpenApi,
+    /// One `x-amazon-apigateway-integration` object.
+    Integration,
+}
+
+impl Format {
+    /// The formats, by the names `--format` takes.
+    pub const ALL: &'static [(&'static str, Format)] =
+        &[("openapi", Format::OpenApi), ("integration", Format::Integration)];
+
+    /// The format named `name` (see [`Format::ALL`]).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|&(_, f)| f)
+    }
+
+    /// Its name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        Format::ALL
+            .iter()
+            .find(|(_, f)| *f == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How to read a source.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The format, instead of finding it out from the content.
+    pub format: Option<Format>,
+    /// Values for what cannot be known locally: CloudFormation parameters and resource
+    /// attributes, Terraform variables, Serverless options (`--parameter Name=Value`).
+    pub parameters: IndexMap<String, String>,
+}
+
+/// One REST API of a source.
+#[derive(Debug)]
+pub struct NamedApi {
+    /// Its name in the source: a logical id, a Terraform resource address, the file.
+    pub name: String,
+    /// The API.
+    pub api: Api,
+}
+
+/// What a source defines.
+#[derive(Debug)]
+pub struct Source {
+    /// The format it was read as.
+    pub format: Format,
+    /// Its REST APIs, in the order they were defined.
+    pub apis: Vec<NamedApi>,
+    /// What could not be read exactly (a value only AWS knows), each at its position.
+    pub warnings: Vec<Error>,
+}
+
+impl Source {
+    /// The one API of the source, or the one named `name`; an error lists the choices.
+    pub fn api(&self, name: Option<&str>) -> Result<&Api, Error> {
+        let names = || {
+            self.apis
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match name {
+            Some(n) => self
+                .apis
+                .iter()
+                .find(|a| a.name == n)
+                .map(|a| &a.api)
+                .ok_or_else(|| invalid(format!("no REST API named `{n}` (there are: {})", names()))),
+            None => match self.apis.as_slice() {
+                [one] => Ok(&one.api),
+                [] => Err(invalid("the source defines no REST API")),
+                _ => Err(invalid(format!(
+                    "the source defines several REST APIs; choose one with --api ({})",
+                    names()
+                ))),
+            },
+        }
+    }
+}
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Input, message)
+}
+
+/// What a file's content is, as far as reading goes.
+pub enum Content {
+    /// An API definition in a format.
+    Api(Format),
+    /// JSON or YAML that defines something else (a case file, a request, a template's
+    /// JSON); the string says what it looks like.
+    Other(&'static str),
+    /// Not JSON or YAML: a mapping template, for instance.
+    Text,
+}
+
+/// Finds out what a document is from its top-level keys.
+pub fn classify(root: &Node) -> Content {
+    if openapi::is_openapi(root) {
+        return Content::Api(Format::OpenApi);
+    }
+    if root.get("cases").is_some() {
+        return Content::Other("a case file");
+    }
+    if root.get("type").is_some()
+        && ["requestTemplates", "responses", "uri", "passthroughBehavior"]
+            .iter()
+            .any(|k| root.get(k).is_some())
+    {
+        return Content::Api(Format::Integration);
+    }
+    Content::Other("neither an OpenAPI export nor an infrastructure definition")
+}
+
+/// Reads the API a file or folder defines.
+pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
+    let name: Arc<str> = Arc::from(path.display().to_string());
+    let text = files::read(path)?;
+    let doc = Document::parse(Arc::clone(&name), &text)?;
+    let format = match options.format {
+        Some(f) => f,
+        None => match classify(&doc.root) {
+            Content::Api(f) => f,
+            Content::Other(what) => {
+                return Err(invalid(format!("{name}: not an API definition: it is {what}")));
+            }
+            Content::Text => return Err(invalid(format!("{name}: not an API definition"))),
+        },
+    };
+    let api = match format {
+        Format::OpenApi => openapi::read(&doc.file, &doc.root)?,
+        Format::Integration => Api {
+            methods: vec![integration_method(&doc, &doc.root)?],
+        },
+    };
+    Ok(Source {
+        format,
+        apis: vec![NamedApi {
+            name: name.to_string(),
+            api,
+        }],
+        warnings: Vec::new(),
+    })
+}
+
+/// An integration file as a method: `ANY /`, or the resource a case file names.
+fn integration_method(doc: &Document, node: &Node) -> Result<Method, Error> {
+    let integration: Integration = from_node(&doc.file, node)?;
+    let mut method = Method::new("ANY", "/", Some(integration));
+    method.origin = Some(Origin::at(Arc::clone(&doc.file), node.line, node.column));
+    Ok(method)
+}
