@@ -5,7 +5,7 @@
 //! Run with `cargo run --example seed`.
 
 use vtl::Request;
-use vtl::apigateway::{BackendRequest, Integration, Outcome, simulate};
+use vtl::apigateway::{BackendRequest, Integration, Method, Outcome, simulate};
 
 /// The Lambda function: `{"message": "hogehoge"}` for `hoge`, an error otherwise.
 fn handler(request: &BackendRequest) -> Outcome {
@@ -27,9 +27,10 @@ fn handler(request: &BackendRequest) -> Outcome {
 
 fn main() -> Result<(), vtl::Error> {
     let integration = Integration::from_json(include_str!("seed/integration.json"))?;
+    let method = Method::new("GET", "/{hoge}", Some(integration));
     for hoge in ["hoge", "fuga"] {
         let request = Request::new().with_path("hoge", hoge);
-        let answer = simulate(&integration, &request, handler);
+        let answer = simulate(&method, &request, handler);
         println!("GET /{hoge} -> {}\n{}\n", answer.status, answer.body);
     }
     Ok(())

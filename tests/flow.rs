@@ -3,10 +3,14 @@
 
 use serde_json::json;
 use vtl::Request;
-use vtl::apigateway::{Integration, Outcome, Simulation, simulate};
+use vtl::apigateway::{Integration, Method, Outcome, Simulation, simulate};
 
-fn integration(v: serde_json::Value) -> Integration {
-    Integration::from_value(&v).expect("valid integration")
+/// The URI of a Lambda function's custom integration.
+const LAMBDA: &str = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations";
+
+/// A method whose integration is `v`, an `x-amazon-apigateway-integration` object.
+fn integration(v: serde_json::Value) -> Method {
+    Method::new("ANY", "/", Some(Integration::from_value(&v).expect("valid integration")))
 }
 
 fn lambda_error(message: &str) -> Outcome {
@@ -26,13 +30,13 @@ fn http(status: u16) -> Outcome {
     }
 }
 
-fn run(i: &Integration, outcome: Outcome) -> Simulation {
+fn run(i: &Method, outcome: Outcome) -> Simulation {
     simulate(i, &Request::new(), |_| outcome)
 }
 
 /// The responses of S1-S3: 200 default, 405 `.*four hundred.*`, 502 `.+`, 504 `200`.
-fn lambda_s1() -> Integration {
-    integration(json!({"type": "LAMBDA", "responses": {
+fn lambda_s1() -> Method {
+    integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {
         "default": {"statusCode": "200"},
         ".*four hundred.*": {"statusCode": "405"},
         ".+": {"statusCode": "502"},
@@ -70,28 +74,28 @@ fn selection_vectors() {
     assert_eq!(run(&http_int, http(404)).status, 400);
     assert_eq!(run(&http_int, http(201)).status, 200);
     // S6: the seed's pattern.
-    let seed = integration(json!({"type": "LAMBDA", "responses": {
+    let seed = integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {
         "": {"statusCode": "200"}, "^\\[400:.*": {"statusCode": "400"}}}));
     assert_eq!(
         run(&seed, lambda_error("[400:BadRequest] fuga is not hoge")).status,
         400
     );
     // S7, S8: `.` does not match a line break; `(\n|.)+` does. No match, no default: 500.
-    let dot = integration(json!({"type": "LAMBDA", "responses": {".+": {"statusCode": "400"}}}));
+    let dot = integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {".+": {"statusCode": "400"}}}));
     let answer = run(&dot, lambda_error("line1\nline2"));
     assert_eq!(
         (answer.status, answer.body.as_str()),
         (500, r#"{"message": "Internal server error"}"#)
     );
     let any =
-        integration(json!({"type": "LAMBDA", "responses": {"(\\n|.)+": {"statusCode": "400"}}}));
+        integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {"(\\n|.)+": {"statusCode": "400"}}}));
     assert_eq!(run(&any, lambda_error("line1\nline2")).status, 400);
     // S9: the whole message must match.
     let invalid =
-        integration(json!({"type": "LAMBDA", "responses": {"Invalid": {"statusCode": "400"}}}));
+        integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {"Invalid": {"statusCode": "400"}}}));
     assert_eq!(run(&invalid, lambda_error("Invalid request")).status, 500);
     // S10: `.*` matches a successful invocation too.
-    let star = integration(json!({"type": "LAMBDA", "responses": {
+    let star = integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {
         "default": {"statusCode": "200"}, ".*": {"statusCode": "500"}}}));
     assert_eq!(
         run(&star, Outcome::LambdaResult("{\"a\":1}".into())).status,
@@ -253,7 +257,7 @@ fn mock_status_and_lambda_json_errors() {
     );
 
     // `\'` from escapeJavaScript is not JSON: Lambda's invoke API answers 400.
-    let lambda = integration(json!({"type": "LAMBDA",
+    let lambda = integration(json!({"type": "AWS", "uri": LAMBDA,
         "requestTemplates": {"application/json": "{\"q\": \"$util.escapeJavaScript($input.params('q'))\"}"},
         "responses": {"default": {"statusCode": "200"}}}));
     let mut called = false;
@@ -275,8 +279,9 @@ fn mock_status_and_lambda_json_errors() {
 
 #[test]
 fn the_seed_scenario() {
-    let i = Integration::from_json(include_str!("../examples/seed/integration.json"))
+    let integration = Integration::from_json(include_str!("../examples/seed/integration.json"))
         .expect("seed integration");
+    let i = Method::new("GET", "/{hoge}", Some(integration));
     let handler = |b: &vtl::apigateway::BackendRequest| {
         let event: serde_json::Value = serde_json::from_str(&b.body).expect("JSON request");
         if event["pathParams"]["hoge"] == "hoge" {
@@ -302,7 +307,7 @@ fn the_seed_scenario() {
 fn header_from_a_field_of_a_json_error_message() {
     // A Lambda custom error whose errorMessage is a JSON object: a body-to-header mapping
     // reads inside it (the specification, 5.4).
-    let i = integration(json!({"type": "LAMBDA", "responses": {
+    let i = integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {
         ".*httpStatus.*": {"statusCode": "500", "responseParameters": {
             "method.response.header.X-Type": "integration.response.body.errorMessage.errorType",
             "method.response.header.X-Missing": "integration.response.body.errorMessage.nope"}}}}));

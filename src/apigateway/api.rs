@@ -320,7 +320,7 @@ pub struct Sourced<T> {
 ///
 /// let t = MappingTemplate::new("{\n  #if(\n}", Some(Origin::at("template.yaml", 20, 11)));
 /// let err = t.compiled().unwrap_err();
-/// assert_eq!((err.file(), err.line(), err.column()), (Some("template.yaml"), 21, 6));
+/// assert_eq!((err.file(), err.line(), err.column()), (Some("template.yaml"), 22, 1));
 /// ```
 pub type MappingTemplate = Sourced<Template>;
 
