@@ -254,3 +254,72 @@ impl Bindings for Request {
         Cow::Owned(self.bind_payload(self.body_arc(), None))
     }
 }
+
+/// The variables API Gateway gives a mapping template.
+pub const VARIABLES: &[&str] = &["input", "util", "context", "stageVariables"];
+
+/// The members of `$input`.
+pub const INPUT_MEMBERS: &[&str] = &["body", "json", "path", "params"];
+
+/// The methods of `$util`.
+pub const UTIL_METHODS: &[&str] = &[
+    "escapeJavaScript",
+    "parseJson",
+    "urlEncode",
+    "urlDecode",
+    "base64Encode",
+    "base64Decode",
+];
+
+/// The top-level names of `$context` that mapping templates can read (the specification's
+/// 4.1, from AWS's reference of `$context` variables); the access-logging-only ones are
+/// left out.
+pub const CONTEXT_VARIABLES: &[&str] = &[
+    "accountId",
+    "apiId",
+    "authorizer",
+    "awsEndpointRequestId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "error",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "isCanaryRequest",
+    "path",
+    "protocol",
+    "requestId",
+    "requestOverride",
+    "responseOverride",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+    "wafResponseCode",
+    "webaclArn",
+];
+
+#[cfg(test)]
+mod names_tests {
+    use super::*;
+
+    /// The lists name what the objects answer, so they cannot drift apart.
+    #[test]
+    fn every_listed_member_answers() {
+        let request = Request::new().with_body("{}");
+        for m in UTIL_METHODS {
+            let out = render(&format!("$util.{m}('e30=')"), &request).unwrap();
+            assert!(!out.starts_with("$util"), "{m}: {out}");
+        }
+        for (m, call) in INPUT_MEMBERS
+            .iter()
+            .zip(["body", "json('$')", "path('$')", "params()"])
+        {
+            assert!(call.starts_with(m));
+            let out = render(&format!("$input.{call}"), &request).unwrap();
+            assert!(out.starts_with('{'), "{m}: {out}");
+        }
+    }
+}

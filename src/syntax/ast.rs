@@ -22,7 +22,8 @@ impl Span {
         }
     }
 
-    pub(crate) fn range(self) -> std::ops::Range<usize> {
+    /// The span as a range of byte offsets.
+    pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
 }

@@ -1,14 +1,19 @@
 //! Checks for mapping templates and selection patterns: what would fail or surprise on API
 //! Gateway, found before deploying. Findings are data (severity, code, message, position,
-//! hint); presenting them is the caller's business.
+//! hint); presenting them is the caller's business. [`check_api`] checks every template
+//! and pattern of an API, each finding placed in the file the template was written in.
 
 use std::ops::Range;
+use std::sync::Arc;
 
-use super::{MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES, Request, SelectionPattern};
-use crate::context::Bindings;
-use crate::error::{line_column, offset_of};
-use crate::syntax::ast::{Block, Expr, ExprKind, Node};
-use crate::{ErrorKind, Template};
+use vtl::apigateway::{
+    Api, Backend, CONTEXT_VARIABLES, INPUT_MEMBERS, MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES,
+    Method, Request, SelectionPattern, Sourced, UTIL_METHODS, VARIABLES,
+};
+use vtl::syntax::ast::{Access, Block, Expr, ExprKind, Node, Reference};
+use vtl::{ErrorKind, Template, offset_of};
+
+use crate::suggest::closest;
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,12 +36,17 @@ pub struct Finding {
     /// Where, as a byte range of the checked text (the template or the pattern); `None`
     /// when the finding is about the whole of it.
     pub span: Option<Range<usize>>,
-    /// 1-based line and column of the start of `span` (0 when there is none).
+    /// 1-based line and column of the start of `span` (0 when there is none): in `file`
+    /// when it is known, else in the checked text.
     pub line: usize,
     /// See `line`.
     pub column: usize,
     /// What to do about it, when known.
     pub hint: Option<String>,
+    /// The file the template or pattern was written in, when known.
+    pub file: Option<Arc<str>>,
+    /// What was checked: `GET /{hoge} requestTemplates application/json`.
+    pub subject: Option<String>,
 }
 
 impl Finding {
@@ -49,6 +59,8 @@ impl Finding {
             line: 0,
             column: 0,
             hint: None,
+            file: None,
+            subject: None,
         }
     }
 
@@ -64,20 +76,163 @@ impl Finding {
         self.hint = Some(hint.into());
         self
     }
+
+    /// The finding about `subject`, a text written where `sourced` says: its position
+    /// moves into that file.
+    fn placed<T: vtl::apigateway::Compile>(mut self, subject: &str, sourced: &Sourced<T>) -> Finding {
+        self.subject = Some(subject.to_string());
+        if let Some(origin) = sourced.origin() {
+            let (line, column) = match &self.span {
+                Some(span) => origin.locate(sourced.text(), span.start),
+                None => origin.start(),
+            };
+            self.file = Some(Arc::from(origin.file()));
+            self.line = line;
+            self.column = column;
+        }
+        self
+    }
 }
 
-/// Checks a mapping template: it parses, uses nothing API Gateway refuses, stays within
-/// API Gateway's limits, and, rendered against each sample request (an empty one if there
-/// are none), produces valid JSON when `json` is set and resolves every reference.
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+/// What a template's output is expected to be.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expect {
+    /// JSON: a Lambda function's request, a MOCK's, a response sent as application/json.
+    pub json: bool,
+    /// The request of a Lambda function, which answers 400 for one that is not JSON.
+    pub lambda: bool,
+}
+
+/// A sample for one method: a request and, for its response templates, what the backend
+/// answered (the payload they see).
+#[derive(Clone, Debug)]
+pub struct Sample {
+    /// The method, upper-case.
+    pub method: String,
+    /// Its resource path.
+    pub path: String,
+    /// The method request.
+    pub request: Request,
+    /// The backend's payload, when known.
+    pub payload: Option<String>,
+}
+
+/// Checks every request and response template and every selection pattern of `api`.
+/// Requests of `samples` for a method are its samples; methods without one are rendered
+/// against `fallback` (an empty request when it is empty).
+pub fn check_api(api: &Api, samples: &[Sample], fallback: &[Request]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for method in &api.methods {
+        findings.extend(check_method(method, samples, fallback));
+    }
+    findings
+}
+
+fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(integration) = &method.integration else {
+        return findings;
+    };
+    let name = format!("{} {}", method.http_method, method.path);
+    let mine: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.method.eq_ignore_ascii_case(&method.http_method) && s.path == method.path)
+        .collect();
+    let requests: Vec<Request> = if mine.is_empty() {
+        fallback.to_vec()
+    } else {
+        mine.iter().map(|s| s.request.clone()).collect()
+    };
+    let backend = integration.backend();
+    for (media, t) in &integration.request_templates {
+        let expect = Expect {
+            json: matches!(backend, Backend::Lambda | Backend::Mock),
+            lambda: backend == Backend::Lambda,
+        };
+        let subject = format!("{name} requestTemplates {media}");
+        findings.extend(
+            check_template(t.text(), &requests, expect)
+                .into_iter()
+                .map(|f| f.placed(&subject, t)),
+        );
+    }
+    let payloads: Vec<Request> = mine
+        .iter()
+        .filter_map(|s| Some(s.request.clone().with_body(s.payload.as_ref()?)))
+        .collect();
+    for r in &integration.responses {
+        for (media, t) in &r.response_templates {
+            let expect = Expect {
+                json: media == "application/json" || media.ends_with("+json"),
+                lambda: false,
+            };
+            let subject = format!("{name} response {} responseTemplates {media}", r.status_code);
+            findings.extend(
+                check_template(t.text(), &payloads, expect)
+                    .into_iter()
+                    .map(|f| f.placed(&subject, t)),
+            );
+        }
+    }
+    let patterns: Vec<Option<&str>> = integration
+        .responses
+        .iter()
+        .map(|r| r.selection_pattern.as_ref().map(|p| p.text()))
+        .collect();
+    for (i, f) in check_patterns(&patterns) {
+        let r = &integration.responses[i];
+        let subject = format!("{name} response {} selectionPattern", r.status_code);
+        findings.push(match &r.selection_pattern {
+            Some(p) => f.placed(&subject, p),
+            None => f,
+        });
+    }
+    if let Some(declared) = &method.method_responses {
+        let declared: Vec<u16> = declared.iter().map(|m| m.status_code).collect();
+        let statuses: Vec<u16> = integration.responses.iter().map(|r| r.status_code).collect();
+        for (i, mut f) in check_method_responses(&statuses, &declared) {
+            let r = &integration.responses[i];
+            f.subject = Some(format!("{name} response {}", r.status_code));
+            if let Some(o) = r.selection_pattern.as_ref().and_then(|p| p.origin()).or(method.origin.as_ref()) {
+                let (line, column) = o.start();
+                f.file = Some(Arc::from(o.file()));
+                f.line = line;
+                f.column = column;
+            }
+            findings.push(f);
+        }
+    }
+    findings
+}
+
+/// Checks a mapping template: it parses, uses nothing API Gateway refuses and no member
+/// `$input`, `$util` or `$context` lacks, stays within API Gateway's limits, and,
+/// rendered against each sample request (an empty one if there are none), produces valid
+/// JSON when that is expected and resolves every reference.
 ///
 /// ```
-/// use vtl::apigateway::check::check_template;
+/// use vtl_tools::check::{Expect, check_template};
 /// let sample = vtl::Request::new().with_body(r#"{"name": "Ada"}"#);
-/// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[sample], true);
+/// let json = Expect { json: true, lambda: true };
+/// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[sample], json);
 /// assert_eq!(findings[0].code, "unresolved-reference");
 /// assert_eq!((findings[0].line, findings[0].column), (1, 11));
+/// let findings = check_template("$util.escapeJavascript($x)", &[], json);
+/// assert_eq!(findings[0].message, "$util has no method `escapeJavascript`");
+/// assert_eq!(findings[0].hint.as_deref(), Some("did you mean `escapeJavaScript`?"));
 /// ```
-pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Finding> {
+pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec<Finding> {
     let mut findings = Vec::new();
     if source.len() > MAX_TEMPLATE_BYTES {
         findings.push(Finding::new(
@@ -98,7 +253,9 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
             return findings;
         }
     };
-    lint_block(template.block(), source, &mut findings);
+    lint_block(template.tree(), source, &mut findings);
+    lint_names(template.tree(), source, &mut findings);
+    lint_directives(source, &mut findings);
     let empty = [Request::new()];
     let samples = if requests.is_empty() {
         &empty[..]
@@ -111,15 +268,14 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
         } else {
             String::new()
         };
-        let context = Bindings::context(request);
-        let (result, observed) = template.render_observed(&context);
+        let observed = template.observe(request);
         // Without sample requests, everything taken from the payload is missing: only
         // samples tell a typo from an absent field.
         let samples_given = !requests.is_empty();
         for span in observed.unresolved.iter().filter(|_| samples_given) {
-            let text = &source[span.range()];
-            // Reported once, and not again where `#if` already tests it.
-            if findings.iter().any(|f| f.span == Some(span.range())) {
+            let text = &source[span.clone()];
+            // Reported once, and not again where `#if` or a name check already did.
+            if findings.iter().any(|f| f.span.as_ref().is_some_and(|s| s.start == span.start)) {
                 continue;
             }
             findings.push(
@@ -128,11 +284,11 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
                     "unresolved-reference",
                     format!("`{text}` resolves to nothing{which}, so it renders as \"\""),
                 )
-                .at(source, span.range())
+                .at(source, span.clone())
                 .hint("check the spelling; write `$!name` where an absent value is expected"),
             );
         }
-        let output = match result {
+        let output = match observed.output {
             Ok(out) => out,
             Err(e) => {
                 let at = offset_of(source, e.line(), e.column());
@@ -152,8 +308,8 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
                 continue;
             }
         };
-        if json && let Err(e) = serde_json::from_str::<serde_json::Value>(&output) {
-            findings.push(json_finding(source, &output, &observed.trace, &e, &which));
+        if expect.json && let Err(e) = serde_json::from_str::<serde_json::Value>(&output) {
+            findings.push(json_finding(source, &output, &observed.trace, &e, &which, expect.lambda));
         }
     }
     findings.sort_by_key(|f| (f.line, f.column));
@@ -164,19 +320,20 @@ pub fn check_template(source: &str, requests: &[Request], json: bool) -> Vec<Fin
 fn json_finding(
     source: &str,
     output: &str,
-    trace: &[(usize, u32, bool)],
+    trace: &[vtl::Written],
     e: &serde_json::Error,
     which: &str,
+    lambda: bool,
 ) -> Finding {
     let out_at = offset_of(output, e.line(), e.column()).min(output.len());
     // The node that wrote the offending character; inside text, the very character.
     let src_at = trace
         .iter()
         .rev()
-        .find(|(o, _, _)| *o <= out_at.saturating_sub(1) || *o == 0)
-        .map_or(0, |&(o, s, text)| {
-            let s = s as usize;
-            if text {
+        .find(|w| w.output <= out_at.saturating_sub(1) || w.output == 0)
+        .map_or(0, |w| {
+            let (o, s) = (w.output, w.template);
+            if w.text {
                 (s + out_at.saturating_sub(o)).min(source.len().saturating_sub(1))
             } else {
                 s
@@ -185,7 +342,7 @@ fn json_finding(
     let before = &output[..out_at.min(output.len())];
     let escaped_quote =
         before.ends_with("\\'") || output[out_at.saturating_sub(1)..].starts_with("\\'");
-    let mut f = Finding::new(
+    let f = Finding::new(
         Severity::Error,
         "invalid-json",
         format!(
@@ -196,14 +353,15 @@ fn json_finding(
         ),
     )
     .at(source, src_at..src_at + 1);
-    f = if escaped_quote {
+    if escaped_quote {
         f.hint("$util.escapeJavaScript turns ' into \\', which JSON rejects; append .replaceAll(\"\\\\'\", \"'\")")
-    } else {
+    } else if lambda {
         f.hint(
             "a Lambda integration answers 400 \"Could not parse request body into json\" for this",
         )
-    };
-    f
+    } else {
+        f
+    }
 }
 
 /// Checks that need only the tree.
@@ -248,7 +406,7 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
     // A method answering a question (`isEmpty()`, `contains(..)`) gives a real boolean.
     let boolean_call = matches!(
         reference.chain.last(),
-        Some(crate::syntax::ast::Access::Method(name, ..))
+        Some(Access::Method(name, ..))
             if ["is", "has", "contains", "equals", "matches", "startsWith", "endsWith"]
                 .iter()
                 .any(|p| name.starts_with(p))
@@ -275,7 +433,7 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
 /// method response the method declares: API Gateway answers 500 for one that does not.
 ///
 /// ```
-/// use vtl::apigateway::check::check_method_responses;
+/// use vtl_tools::check::check_method_responses;
 /// let findings = check_method_responses(&[200, 400], &[200]);
 /// assert_eq!(findings.len(), 1);
 /// assert_eq!((findings[0].0, findings[0].1.code), (1, "missing-method-response"));
@@ -303,7 +461,7 @@ pub fn check_method_responses(statuses: &[u16], declared: &[u16]) -> Vec<(usize,
 /// empty string for the default response).
 ///
 /// ```
-/// use vtl::apigateway::check::check_patterns;
+/// use vtl_tools::check::check_patterns;
 /// let findings = check_patterns(&[Some(".*"), Some("4\\d{2}")]);
 /// assert!(findings.iter().any(|(i, f)| *i == 1 && f.code == "unreachable-pattern"));
 /// ```
@@ -384,4 +542,193 @@ pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
         }
     }
     findings
+}
+
+/// Every reference of a block, its expressions and nested blocks included.
+fn each_reference<'a>(block: &'a Block, f: &mut impl FnMut(&'a Reference)) {
+    for node in block {
+        match node {
+            Node::Reference(r) => reference(r, f),
+            Node::Set(s) => {
+                reference(&s.target, f);
+                expr(&s.value, f);
+            }
+            Node::If(i) => {
+                for (cond, body) in &i.branches {
+                    expr(cond, f);
+                    each_reference(body, f);
+                }
+                if let Some(b) = &i.otherwise {
+                    each_reference(b, f);
+                }
+            }
+            Node::Foreach(l) => {
+                if let Some(e) = &l.iterable {
+                    expr(e, f);
+                }
+                each_reference(&l.body, f);
+            }
+            Node::Break(Some(e), _) | Node::Evaluate(e, _) => expr(e, f),
+            Node::Define(d) => each_reference(&d.body, f),
+            Node::MacroCall(m) => {
+                for a in &m.args {
+                    expr(a, f);
+                }
+                if let Some(d) = &m.body {
+                    each_reference(&d.body, f);
+                }
+            }
+            Node::Refused(r) => {
+                for a in &r.args {
+                    expr(a, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn reference<'a>(r: &'a Reference, f: &mut impl FnMut(&'a Reference)) {
+    f(r);
+    for access in &r.chain {
+        match access {
+            Access::Method(_, args, _) => args.iter().for_each(|a| expr(a, f)),
+            Access::Index(e, _) => expr(e, f),
+            Access::Property(..) => {}
+        }
+    }
+}
+
+fn expr<'a>(e: &'a Expr, f: &mut impl FnMut(&'a Reference)) {
+    match &e.kind {
+        ExprKind::Reference(r) => reference(r, f),
+        ExprKind::Interpolated(_, block) => each_reference(block, f),
+        ExprKind::List(items) => items.iter().for_each(|i| expr(i, f)),
+        ExprKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+            expr(k, f);
+            expr(v, f);
+        }),
+        ExprKind::Range(a, b)
+        | ExprKind::Math(_, a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::And(a, b)
+        | ExprKind::Or(a, b) => {
+            expr(a, f);
+            expr(b, f);
+        }
+        ExprKind::Not(a) | ExprKind::Group(a) => expr(a, f),
+        _ => {}
+    }
+}
+
+/// The names a template gives values to itself: `#set` targets and loop variables.
+fn assigned(block: &Block, names: &mut Vec<String>) {
+    for node in block {
+        match node {
+            Node::Set(s) => names.push(s.target.name.name.to_string()),
+            Node::Foreach(l) => {
+                names.push(l.var.name.to_string());
+                assigned(&l.body, names);
+            }
+            Node::If(i) => {
+                i.branches.iter().for_each(|(_, b)| assigned(b, names));
+                if let Some(b) = &i.otherwise {
+                    assigned(b, names);
+                }
+            }
+            Node::Define(d) => names.push(d.name.name.to_string()),
+            _ => {}
+        }
+    }
+}
+
+/// Members `$input`, `$util` and `$context` do not have, and variables that are a
+/// misspelling of theirs: each renders as `""` on API Gateway, silently.
+fn lint_names(block: &Block, source: &str, findings: &mut Vec<Finding>) {
+    let mut mine = Vec::new();
+    assigned(block, &mut mine);
+    each_reference(block, &mut |r| {
+        let name = &*r.name.name;
+        let first = r.chain.first();
+        let (what, member, known, span) = match (name, first) {
+            ("input", Some(Access::Property(m, s) | Access::Method(m, _, s))) => {
+                ("$input has no member", m, INPUT_MEMBERS, s)
+            }
+            ("util", Some(Access::Method(m, _, s))) => ("$util has no method", m, UTIL_METHODS, s),
+            ("context", Some(Access::Property(m, s))) => {
+                ("$context has no variable", m, CONTEXT_VARIABLES, s)
+            }
+            (_, _) if !VARIABLES.contains(&name) && !mine.iter().any(|m| m == name) => {
+                if let Some(close) = closest(name, VARIABLES) {
+                    findings.push(
+                        Finding::new(
+                            Severity::Warning,
+                            "unknown-variable",
+                            format!("`${name}` is not a variable API Gateway provides, and the template does not set it"),
+                        )
+                        .at(source, r.span.range())
+                        .hint(format!("did you mean `${close}`?")),
+                    );
+                }
+                return;
+            }
+            _ => return,
+        };
+        if known.contains(&&**member) {
+            return;
+        }
+        // The access's span starts at its `.`: point at the name.
+        let mut range = span.range();
+        if source[range.clone()].starts_with('.') {
+            range.start += 1;
+        }
+        let mut f = Finding::new(Severity::Warning, "unknown-member", format!("{what} `{member}`"))
+            .at(source, range);
+        if let Some(close) = closest(member, known) {
+            f = f.hint(format!("did you mean `{close}`?"));
+        }
+        findings.push(f);
+    });
+}
+
+/// `#elsif`, `#foreach` misspelt: Velocity prints an unknown directive as text, so the
+/// mistake shows only in the output.
+fn lint_directives(source: &str, findings: &mut Vec<Finding>) {
+    const DIRECTIVES: &[&str] = &[
+        "set", "if", "elseif", "else", "end", "foreach", "break", "stop", "define", "macro",
+        "evaluate", "include", "parse",
+    ];
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while let Some(p) = source[i..].find('#') {
+        let at = i + p;
+        i = at + 1;
+        let braced = bytes.get(at + 1) == Some(&b'{');
+        let start = at + 1 + usize::from(braced);
+        let len = source[start..]
+            .bytes()
+            .take_while(|b| b.is_ascii_alphabetic())
+            .count();
+        let word = &source[start..start + len];
+        let next = bytes.get(start + len);
+        let directive_like = if braced {
+            next == Some(&b'}')
+        } else {
+            matches!(next, Some(b'(') | Some(b' ') | Some(b'\n') | None)
+        };
+        if len < 2 || !directive_like || DIRECTIVES.contains(&word) || (at > 0 && bytes[at - 1] == b'\\') {
+            continue;
+        }
+        if let Some(close) = closest(word, DIRECTIVES) {
+            findings.push(
+                Finding::new(
+                    Severity::Warning,
+                    "unknown-directive",
+                    format!("#{word} is not a Velocity directive: it is printed as text"),
+                )
+                .at(source, at..start + len)
+                .hint(format!("did you mean #{close}?")),
+            );
+        }
+    }
 }

@@ -1,7 +1,9 @@
-//! Each check of `vtl::apigateway::check`: a template or pattern that triggers it and one that does not.
+//! Each check of `vtl_tools::check`: a template or pattern that triggers it and one that does not.
 
 use vtl::Request;
-use vtl::apigateway::check::{Finding, check_patterns, check_template};
+use vtl_tools::check::{Expect, Finding, check_patterns, check_template};
+
+const JSON: Expect = Expect { json: true, lambda: true };
 
 fn codes(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.code).collect()
@@ -11,13 +13,13 @@ fn template(src: &str, body: &str) -> Vec<&'static str> {
     codes(&check_template(
         src,
         &[Request::new().with_body(body)],
-        true,
+        JSON,
     ))
 }
 
 #[test]
 fn parse_errors() {
-    let f = check_template("{\n  #if($a\n}", &[], true);
+    let f = check_template("{\n  #if($a\n}", &[], JSON);
     assert_eq!(codes(&f), ["parse"]);
     assert_eq!((f[0].line, f[0].column), (3, 1));
     assert!(template("{}", "").is_empty());
@@ -36,12 +38,12 @@ fn refused_directives_and_limits() {
 #[test]
 fn invalid_json_output_points_at_the_template_line() {
     let src = "{\n  \"a\": 1,\n  \"b\": $input.json('$.b')\n  \"c\": 2\n}";
-    let f = check_template(src, &[Request::new().with_body(r#"{"b": true}"#)], true);
+    let f = check_template(src, &[Request::new().with_body(r#"{"b": true}"#)], JSON);
     assert_eq!(codes(&f), ["invalid-json"]);
     assert_eq!(f[0].line, 4);
     // The escapeJavaScript quote, with its fix as the hint.
     let src = r#"{"q": "$util.escapeJavaScript($input.path('$.q'))"}"#;
-    let f = check_template(src, &[Request::new().with_body(r#"{"q": "it's"}"#)], true);
+    let f = check_template(src, &[Request::new().with_body(r#"{"q": "it's"}"#)], JSON);
     assert_eq!(codes(&f), ["invalid-json"]);
     assert!(
         f[0].hint
@@ -56,7 +58,7 @@ fn invalid_json_output_points_at_the_template_line() {
         check_template(
             "a=$input.params('a')",
             &[Request::new().with_path("a", "1")],
-            false
+            Expect::default()
         )
         .is_empty()
     );
@@ -69,7 +71,7 @@ fn unresolved_references() {
         ["unresolved-reference"]
     );
     // Without a sample, a missing value proves nothing.
-    assert!(check_template(r#"{"n": "$input.path('$.nmae')"}"#, &[], true).is_empty());
+    assert!(check_template(r#"{"n": "$input.path('$.nmae')"}"#, &[], JSON).is_empty());
     assert!(template(r#"{"n": "$input.path('$.name')"}"#, r#"{"name": "x"}"#).is_empty());
     // A quiet reference says the value may be absent.
     assert!(template(r#"{"n": "$!input.path('$.nick')"}"#, r#"{"name": "x"}"#).is_empty());
@@ -110,4 +112,35 @@ fn selection_patterns() {
     assert_eq!(f[0].1.code, "multiline-message");
     let clean = check_patterns(&[None, Some("^\\[400:(\\n|.)*"), Some("5\\d{2}")]);
     assert!(clean.is_empty(), "{clean:?}");
+}
+
+#[test]
+fn unknown_members_and_directives_get_a_suggestion() {
+    let f = check_template(
+        "$util.escapeJavascript($input.param('x')) $context.requestID $inptu.body\n#elsif($a)",
+        &[],
+        Expect::default(),
+    );
+    let found: Vec<(usize, usize, &str, Option<&str>)> = f
+        .iter()
+        .map(|f| (f.line, f.column, f.message.as_str(), f.hint.as_deref()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (1, 7, "$util has no method `escapeJavascript`", Some("did you mean `escapeJavaScript`?")),
+            (1, 31, "$input has no member `param`", Some("did you mean `params`?")),
+            (1, 52, "$context has no variable `requestID`", Some("did you mean `requestId`?")),
+            (
+                1,
+                62,
+                "`$inptu` is not a variable API Gateway provides, and the template does not set it",
+                Some("did you mean `$input`?")
+            ),
+            (2, 1, "#elsif is not a Velocity directive: it is printed as text", Some("did you mean #elseif?")),
+        ]
+    );
+    // Names the template sets itself, and directives spelt right, are not findings.
+    let clean = "#set($inpt = 1)$inpt $input.json('$') $context.identity.sourceIp #if($a)#elseif($b)#end";
+    assert!(check_template(clean, &[], Expect::default()).is_empty());
 }
