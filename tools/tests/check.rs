@@ -141,6 +141,6 @@ fn unknown_members_and_directives_get_a_suggestion() {
         ]
     );
     // Names the template sets itself, and directives spelt right, are not findings.
-    let clean = "#set($inpt = 1)$inpt $input.json('$') $context.identity.sourceIp #if($a)#elseif($b)#end";
+    let clean = "#set($inpt = 1)$inpt $input.json('$') $context.identity.sourceIp #if($a == 1)#elseif($b == 2)#end";
     assert!(check_template(clean, &[], Expect::default()).is_empty());
 }
