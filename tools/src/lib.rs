@@ -8,4 +8,6 @@ pub mod check;
 pub mod document;
 pub mod files;
 pub mod import;
+pub mod init;
+pub mod routes;
 pub mod suggest;

@@ -194,3 +194,46 @@ fn integration_method(doc: &Document, node: &Node) -> Result<Method, Error> {
     method.origin = Some(Origin::at(Arc::clone(&doc.file), node.line, node.column));
     Ok(method)
 }
+
+/// What a path given to `vtl check` holds.
+#[derive(Debug)]
+pub enum Opened {
+    /// An API definition.
+    Api(Source),
+    /// A mapping template's text.
+    Template(String),
+}
+
+/// Opens a path that may be an API definition (a folder, or a file of any format) or a
+/// mapping template: `.vm` and `.vtl` files are templates; a JSON document that is no API
+/// definition is a template written in JSON; a YAML mapping that is none is an error, never
+/// a template.
+pub fn open(path: &Path, options: &Options) -> Result<Opened, Error> {
+    let is_template_file = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["vm", "vtl"].contains(&e.to_ascii_lowercase().as_str()));
+    if is_template_file && options.format.is_none() {
+        return files::read(path).map(Opened::Template);
+    }
+    if path.is_dir() || options.format.is_some() {
+        return load(path, options).map(Opened::Api);
+    }
+    let text = files::read(path)?;
+    let json = text.trim_start().starts_with(['{', '[']);
+    match Document::parse(path.display().to_string(), &text) {
+        Ok(doc) if doc.root.entries().is_some() => match classify(&doc.root) {
+            Content::Api(_) => load(path, options).map(Opened::Api),
+            _ if json => Ok(Opened::Template(text)),
+            Content::Other(what) => Err(invalid(format!(
+                "{}: not an API definition: it is {what}",
+                path.display()
+            ))),
+            Content::Text => Ok(Opened::Template(text)),
+        },
+        _ => match load(path, options) {
+            Ok(source) => Ok(Opened::Api(source)),
+            Err(_) => Ok(Opened::Template(text)),
+        },
+    }
+}
