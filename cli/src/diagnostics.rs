@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use annotate_snippets::{Level, Renderer, Snippet};
-use vtl::apigateway::check::{Finding, Severity};
+use vtl_tools::check::{Finding, Severity};
 
 /// Colour on a terminal, plain text otherwise (and with `NO_COLOR` set).
 fn renderer() -> Renderer {
@@ -15,35 +15,53 @@ fn renderer() -> Renderer {
     }
 }
 
-/// A finding about `source` (a template or a pattern) from `origin`.
-pub fn finding(origin: &str, source: &str, f: &Finding) -> String {
+/// A finding, shown in the file it is in: the file it names (a template inside an API
+/// definition), else `template`, the text of the lone template `shown` names.
+pub fn finding(shown: &str, template: Option<&str>, f: &Finding) -> String {
+    let file_text;
+    let (origin, source, offset) = match (&f.file, template) {
+        (Some(file), _) => {
+            file_text = vtl_tools::files::read(std::path::Path::new(&**file)).unwrap_or_default();
+            let offset = vtl::offset_of(&file_text, f.line, f.column);
+            (&**file, file_text.as_str(), (f.line > 0).then_some(offset))
+        }
+        (None, Some(text)) => (shown, text, f.span.as_ref().map(|s| s.start)),
+        (None, None) => (shown, "", None),
+    };
     let level = match f.severity {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
     };
-    let title = format!("{} [{}]", f.message, f.code);
+    let title = match &f.subject {
+        Some(s) => format!("{s}: {} [{}]", f.message, f.code),
+        None => format!("{} [{}]", f.message, f.code),
+    };
     let mut message = level.title(&title);
-    let label;
-    if let Some(span) = &f.span {
-        // At least one character, on character boundaries.
-        let mut start = span.start.min(source.len());
-        while !source.is_char_boundary(start) {
-            start -= 1;
+    match offset.filter(|_| !source.is_empty()) {
+        Some(start) => {
+            // At least one character, on character boundaries.
+            let mut start = start.min(source.len());
+            while !source.is_char_boundary(start) {
+                start -= 1;
+            }
+            let width = match (&f.span, template, &f.file) {
+                (Some(span), Some(_), None) => span.len(),
+                _ => 1,
+            };
+            let next = source[start..].chars().next().map_or(0, char::len_utf8);
+            let mut end = (start + width).min(source.len()).max(start + next);
+            while !source.is_char_boundary(end) {
+                end += 1;
+            }
+            let label = if f.hint.is_some() { "" } else { "here" };
+            message = message.snippet(
+                Snippet::source(source)
+                    .origin(origin)
+                    .fold(true)
+                    .annotation(level.span(start..end).label(label)),
+            );
         }
-        let next = source[start..].chars().next().map_or(0, char::len_utf8);
-        let mut end = span.end.min(source.len()).max(start + next);
-        while !source.is_char_boundary(end) {
-            end += 1;
-        }
-        label = if f.hint.is_some() { "" } else { "here" };
-        message = message.snippet(
-            Snippet::source(source)
-                .origin(origin)
-                .fold(true)
-                .annotation(level.span(start..end.max(start)).label(label)),
-        );
-    } else {
-        message = message.snippet(Snippet::source("").origin(origin));
+        None => message = message.snippet(Snippet::source("").origin(origin)),
     }
     let hint;
     if let Some(h) = &f.hint {
@@ -57,17 +75,28 @@ pub fn finding(origin: &str, source: &str, f: &Finding) -> String {
 pub fn error(origin: &str, source: &str, e: &vtl::Error) -> String {
     let mut text = format!("{origin}:{e}\n");
     if e.line() > 0 {
-        let offset = vtl::offset_of(source, e.line(), e.column());
-        let f = Finding {
-            severity: Severity::Error,
-            code: e.kind_name(),
-            message: e.message().to_string(),
-            span: Some(offset..offset + 1),
-            line: e.line(),
-            column: e.column(),
-            hint: None,
-        };
-        text.push_str(&finding(origin, source, &f));
+        let offset = e
+            .offset()
+            .unwrap_or_else(|| vtl::offset_of(source, e.line(), e.column()));
+        let level = Level::Error;
+        let title = format!("{} [{}]", e.message(), e.kind_name());
+        let message = level.title(&title).snippet(
+            Snippet::source(source)
+                .origin(origin)
+                .fold(true)
+                .annotation(level.span(span_at(source, offset)).label("here")),
+        );
+        text.push_str(&format!("{}\n", renderer().render(message)));
     }
     text
+}
+
+/// One character at `offset`, on character boundaries.
+fn span_at(source: &str, offset: usize) -> std::ops::Range<usize> {
+    let mut start = offset.min(source.len());
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let next = source[start..].chars().next().map_or(0, char::len_utf8);
+    start..start + next
 }

@@ -1,49 +1,234 @@
-//! The `vtl` command line: render an API Gateway mapping template against a request, test a
-//! selection pattern, simulate a whole integration call.
+//! The `vtl` command line: a thin shell over `vtl` and `vtl-tools`. Each command reads its
+//! arguments, calls the library, and prints what it answered.
 
 mod diagnostics;
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use vtl::Request;
+use clap::{Args, Parser, Subcommand};
+use vtl::apigateway::{Outcome, simulate};
+use vtl_tools::check::{Expect, Finding, Severity};
+use vtl_tools::import::{self, Format, Opened, Options};
 
-const USAGE: &str = "usage:
-  vtl --help | --version (-h, -V)
-  vtl render TEMPLATE [--request FILE]
-  vtl select PATTERN INPUT
-  vtl simulate INTEGRATION --request FILE --backend FILE [--trace]
-  vtl check TEMPLATE|API... [--request FILE]... [--content-type TYPE] [--format json]
-  vtl test CASES
+const EXIT_STATUS: &str = "Exit status:
+  0  done: rendered, matched or not, no errors found, every case passed
+  1  a template or pattern error, an error finding, a failed case
+  2  a usage error, or an input that cannot be read (a file, a request, an API definition)";
 
-render    renders the mapping template TEMPLATE (a file, or - for standard input) as API
-          Gateway does and writes exactly the rendered text to standard output. The request
-          file: {\"body\": \"..\", \"path\": {..}, \"querystring\": {..}, \"header\": {..},
-          \"stageVariables\": {..}, \"context\": {..}} (without it, an empty request).
-select    prints `match` or `nomatch`: whether the selection pattern (a Java regex) matches
-          the whole of INPUT, as API Gateway matches a Lambda errorMessage or a status code.
-simulate  runs one call through an integration (x-amazon-apigateway-integration, JSON or YAML) with
-          the backend outcome of --backend ({\"type\": \"lambda\", \"result\": ..},
-          {\"type\": \"lambda-error\", \"errorMessage\": ..}, {\"type\": \"http\", \"status\": ..,
-          \"body\": ..} or {\"type\": \"mock\"}) and prints the status line, headers and body;
-          --trace also prints each step and what the backend received.
+/// Render AWS API Gateway mapping templates exactly as API Gateway does, check them, and
+/// run whole calls of an API defined in OpenAPI, CloudFormation, SAM, CDK, Terraform or
+/// Serverless files.
+#[derive(Parser)]
+#[command(name = "vtl", version, after_help = EXIT_STATUS)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-check     parses each template, renders it against each sample request (or an empty one)
-          and reports problems: syntax errors, #include/#parse, API Gateway's limits,
-          output that is not JSON (unless --content-type is not JSON), references that
-          resolve to nothing, #if($x) used to test presence. An OpenAPI or Swagger export
-          (JSON or YAML, with x-amazon-apigateway-integration) has all its templates and
-          selection patterns checked. Exit 1 when there are errors.
-test      runs the cases of a case file (YAML or JSON: an API or integration, then for
-          each case a request, a backend outcome and the expected status, headers and
-          body) and prints a report. Exit 1 when a case fails.
+#[derive(Subcommand)]
+enum Command {
+    Render(RenderArgs),
+    Select(SelectArgs),
+    Simulate(SimulateArgs),
+    Check(CheckArgs),
+    Test(TestArgs),
+    Routes(RoutesArgs),
+    Init(InitArgs),
+}
 
-Exit status: 0 done; 1 template or pattern error, printed as FILE:LINE:COLUMN: message;
-2 usage, request or I/O error.";
+/// How to read an API definition.
+#[derive(Args)]
+struct SourceArgs {
+    /// The format of the API definition, instead of finding it out from its content.
+    #[arg(long = "api-format", value_name = "FORMAT", value_parser = format_names())]
+    api_format: Option<String>,
+    /// A value for what only AWS knows: a CloudFormation parameter or attribute
+    /// (`Fn.Arn=...`), a Terraform variable, a Serverless option. Repeatable.
+    #[arg(long = "parameter", short = 'P', value_name = "NAME=VALUE")]
+    parameters: Vec<String>,
+}
+
+fn format_names() -> Vec<&'static str> {
+    Format::ALL.iter().map(|(n, _)| *n).collect()
+}
+
+impl SourceArgs {
+    fn options(&self) -> Result<Options, String> {
+        let mut options = Options {
+            format: self.api_format.as_deref().and_then(Format::from_name),
+            ..Options::default()
+        };
+        for p in &self.parameters {
+            let (name, value) = p
+                .split_once('=')
+                .ok_or_else(|| format!("--parameter `{p}` is not NAME=VALUE"))?;
+            options.parameters.insert(name.to_string(), value.to_string());
+        }
+        Ok(options)
+    }
+}
+
+/// Render a mapping template against a request and print exactly the rendered text.
+#[derive(Args)]
+#[command(after_help = "Example:
+  vtl render request.vm --request fuga.request.json
+
+The request file: {\"body\": \"...\", \"path\": {..}, \"querystring\": {..}, \"header\": {..},
+\"stageVariables\": {..}, \"context\": {..}}, every field optional (docs/request.md).
+A template error prints FILE:LINE:COLUMN: message and exits 1.")]
+struct RenderArgs {
+    /// The template file, or - for standard input.
+    template: String,
+    /// The request file (without it, an empty request).
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+}
+
+/// Tell whether a selection pattern matches a Lambda errorMessage or a status code, as
+/// API Gateway matches it: a Java regex against the whole string.
+#[derive(Args)]
+#[command(after_help = "Example:
+  vtl select '^\\[400:.*' '[400:BadRequest] fuga is not hoge'     # prints match")]
+struct SelectArgs {
+    /// The selection pattern.
+    #[arg(allow_hyphen_values = true)]
+    pattern: String,
+    /// The errorMessage or status code.
+    #[arg(allow_hyphen_values = true)]
+    input: String,
+}
+
+/// Run one call through an API or an integration: request template, backend, selection
+/// pattern, response template, method response.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  vtl simulate template.yaml --method GET --path /fuga --backend fuga.backend.json --trace
+  vtl simulate integration.json --request fuga.request.json --backend fuga.backend.json
+
+The backend file: {\"type\": \"lambda\", \"result\": ..}, {\"type\": \"lambda-error\",
+\"errorMessage\": ..}, {\"type\": \"http\", \"status\": .., \"body\": ..} or {\"type\": \"mock\"}.")]
+struct SimulateArgs {
+    /// The API definition (a file or a folder) or an integration file.
+    source: PathBuf,
+    /// The request's method.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// The request's path, with its query string (`/fuga?x=1`); routed to a method.
+    #[arg(long)]
+    path: Option<String>,
+    /// The request file (body, parameters, headers, context).
+    #[arg(long, value_name = "FILE")]
+    request: Option<PathBuf>,
+    /// What the backend answers.
+    #[arg(long, value_name = "FILE")]
+    backend: Option<PathBuf>,
+    /// Print each step and what the backend received.
+    #[arg(long)]
+    trace: bool,
+    /// Which REST API, when the source defines several.
+    #[arg(long, value_name = "NAME")]
+    api: Option<String>,
+    #[command(flatten)]
+    source_args: SourceArgs,
+}
+
+/// Check mapping templates, or every template and selection pattern of an API, before
+/// deploying.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  vtl check template.yaml                        # every template of a SAM or CloudFormation stack
+  vtl check infra/                               # a Terraform module, a cdk.out, a Serverless project
+  vtl check request.vm --request sample.json     # one template against a sample request
+  vtl check api.yaml --cases cases.yaml          # each case's request as its method's sample
+
+Findings: syntax errors; #include/#parse; API Gateway's limits; output that is not JSON
+where the integration needs JSON; references that resolve to nothing for a sample; unknown
+$util, $input and $context members and misspelt directives (with a suggestion); #if($x)
+as a presence test; selection patterns that do not compile or can never be chosen;
+responses the method does not declare. Exit 1 when there are errors.")]
+struct CheckArgs {
+    /// Templates and API definitions (files or folders); - for a template on standard input.
+    #[arg(required = true)]
+    sources: Vec<String>,
+    /// A sample request (repeatable).
+    #[arg(long, value_name = "FILE")]
+    request: Vec<PathBuf>,
+    /// A case file whose requests and backend outcomes are the samples of their methods.
+    #[arg(long, value_name = "FILE")]
+    cases: Option<PathBuf>,
+    /// The media type a lone template produces; JSON output is checked when it is JSON.
+    #[arg(long, value_name = "TYPE", default_value = "application/json")]
+    content_type: String,
+    /// Print findings as text or as one JSON object per line.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+    #[command(flatten)]
+    source_args: SourceArgs,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+/// Run the cases of a case file: requests, backend outcomes and expected responses.
+#[derive(Args)]
+#[command(after_help = "Example:
+  vtl test cases.yaml
+
+A case file names the API (`api: template.yaml`, any source) or an inline integration, then
+lists cases (docs/cases.md). Exit 1 when a case fails.")]
+struct TestArgs {
+    /// The case file.
+    cases: PathBuf,
+}
+
+/// List the methods of an API: route, integration, templates, responses, and where each
+/// was defined.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  vtl routes template.yaml
+  vtl routes infra/ --format json")]
+struct RoutesArgs {
+    /// API definitions (files or folders).
+    #[arg(required = true)]
+    sources: Vec<PathBuf>,
+    /// Print a line per method, or a JSON array.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+    #[command(flatten)]
+    source_args: SourceArgs,
+}
+
+/// Write a starter case file for an API: one case per method with mapping templates.
+#[derive(Args)]
+#[command(after_help = "Example:
+  vtl init template.yaml > cases.yaml && vtl test cases.yaml")]
+struct InitArgs {
+    /// The API definition (a file or a folder).
+    source: PathBuf,
+    /// Which REST API, when the source defines several.
+    #[arg(long, value_name = "NAME")]
+    api: Option<String>,
+    #[command(flatten)]
+    source_args: SourceArgs,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Render(a) => render(a),
+        Command::Select(a) => select(a),
+        Command::Simulate(a) => simulate_call(a),
+        Command::Check(a) => check(a),
+        Command::Test(a) => test(a),
+        Command::Routes(a) => routes(a),
+        Command::Init(a) => init(a),
+    };
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("vtl: {message}");
@@ -60,72 +245,12 @@ fn read(path: &str) -> Result<String, String> {
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(s);
     }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+    vtl_tools::files::read(Path::new(path)).map_err(|e| e.to_string())
 }
 
-/// Whether the arguments ask for the usage text: `-h` or `--help` anywhere, except as
-/// the pattern or input of `select`, which may be any text.
-fn wants_help(args: &[String]) -> bool {
-    let options = match args {
-        [command, _, _] if command == "select" => &args[..1],
-        _ => args,
-    };
-    options.iter().any(|a| a == "-h" || a == "--help")
-}
-
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    if wants_help(args) {
-        println!("{USAGE}");
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut args = args.iter();
-    match args.next().map(String::as_str) {
-        Some("render") => {}
-        Some("select") => return select(args.as_slice()),
-        Some("simulate") => return simulate(args.as_slice()),
-        Some("check") => return check(args.as_slice()),
-        Some("test") => return test(args.as_slice()),
-        Some("help") => {
-            println!("{USAGE}");
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some("-V" | "--version") => {
-            println!("vtl {}", env!("CARGO_PKG_VERSION"));
-            return Ok(ExitCode::SUCCESS);
-        }
-        _ => return Err(USAGE.to_string()),
-    }
-    let mut template_path = None;
-    let mut request = Request::new();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--request" => {
-                let path = args.next().ok_or("--request needs a file")?;
-                request = Request::from_json(&read(path)?).map_err(|e| format!("{path}:{e}"))?;
-            }
-            other if template_path.is_none() && (other == "-" || !other.starts_with('-')) => {
-                template_path = Some(other.to_string());
-            }
-            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
-        }
-    }
-    let path = template_path.ok_or(USAGE)?;
-    let source = read(&path)?;
-    let shown = if path == "-" { "<stdin>" } else { &path };
-    match vtl::render(&source, &request) {
-        Ok(text) => {
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-                .map_err(|e| format!("cannot write the output: {e}"))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            eprint!("{}", diagnostics::error(shown, &source, &e));
-            Ok(ExitCode::from(1))
-        }
-    }
+fn read_request(path: &Path) -> Result<vtl::Request, String> {
+    let text = read(&path.to_string_lossy())?;
+    vtl::Request::from_json(&text).map_err(|e| format!("{}:{e}", path.display()))
 }
 
 fn write_out(text: &str) -> Result<(), String> {
@@ -136,71 +261,88 @@ fn write_out(text: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot write the output: {e}"))
 }
 
-fn select(args: &[String]) -> Result<ExitCode, String> {
-    let [pattern, input] = args else {
-        return Err(USAGE.to_string());
+fn render(a: &RenderArgs) -> Result<ExitCode, String> {
+    let request = match &a.request {
+        Some(p) => read_request(p)?,
+        None => vtl::Request::new(),
     };
-    let outcome = vtl::apigateway::SelectionPattern::new(pattern).and_then(|p| p.matches(input));
+    let source = read(&a.template)?;
+    let shown = if a.template == "-" { "<stdin>" } else { &a.template };
+    match vtl::render(&source, &request) {
+        Ok(text) => {
+            write_out(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprint!("{}", diagnostics::error(shown, &source, &e));
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn select(a: &SelectArgs) -> Result<ExitCode, String> {
+    let outcome = vtl::apigateway::SelectionPattern::new(&a.pattern).and_then(|p| p.matches(&a.input));
     match outcome {
         Ok(matched) => {
             write_out(if matched { "match\n" } else { "nomatch\n" })?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprint!("{}", diagnostics::error("<pattern>", pattern, &e));
+            eprint!("{}", diagnostics::error("<pattern>", &a.pattern, &e));
             Ok(ExitCode::from(1))
         }
     }
 }
 
-fn simulate(args: &[String]) -> Result<ExitCode, String> {
-    use vtl::apigateway::{Integration, Outcome};
-    let mut integration_path = None;
-    let mut request_path = None;
-    let mut backend_path = None;
-    let mut trace = false;
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--request" => request_path = Some(args.next().ok_or("--request needs a file")?),
-            "--backend" => backend_path = Some(args.next().ok_or("--backend needs a file")?),
-            "--trace" => trace = true,
-            other if integration_path.is_none() && !other.starts_with('-') => {
-                integration_path = Some(other)
+fn simulate_call(a: &SimulateArgs) -> Result<ExitCode, String> {
+    let options = a.source_args.options()?;
+    let source = import::load(&a.source, &options).map_err(|e| e.to_string())?;
+    print_warnings(&source.warnings);
+    let api = source.api(a.api.as_deref()).map_err(|e| e.to_string())?;
+    let mut request = match &a.request {
+        Some(p) => read_request(p)?,
+        None => vtl::Request::new(),
+    };
+    let method = match &a.path {
+        None if api.methods.len() == 1 => &api.methods[0],
+        None => {
+            return Err("the API has several methods: give the request's --path (and --method)".into());
+        }
+        Some(path) => {
+            let (method, params) = api.route(&a.method, path).ok_or_else(|| {
+                format!("no method of the API answers {} {path}", a.method.to_ascii_uppercase())
+            })?;
+            for (k, v) in params {
+                if !request.path().contains_key(&k) {
+                    request = request.with_path(k, v);
+                }
             }
-            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
-        }
-    }
-    let (Some(integration_path), Some(backend_path)) = (integration_path, backend_path) else {
-        return Err(USAGE.to_string());
-    };
-    let integration = match Integration::from_text(&read(integration_path)?) {
-        Ok(i) => i,
-        Err(e) if e.kind() == vtl::ErrorKind::Input => {
-            return Err(format!("{integration_path}:{e}"));
-        }
-        Err(e) => {
-            eprintln!("{integration_path}:{e}");
-            return Ok(ExitCode::from(1));
+            if let Some((_, query)) = path.split_once('?') {
+                for pair in query.split('&').filter(|p| !p.is_empty()) {
+                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                    request = request.with_querystring(k, v);
+                }
+            }
+            method
         }
     };
-    let request = match request_path {
-        Some(p) => Request::from_json(&read(p)?).map_err(|e| format!("{p}:{e}"))?,
-        None => Request::new(),
+    let outcome = match &a.backend {
+        Some(p) => {
+            let text = read(&p.to_string_lossy())?;
+            let doc = vtl_tools::document::Document::parse(p.display().to_string(), &text)
+                .map_err(|e| e.to_string())?;
+            Outcome::from_value(doc.root.to_json()).map_err(|e| format!("{}: {e}", p.display()))?
+        }
+        None => Outcome::Mock,
     };
-    let outcome =
-        Outcome::from_text(&read(backend_path)?).map_err(|e| format!("{backend_path}:{e}"))?;
-    let result = vtl::apigateway::simulate(&integration, &request, |_| outcome);
+    let result = simulate(method, &request, |_| outcome);
     let mut text = String::new();
-    if trace {
+    if a.trace {
         for step in &result.trace {
             text.push_str(&format!("# {step}\n"));
         }
         if let Some(b) = &result.backend_request {
-            text.push_str(&format!(
-                "# backend received: {}\n",
-                b.body.replace('\n', "\n#   ")
-            ));
+            text.push_str(&format!("# backend received: {}\n", b.body.replace('\n', "\n#   ")));
         }
     }
     text.push_str(&format!("HTTP {}\n", result.status));
@@ -211,184 +353,119 @@ fn simulate(args: &[String]) -> Result<ExitCode, String> {
     text.push_str(&result.body);
     write_out(&text)?;
     if let Some(e) = &result.error {
-        eprintln!("{integration_path}:{e}");
+        eprintln!("{e}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(args: &[String]) -> Result<ExitCode, String> {
-    let mut files = Vec::new();
-    let mut requests = Vec::new();
-    let mut json_output = false;
-    let mut content_type = "application/json".to_string();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--request" => {
-                let p = args.next().ok_or("--request needs a file")?;
-                requests.push(Request::from_json(&read(p)?).map_err(|e| format!("{p}:{e}"))?);
-            }
-            "--format" => match args.next().map(String::as_str) {
-                Some("json") => json_output = true,
-                Some("human") => json_output = false,
-                _ => return Err("--format is `human` or `json`".to_string()),
-            },
-            "--content-type" => {
-                content_type = args
-                    .next()
-                    .ok_or("--content-type needs a media type")?
-                    .to_ascii_lowercase()
-            }
-            other if !other.starts_with('-') || other == "-" => files.push(other.to_string()),
-            other => return Err(format!("unexpected argument `{other}`\n{USAGE}")),
-        }
+fn print_warnings(warnings: &[vtl::Error]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
     }
-    if files.is_empty() {
-        return Err(USAGE.to_string());
-    }
-    let json = content_type
+}
+
+fn check(a: &CheckArgs) -> Result<ExitCode, String> {
+    let options = a.source_args.options()?;
+    let requests = a
+        .request
+        .iter()
+        .map(|p| read_request(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let samples = match &a.cases {
+        Some(p) => vtl_tools::cases::samples(p, &options).map_err(|e| e.to_string())?,
+        None => Vec::new(),
+    };
+    let json = a
+        .content_type
         .split(';')
         .next()
-        .is_some_and(|t| t.trim().ends_with("json"));
-    let (mut errors, mut warnings) = (0, 0);
-    let mut text = String::new();
-    let mut report = |origin: &str, source: &str, f: &vtl::apigateway::check::Finding| {
-        match f.severity {
-            vtl::apigateway::check::Severity::Error => errors += 1,
-            vtl::apigateway::check::Severity::Warning => warnings += 1,
+        .is_some_and(|t| t.trim().to_ascii_lowercase().ends_with("json"));
+    let mut findings: Vec<(String, Option<String>, Finding)> = Vec::new();
+    for name in &a.sources {
+        let opened = if name == "-" {
+            Opened::Template(read(name)?)
+        } else {
+            import::open(Path::new(name), &options).map_err(|e| e.to_string())?
+        };
+        match opened {
+            Opened::Template(text) => {
+                let expect = Expect { json, lambda: false };
+                let shown = if name == "-" { "<stdin>" } else { name };
+                for f in vtl_tools::check::check_template(&text, &requests, expect) {
+                    findings.push((shown.to_string(), Some(text.clone()), f));
+                }
+            }
+            Opened::Api(source) => {
+                print_warnings(&source.warnings);
+                for named in &source.apis {
+                    for f in vtl_tools::check::check_api(&named.api, &samples, &requests) {
+                        findings.push((name.clone(), None, f));
+                    }
+                }
+            }
         }
-        if json_output {
+    }
+    let errors = findings.iter().filter(|(_, _, f)| f.severity == Severity::Error).count();
+    let warnings = findings.len() - errors;
+    let mut text = String::new();
+    for (shown, template, f) in &findings {
+        if a.format == OutputFormat::Json {
             let obj = serde_json::json!({
-                "file": origin, "line": f.line, "column": f.column,
-                "severity": if f.severity == vtl::apigateway::check::Severity::Error { "error" } else { "warning" },
-                "code": f.code, "message": f.message, "hint": f.hint,
+                "file": f.file.as_deref().unwrap_or(shown), "line": f.line, "column": f.column,
+                "severity": if f.severity == Severity::Error { "error" } else { "warning" },
+                "code": f.code, "message": f.message, "hint": f.hint, "subject": f.subject,
             });
             text.push_str(&format!("{obj}\n"));
         } else {
-            text.push_str(&diagnostics::finding(origin, source, f));
+            text.push_str(&diagnostics::finding(shown, template.as_deref(), f));
             text.push('\n');
         }
-    };
-    for file in &files {
-        let source = read(file)?;
-        let shown = if file == "-" {
-            "<stdin>"
-        } else {
-            file.as_str()
-        };
-        // An API definition: every template and selection pattern in it.
-        if let Some(api) = api_definition(file, &source) {
-            let api = match api {
-                Ok(api) => api,
-                Err(e) => {
-                    let f = vtl::apigateway::check::Finding {
-                        severity: vtl::apigateway::check::Severity::Error,
-                        code: "api",
-                        message: e.message().to_string(),
-                        span: None,
-                        line: e.line(),
-                        column: e.column(),
-                        hint: None,
-                    };
-                    report(shown, "", &f);
-                    continue;
-                }
-            };
-            for op in &api.operations {
-                let integration = &op.integration;
-                for (media, t) in &integration.request_templates {
-                    let origin = format!(
-                        "{shown}: {} {} requestTemplates {media}",
-                        op.method, op.path
-                    );
-                    for f in vtl::apigateway::check::check_template(
-                        t.source(),
-                        &requests,
-                        json && media.contains("json"),
-                    ) {
-                        report(&origin, t.source(), &f);
-                    }
-                }
-                for r in &integration.responses {
-                    for (media, t) in &r.response_templates {
-                        let origin = format!(
-                            "{shown}: {} {} response {} {media}",
-                            op.method, op.path, r.status_code
-                        );
-                        for f in vtl::apigateway::check::check_template(t.source(), &[], false) {
-                            report(&origin, t.source(), &f);
-                        }
-                    }
-                }
-                let patterns: Vec<Option<&str>> = integration
-                    .responses
-                    .iter()
-                    .map(|r| r.selection_pattern.as_ref().map(|p| p.as_str()))
-                    .collect();
-                for (i, f) in vtl::apigateway::check::check_patterns(&patterns) {
-                    let origin = format!(
-                        "{shown}: {} {} selection pattern of response {}",
-                        op.method, op.path, integration.responses[i].status_code
-                    );
-                    report(&origin, patterns[i].unwrap_or_default(), &f);
-                }
-                if let Some(declared) = &integration.method_responses {
-                    let statuses: Vec<u16> = integration
-                        .responses
-                        .iter()
-                        .map(|r| r.status_code)
-                        .collect();
-                    for (i, f) in
-                        vtl::apigateway::check::check_method_responses(&statuses, declared)
-                    {
-                        let origin = format!(
-                            "{shown}: {} {} response {}",
-                            op.method, op.path, statuses[i]
-                        );
-                        report(&origin, "", &f);
-                    }
-                }
-            }
-            continue;
-        }
-        for f in vtl::apigateway::check::check_template(&source, &requests, json) {
-            report(shown, &source, &f);
-        }
     }
-    if !json_output {
+    if a.format == OutputFormat::Text {
         text.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
     }
     write_out(&text)?;
-    Ok(if errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// The API definition in `file`, if it is one (an OpenAPI or Swagger document).
-fn api_definition(
-    file: &str,
-    source: &str,
-) -> Option<Result<vtl::apigateway::openapi::Api, vtl::Error>> {
-    let lower = file.to_ascii_lowercase();
-    if !(lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")) {
-        return None;
+fn test(a: &TestArgs) -> Result<ExitCode, String> {
+    let report =
+        vtl_tools::cases::run_file(&a.cases, &Options::default()).map_err(|e| e.to_string())?;
+    write_out(&format!("{report}\n"))?;
+    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn routes(a: &RoutesArgs) -> Result<ExitCode, String> {
+    let options = a.source_args.options()?;
+    let mut all = Vec::new();
+    let mut text = String::new();
+    for path in &a.sources {
+        let source = import::load(path, &options).map_err(|e| e.to_string())?;
+        print_warnings(&source.warnings);
+        for named in &source.apis {
+            let routes = vtl_tools::routes::routes(&named.api);
+            if source.apis.len() > 1 && a.format == OutputFormat::Text {
+                text.push_str(&format!("# {}\n", named.name));
+            }
+            for r in routes {
+                text.push_str(&format!("{r}\n"));
+                all.push(r);
+            }
+        }
     }
-    let looks_like_api = ["openapi", "swagger"].iter().any(|k| source.contains(k));
-    looks_like_api.then(|| vtl::apigateway::openapi::Api::from_str(source))
+    if a.format == OutputFormat::Json {
+        text = serde_json::to_string_pretty(&all).map_err(|e| e.to_string())? + "\n";
+    }
+    write_out(&text)?;
+    Ok(ExitCode::SUCCESS)
 }
 
-fn test(args: &[String]) -> Result<ExitCode, String> {
-    let [file] = args else {
-        return Err(USAGE.to_string());
-    };
-    let report = vtl::apigateway::cases::run_file(std::path::Path::new(file))
-        .map_err(|e| format!("{file}:{e}"))?;
-    write_out(&format!("{report}"))?;
-    Ok(if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+fn init(a: &InitArgs) -> Result<ExitCode, String> {
+    let options = a.source_args.options()?;
+    let source = import::load(&a.source, &options).map_err(|e| e.to_string())?;
+    print_warnings(&source.warnings);
+    let api = source.api(a.api.as_deref()).map_err(|e| e.to_string())?;
+    let name = a.source.display().to_string();
+    write_out(&vtl_tools::init::starter(api, &name))?;
+    Ok(ExitCode::SUCCESS)
 }
