@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
-use vtl::apigateway::{Integration, Outcome, simulate};
+use vtl::apigateway::{Integration, Method, Outcome, simulate};
 use vtl::{Error, ErrorKind, Request};
 
 fn check_error(e: &Error, what: &str) {
@@ -55,7 +55,10 @@ fn structured(flags: [u8; 2], text: &str) -> Option<(Integration, Outcome, Reque
     let (outcome_text, body, parameter) = (next(), next(), next());
 
     let (kind, uri) = match flags[0] & 3 {
-        0 => ("LAMBDA", ""),
+        0 => (
+            "AWS",
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/g/invocations",
+        ),
         1 => ("HTTP", "https://example.com/"),
         2 => ("MOCK", ""),
         _ => (
@@ -166,10 +169,12 @@ fuzz_target!(|data: &[u8]| {
     let Some((integration, outcome, request)) = built else {
         return;
     };
+    let method = Method::new("ANY", "/", Some(integration));
+    let templates = &method.integration.as_ref().expect("an integration").request_templates;
     let run = || {
-        simulate(&integration, &request, |backend| {
+        simulate(&method, &request, |backend| {
             if let Some(t) = &backend.template {
-                assert!(integration.request_templates.contains_key(t));
+                assert!(templates.contains_key(t));
             }
             outcome.clone()
         })
