@@ -565,29 +565,47 @@ impl CfnIntegration {
     }
 }
 
+/// Reads a string through `parse` inside the deserializer, so that an error is placed
+/// at the value itself.
+fn checked<'de, D: Deserializer<'de>, T>(
+    d: D,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    struct Checked<T>(fn(&str) -> Result<T, String>);
+    impl<T> serde::de::Visitor<'_> for Checked<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            (self.0)(v).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(Checked(parse))
+}
+
 fn status<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
-    let text = String::deserialize(d)?;
-    text.trim()
-        .parse()
-        .ok()
-        .filter(|s| (100..=599).contains(s))
-        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not an HTTP status code")))
+    checked(d, |text| {
+        text.trim()
+            .parse()
+            .ok()
+            .filter(|s| (100..=599).contains(s))
+            .ok_or_else(|| format!("`{text}` is not an HTTP status code"))
+    })
 }
 
 fn integration_type<'de, D: Deserializer<'de>>(d: D) -> Result<IntegrationType, D::Error> {
-    let text = String::deserialize(d)?;
-    IntegrationType::parse(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "unknown integration type `{text}` (expected AWS, AWS_PROXY, HTTP, HTTP_PROXY or MOCK)"
-        ))
+    checked(d, |text| {
+        IntegrationType::parse(text).ok_or_else(|| {
+            format!("unknown integration type `{text}` (expected AWS, AWS_PROXY, HTTP, HTTP_PROXY or MOCK)")
+        })
     })
 }
 
 fn passthrough<'de, D: Deserializer<'de>>(d: D) -> Result<PassthroughBehavior, D::Error> {
-    let text = String::deserialize(d)?;
-    PassthroughBehavior::parse(&text).ok_or_else(|| {
-        serde::de::Error::custom(format!(
-            "unknown passthrough behavior `{text}` (expected WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER)"
-        ))
+    checked(d, |text| {
+        PassthroughBehavior::parse(text).ok_or_else(|| {
+            format!("unknown passthrough behavior `{text}` (expected WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER)")
+        })
     })
 }
