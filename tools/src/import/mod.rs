@@ -13,7 +13,11 @@
 //! # Ok::<(), vtl::Error>(())
 //! ```
 
+pub mod cdk;
+pub mod cloudformation;
+pub mod intrinsics;
 pub mod openapi;
+pub mod sam;
 
 use std::fmt;
 use std::path::Path;
@@ -34,12 +38,23 @@ pub enum Format {
     OpenApi,
     /// One `x-amazon-apigateway-integration` object.
     Integration,
+    /// A CloudFormation template (JSON or YAML).
+    CloudFormation,
+    /// A SAM template (`Transform: AWS::Serverless-2016-10-31`).
+    Sam,
+    /// A CDK cloud assembly (`cdk.out/manifest.json`).
+    Cdk,
 }
 
 impl Format {
     /// The formats, by the names `--format` takes.
-    pub const ALL: &'static [(&'static str, Format)] =
-        &[("openapi", Format::OpenApi), ("integration", Format::Integration)];
+    pub const ALL: &'static [(&'static str, Format)] = &[
+        ("openapi", Format::OpenApi),
+        ("integration", Format::Integration),
+        ("cloudformation", Format::CloudFormation),
+        ("sam", Format::Sam),
+        ("cdk", Format::Cdk),
+    ];
 
     /// The format named `name` (see [`Format::ALL`]).
     pub fn from_name(name: &str) -> Option<Format> {
@@ -110,7 +125,9 @@ impl Source {
                 .iter()
                 .find(|a| a.name == n)
                 .map(|a| &a.api)
-                .ok_or_else(|| invalid(format!("no REST API named `{n}` (there are: {})", names()))),
+                .ok_or_else(|| {
+                    invalid(format!("no REST API named `{n}` (there are: {})", names()))
+                }),
             None => match self.apis.as_slice() {
                 [one] => Ok(&one.api),
                 [] => Err(invalid("the source defines no REST API")),
@@ -143,13 +160,28 @@ pub fn classify(root: &Node) -> Content {
     if openapi::is_openapi(root) {
         return Content::Api(Format::OpenApi);
     }
+    if cdk::is_manifest(root) {
+        return Content::Api(Format::Cdk);
+    }
+    if cloudformation::is_template(root) {
+        return Content::Api(if cloudformation::is_sam(root) {
+            Format::Sam
+        } else {
+            Format::CloudFormation
+        });
+    }
     if root.get("cases").is_some() {
         return Content::Other("a case file");
     }
     if root.get("type").is_some()
-        && ["requestTemplates", "responses", "uri", "passthroughBehavior"]
-            .iter()
-            .any(|k| root.get(k).is_some())
+        && [
+            "requestTemplates",
+            "responses",
+            "uri",
+            "passthroughBehavior",
+        ]
+        .iter()
+        .any(|k| root.get(k).is_some())
     {
         return Content::Api(Format::Integration);
     }
@@ -158,6 +190,14 @@ pub fn classify(root: &Node) -> Content {
 
 /// Reads the API a file or folder defines.
 pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
+    if path.is_dir() {
+        if let Some(manifest) = cdk::find(path) {
+            return load(&manifest, options);
+        }
+        if let Some(template) = cloudformation::find(path) {
+            return load(&template, options);
+        }
+    }
     let name: Arc<str> = Arc::from(path.display().to_string());
     let text = files::read(path)?;
     let doc = Document::parse(Arc::clone(&name), &text)?;
@@ -166,12 +206,18 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         None => match classify(&doc.root) {
             Content::Api(f) => f,
             Content::Other(what) => {
-                return Err(invalid(format!("{name}: not an API definition: it is {what}")));
+                return Err(invalid(format!(
+                    "{name}: not an API definition: it is {what}"
+                )));
             }
             Content::Text => return Err(invalid(format!("{name}: not an API definition"))),
         },
     };
     let api = match format {
+        Format::CloudFormation | Format::Sam => {
+            return cloudformation::read(path, &doc, format, options);
+        }
+        Format::Cdk => return cdk::read(path, &doc, options),
         Format::OpenApi => openapi::read(&doc.file, &doc.root)?,
         Format::Integration => Api {
             methods: vec![integration_method(&doc, &doc.root)?],
