@@ -14,6 +14,7 @@
 //! ```
 
 pub mod openapi;
+pub mod serverless;
 
 use std::fmt;
 use std::path::Path;
@@ -34,12 +35,17 @@ pub enum Format {
     OpenApi,
     /// One `x-amazon-apigateway-integration` object.
     Integration,
+    /// A Serverless Framework `serverless.yml` with `http` events.
+    Serverless,
 }
 
 impl Format {
     /// The formats, by the names `--format` takes.
-    pub const ALL: &'static [(&'static str, Format)] =
-        &[("openapi", Format::OpenApi), ("integration", Format::Integration)];
+    pub const ALL: &'static [(&'static str, Format)] = &[
+        ("openapi", Format::OpenApi),
+        ("integration", Format::Integration),
+        ("serverless", Format::Serverless),
+    ];
 
     /// The format named `name` (see [`Format::ALL`]).
     pub fn from_name(name: &str) -> Option<Format> {
@@ -110,7 +116,9 @@ impl Source {
                 .iter()
                 .find(|a| a.name == n)
                 .map(|a| &a.api)
-                .ok_or_else(|| invalid(format!("no REST API named `{n}` (there are: {})", names()))),
+                .ok_or_else(|| {
+                    invalid(format!("no REST API named `{n}` (there are: {})", names()))
+                }),
             None => match self.apis.as_slice() {
                 [one] => Ok(&one.api),
                 [] => Err(invalid("the source defines no REST API")),
@@ -143,13 +151,21 @@ pub fn classify(root: &Node) -> Content {
     if openapi::is_openapi(root) {
         return Content::Api(Format::OpenApi);
     }
+    if serverless::is_serverless(root) {
+        return Content::Api(Format::Serverless);
+    }
     if root.get("cases").is_some() {
         return Content::Other("a case file");
     }
     if root.get("type").is_some()
-        && ["requestTemplates", "responses", "uri", "passthroughBehavior"]
-            .iter()
-            .any(|k| root.get(k).is_some())
+        && [
+            "requestTemplates",
+            "responses",
+            "uri",
+            "passthroughBehavior",
+        ]
+        .iter()
+        .any(|k| root.get(k).is_some())
     {
         return Content::Api(Format::Integration);
     }
@@ -158,6 +174,11 @@ pub fn classify(root: &Node) -> Content {
 
 /// Reads the API a file or folder defines.
 pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
+    if path.is_dir()
+        && let Some(file) = serverless::find(path)
+    {
+        return load(&file, options);
+    }
     let name: Arc<str> = Arc::from(path.display().to_string());
     let text = files::read(path)?;
     let doc = Document::parse(Arc::clone(&name), &text)?;
@@ -166,12 +187,15 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         None => match classify(&doc.root) {
             Content::Api(f) => f,
             Content::Other(what) => {
-                return Err(invalid(format!("{name}: not an API definition: it is {what}")));
+                return Err(invalid(format!(
+                    "{name}: not an API definition: it is {what}"
+                )));
             }
             Content::Text => return Err(invalid(format!("{name}: not an API definition"))),
         },
     };
     let api = match format {
+        Format::Serverless => return serverless::read(path, &doc, options),
         Format::OpenApi => openapi::read(&doc.file, &doc.root)?,
         Format::Integration => Api {
             methods: vec![integration_method(&doc, &doc.root)?],
