@@ -266,12 +266,8 @@ impl<'a> Resolver<'a> {
             line: node.line,
             column: node.column,
         };
-        self.enter(&At {
-            file: Arc::clone(file),
-            line: node.line,
-            column: node.column,
-        })?;
-        let result = match &node.value {
+        // Nesting of the document itself is bounded by its reader; only variables count.
+        match &node.value {
             Value::Null => Ok(val(V::Null)),
             Value::Bool(b) => Ok(val(V::Bool(*b))),
             Value::Number(n) => Ok(val(V::Number(n.clone()))),
@@ -286,9 +282,7 @@ impl<'a> Resolver<'a> {
                 .map(|(k, v)| Ok((k.scalar_text(), self.node(v, file)?)))
                 .collect::<Result<Vec<_>, Error>>()
                 .map(|v| val(V::Map(v))),
-        };
-        self.depth -= 1;
-        result
+        }
     }
 
     fn enter(&mut self, at: &At) -> Result<(), Error> {
@@ -811,8 +805,10 @@ fn parse(s: &str, start: usize, at: &At) -> Result<Found, Error> {
                 };
                 i = next;
                 skip_spaces(&mut i);
-                if b.get(i) != Some(&b'}') {
-                    return Err(invalid("source", i));
+                match b.get(i) {
+                    Some(b'}') => {}
+                    None => return Err(unterminated()),
+                    Some(_) => return Err(invalid("source", i)),
                 }
                 sources.push(Source::Literal(Literal::Str(text)));
                 return Ok(Found::Variable(Variable {
