@@ -259,6 +259,9 @@ fn functions(r: &mut Resolver, doc: &Document) -> Result<Vec<(String, Val)>, Err
     }
 }
 
+/// A status code of an event: status, pattern, its own template, its own headers.
+type StatusCode<'v> = (u16, Option<Pattern>, Option<&'v Val>, Option<&'v Val>);
+
 struct Context {
     service: String,
     stage: String,
@@ -539,7 +542,7 @@ impl Reader {
                 .map(|(k, _)| k.as_str())
                 .filter(|k| {
                     !["parameters", "schema", "schemas"].contains(k)
-                        && !(*k == "uri" && kind == IntegrationType::HttpProxy)
+                        && (*k != "uri" || kind != IntegrationType::HttpProxy)
                 })
                 .collect();
             if !dropped.is_empty() {
@@ -652,8 +655,7 @@ impl Reader {
             )));
             return Ok(Vec::new());
         }
-        // Status codes: (status, pattern, its own template, its own headers).
-        let mut codes: Vec<(u16, Option<Pattern>, Option<&Val>, Option<&Val>)> = Vec::new();
+        let mut codes: Vec<StatusCode> = Vec::new();
         match response.and_then(|v| v.get("statusCodes")) {
             None => {
                 for (status, pattern) in DEFAULT_STATUS_CODES {
