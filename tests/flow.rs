@@ -10,7 +10,11 @@ const LAMBDA: &str = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functi
 
 /// A method whose integration is `v`, an `x-amazon-apigateway-integration` object.
 fn integration(v: serde_json::Value) -> Method {
-    Method::new("ANY", "/", Some(Integration::from_value(&v).expect("valid integration")))
+    Method::new(
+        "ANY",
+        "/",
+        Some(Integration::from_value(&v).expect("valid integration")),
+    )
 }
 
 fn lambda_error(message: &str) -> Outcome {
@@ -81,18 +85,22 @@ fn selection_vectors() {
         400
     );
     // S7, S8: `.` does not match a line break; `(\n|.)+` does. No match, no default: 500.
-    let dot = integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {".+": {"statusCode": "400"}}}));
+    let dot = integration(
+        json!({"type": "AWS", "uri": LAMBDA, "responses": {".+": {"statusCode": "400"}}}),
+    );
     let answer = run(&dot, lambda_error("line1\nline2"));
     assert_eq!(
         (answer.status, answer.body.as_str()),
         (500, r#"{"message": "Internal server error"}"#)
     );
-    let any =
-        integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {"(\\n|.)+": {"statusCode": "400"}}}));
+    let any = integration(
+        json!({"type": "AWS", "uri": LAMBDA, "responses": {"(\\n|.)+": {"statusCode": "400"}}}),
+    );
     assert_eq!(run(&any, lambda_error("line1\nline2")).status, 400);
     // S9: the whole message must match.
-    let invalid =
-        integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {"Invalid": {"statusCode": "400"}}}));
+    let invalid = integration(
+        json!({"type": "AWS", "uri": LAMBDA, "responses": {"Invalid": {"statusCode": "400"}}}),
+    );
     assert_eq!(run(&invalid, lambda_error("Invalid request")).status, 500);
     // S10: `.*` matches a successful invocation too.
     let star = integration(json!({"type": "AWS", "uri": LAMBDA, "responses": {

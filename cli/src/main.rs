@@ -64,7 +64,9 @@ impl SourceArgs {
             let (name, value) = p
                 .split_once('=')
                 .ok_or_else(|| format!("--parameter `{p}` is not NAME=VALUE"))?;
-            options.parameters.insert(name.to_string(), value.to_string());
+            options
+                .parameters
+                .insert(name.to_string(), value.to_string());
         }
         Ok(options)
     }
@@ -267,7 +269,11 @@ fn render(a: &RenderArgs) -> Result<ExitCode, String> {
         None => vtl::Request::new(),
     };
     let source = read(&a.template)?;
-    let shown = if a.template == "-" { "<stdin>" } else { &a.template };
+    let shown = if a.template == "-" {
+        "<stdin>"
+    } else {
+        &a.template
+    };
     match vtl::render(&source, &request) {
         Ok(text) => {
             write_out(&text)?;
@@ -281,7 +287,8 @@ fn render(a: &RenderArgs) -> Result<ExitCode, String> {
 }
 
 fn select(a: &SelectArgs) -> Result<ExitCode, String> {
-    let outcome = vtl::apigateway::SelectionPattern::new(&a.pattern).and_then(|p| p.matches(&a.input));
+    let outcome =
+        vtl::apigateway::SelectionPattern::new(&a.pattern).and_then(|p| p.matches(&a.input));
     match outcome {
         Ok(matched) => {
             write_out(if matched { "match\n" } else { "nomatch\n" })?;
@@ -306,11 +313,16 @@ fn simulate_call(a: &SimulateArgs) -> Result<ExitCode, String> {
     let method = match &a.path {
         None if api.methods.len() == 1 => &api.methods[0],
         None => {
-            return Err("the API has several methods: give the request's --path (and --method)".into());
+            return Err(
+                "the API has several methods: give the request's --path (and --method)".into(),
+            );
         }
         Some(path) => {
             let (method, params) = api.route(&a.method, path).ok_or_else(|| {
-                format!("no method of the API answers {} {path}", a.method.to_ascii_uppercase())
+                format!(
+                    "no method of the API answers {} {path}",
+                    a.method.to_ascii_uppercase()
+                )
             })?;
             for (k, v) in params {
                 if !request.path().contains_key(&k) {
@@ -342,7 +354,10 @@ fn simulate_call(a: &SimulateArgs) -> Result<ExitCode, String> {
             text.push_str(&format!("# {step}\n"));
         }
         if let Some(b) = &result.backend_request {
-            text.push_str(&format!("# backend received: {}\n", b.body.replace('\n', "\n#   ")));
+            text.push_str(&format!(
+                "# backend received: {}\n",
+                b.body.replace('\n', "\n#   ")
+            ));
         }
     }
     text.push_str(&format!("HTTP {}\n", result.status));
@@ -389,7 +404,10 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
         };
         match opened {
             Opened::Template(text) => {
-                let expect = Expect { json, lambda: false };
+                let expect = Expect {
+                    json,
+                    lambda: false,
+                };
                 let shown = if name == "-" { "<stdin>" } else { name };
                 for f in vtl_tools::check::check_template(&text, &requests, expect) {
                     findings.push((shown.to_string(), Some(text.clone()), f));
@@ -405,7 +423,10 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    let errors = findings.iter().filter(|(_, _, f)| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|(_, _, f)| f.severity == Severity::Error)
+        .count();
     let warnings = findings.len() - errors;
     let mut text = String::new();
     for (shown, template, f) in &findings {
@@ -425,14 +446,22 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
         text.push_str(&format!("{errors} error(s), {warnings} warning(s)\n"));
     }
     write_out(&text)?;
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn test(a: &TestArgs) -> Result<ExitCode, String> {
     let report =
         vtl_tools::cases::run_file(&a.cases, &Options::default()).map_err(|e| e.to_string())?;
     write_out(&format!("{report}\n"))?;
-    Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn routes(a: &RoutesArgs) -> Result<ExitCode, String> {

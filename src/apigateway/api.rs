@@ -21,9 +21,9 @@ use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 
+use super::check_size;
 use super::origin::{Anchor, Origin};
 use super::selection::SelectionPattern;
-use super::check_size;
 use crate::{Error, Template};
 
 /// A REST API: its methods, in definition order.
@@ -418,7 +418,10 @@ impl<'de, T: Compile> serde::de::Visitor<'de> for SourcedVisitor<T> {
         f.write_str("a string")
     }
 
-    fn visit_newtype_struct<D: serde::Deserializer<'de>>(self, d: D) -> Result<Sourced<T>, D::Error> {
+    fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> Result<Sourced<T>, D::Error> {
         let text = <String as serde::Deserialize>::deserialize(d)?;
         Ok(Sourced::new(text, None))
     }
@@ -444,7 +447,12 @@ impl<'de, T: Compile> serde::de::Visitor<'de> for SourcedVisitor<T> {
                         })
                         .collect()
                 }
-                _ => return Err(serde::de::Error::unknown_field(&key, &["text", "file", "anchors"])),
+                _ => {
+                    return Err(serde::de::Error::unknown_field(
+                        &key,
+                        &["text", "file", "anchors"],
+                    ));
+                }
             }
         }
         let text = text.ok_or_else(|| serde::de::Error::missing_field("text"))?;

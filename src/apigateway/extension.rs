@@ -190,8 +190,11 @@ impl Integration {
     /// Templates and patterns are compiled when first used.
     pub fn from_json(text: &str) -> Result<Integration, Error> {
         let ext: IntegrationExtension = serde_json::from_str(text).map_err(|e| {
-            Error::new(ErrorKind::Input, format!("the integration: {}", strip_position(&e)))
-                .at(e.line().max(1), e.column().max(1))
+            Error::new(
+                ErrorKind::Input,
+                format!("the integration: {}", strip_position(&e)),
+            )
+            .at(e.line().max(1), e.column().max(1))
         })?;
         ext.into_integration()
     }

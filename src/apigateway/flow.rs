@@ -237,8 +237,10 @@ pub fn simulate(
         trace: Vec::new(),
     };
     let Some(integration) = &method.integration else {
-        call.trace
-            .push(format!("{} {} has no integration: 500", method.http_method, method.path));
+        call.trace.push(format!(
+            "{} {} has no integration: 500",
+            method.http_method, method.path
+        ));
         return internal_error(call.trace, None, None);
     };
     let backend_request = match call.request_stage(integration) {
@@ -376,9 +378,7 @@ impl Call<'_> {
             Some(t) => {
                 self.trace.push(format!("request template: {content_type}"));
                 self.render("request template", t, self.request.body_arc())
-                    .map_err(|e| {
-                        internal_error(std::mem::take(&mut self.trace), Some(e), None)
-                    })?
+                    .map_err(|e| internal_error(std::mem::take(&mut self.trace), Some(e), None))?
             }
             None => {
                 self.trace.push(
@@ -458,7 +458,8 @@ impl Call<'_> {
         for (i, r) in integration.responses.iter().enumerate() {
             let pattern = match &r.selection_pattern {
                 Some(p) if !p.text().is_empty() => Some(p.compiled().map_err(|e| {
-                    self.trace.push(format!("selection pattern does not compile: {e}"));
+                    self.trace
+                        .push(format!("selection pattern does not compile: {e}"));
                     Some(e.clone())
                 })?),
                 _ => None,
@@ -589,7 +590,12 @@ impl Call<'_> {
                 let headers = match result.get("headers") {
                     Some(serde_json::Value::Object(h)) => h
                         .iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                        .map(|(k, v)| {
+                            (
+                                k.clone(),
+                                v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                            )
+                        })
                         .collect(),
                     _ => IndexMap::new(),
                 };
@@ -601,7 +607,8 @@ impl Call<'_> {
                 (status, headers, body)
             }
             Outcome::LambdaError(_) => {
-                self.trace.push("the Lambda function failed: 502".to_string());
+                self.trace
+                    .push("the Lambda function failed: 502".to_string());
                 return message(502, "Internal server error", self.trace, None, Some(sent));
             }
             Outcome::Http {
@@ -610,7 +617,8 @@ impl Call<'_> {
                 headers,
             } => (status, headers, body),
             Outcome::Mock => {
-                self.trace.push("a proxy integration needs a backend: 500".to_string());
+                self.trace
+                    .push("a proxy integration needs a backend: 500".to_string());
                 return internal_error(self.trace, None, Some(sent));
             }
         };

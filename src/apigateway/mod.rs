@@ -31,8 +31,8 @@ pub use api::{
 };
 pub use flow::{BackendRequest, Outcome, Simulation, simulate};
 pub use origin::{Anchor, Origin};
-pub use router::match_path;
 pub use request::{Params, Request};
+pub use router::match_path;
 pub use selection::{SelectionPattern, select};
 pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_encode};
 

@@ -79,7 +79,11 @@ impl Finding {
 
     /// The finding about `subject`, a text written where `sourced` says: its position
     /// moves into that file.
-    fn placed<T: vtl::apigateway::Compile>(mut self, subject: &str, sourced: &Sourced<T>) -> Finding {
+    fn placed<T: vtl::apigateway::Compile>(
+        mut self,
+        subject: &str,
+        sourced: &Sourced<T>,
+    ) -> Finding {
         self.subject = Some(subject.to_string());
         if let Some(origin) = sourced.origin() {
             let (line, column) = match &self.span {
@@ -102,7 +106,10 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     }
     let before = &text[..offset];
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
 }
 
 /// What a template's output is expected to be.
@@ -177,7 +184,10 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
                 json: media == "application/json" || media.ends_with("+json"),
                 lambda: false,
             };
-            let subject = format!("{name} response {} responseTemplates {media}", r.status_code);
+            let subject = format!(
+                "{name} response {} responseTemplates {media}",
+                r.status_code
+            );
             findings.extend(
                 check_template(t.text(), &payloads, expect)
                     .into_iter()
@@ -200,11 +210,20 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
     }
     if let Some(declared) = &method.method_responses {
         let declared: Vec<u16> = declared.iter().map(|m| m.status_code).collect();
-        let statuses: Vec<u16> = integration.responses.iter().map(|r| r.status_code).collect();
+        let statuses: Vec<u16> = integration
+            .responses
+            .iter()
+            .map(|r| r.status_code)
+            .collect();
         for (i, mut f) in check_method_responses(&statuses, &declared) {
             let r = &integration.responses[i];
             f.subject = Some(format!("{name} response {}", r.status_code));
-            if let Some(o) = r.selection_pattern.as_ref().and_then(|p| p.origin()).or(method.origin.as_ref()) {
+            if let Some(o) = r
+                .selection_pattern
+                .as_ref()
+                .and_then(|p| p.origin())
+                .or(method.origin.as_ref())
+            {
                 let (line, column) = o.start();
                 f.file = Some(Arc::from(o.file()));
                 f.line = line;
@@ -228,7 +247,7 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
 /// let findings = check_template(r#"{"name": "$input.path('$.nmae')"}"#, &[sample], json);
 /// assert_eq!(findings[0].code, "unresolved-reference");
 /// assert_eq!((findings[0].line, findings[0].column), (1, 11));
-/// let findings = check_template("$util.escapeJavascript($x)", &[], json);
+/// let findings = check_template("$util.escapeJavascript($x)", &[], Expect::default());
 /// assert_eq!(findings[0].message, "$util has no method `escapeJavascript`");
 /// assert_eq!(findings[0].hint.as_deref(), Some("did you mean `escapeJavaScript`?"));
 /// ```
@@ -275,7 +294,10 @@ pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec
         for span in observed.unresolved.iter().filter(|_| samples_given) {
             let text = &source[span.clone()];
             // Reported once, and not again where `#if` or a name check already did.
-            if findings.iter().any(|f| f.span.as_ref().is_some_and(|s| s.start == span.start)) {
+            if findings
+                .iter()
+                .any(|f| f.span.as_ref().is_some_and(|s| s.start == span.start))
+            {
                 continue;
             }
             findings.push(
@@ -308,8 +330,17 @@ pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec
                 continue;
             }
         };
-        if expect.json && let Err(e) = serde_json::from_str::<serde_json::Value>(&output) {
-            findings.push(json_finding(source, &output, &observed.trace, &e, &which, expect.lambda));
+        if expect.json
+            && let Err(e) = serde_json::from_str::<serde_json::Value>(&output)
+        {
+            findings.push(json_finding(
+                source,
+                &output,
+                &observed.trace,
+                &e,
+                &which,
+                expect.lambda,
+            ));
         }
     }
     findings.sort_by_key(|f| (f.line, f.column));
@@ -682,8 +713,12 @@ fn lint_names(block: &Block, source: &str, findings: &mut Vec<Finding>) {
         if source[range.clone()].starts_with('.') {
             range.start += 1;
         }
-        let mut f = Finding::new(Severity::Warning, "unknown-member", format!("{what} `{member}`"))
-            .at(source, range);
+        let mut f = Finding::new(
+            Severity::Warning,
+            "unknown-member",
+            format!("{what} `{member}`"),
+        )
+        .at(source, range);
         if let Some(close) = closest(member, known) {
             f = f.hint(format!("did you mean `{close}`?"));
         }
@@ -716,7 +751,11 @@ fn lint_directives(source: &str, findings: &mut Vec<Finding>) {
         } else {
             matches!(next, Some(b'(') | Some(b' ') | Some(b'\n') | None)
         };
-        if len < 2 || !directive_like || DIRECTIVES.contains(&word) || (at > 0 && bytes[at - 1] == b'\\') {
+        if len < 2
+            || !directive_like
+            || DIRECTIVES.contains(&word)
+            || (at > 0 && bytes[at - 1] == b'\\')
+        {
             continue;
         }
         if let Some(close) = closest(word, DIRECTIVES) {

@@ -23,9 +23,19 @@ pub fn starter(api: &Api, api_path: &str) -> String {
         }
         any = true;
         let path = example_path(&m.path);
-        let method = if m.http_method == "ANY" { "GET" } else { &m.http_method };
-        out.push_str(&format!("  - name: {}\n", quote(&format!("{} {}", m.http_method, m.path))));
-        out.push_str(&format!("    request:\n      method: {method}\n      path: {}\n", quote(&path)));
+        let method = if m.http_method == "ANY" {
+            "GET"
+        } else {
+            &m.http_method
+        };
+        out.push_str(&format!(
+            "  - name: {}\n",
+            quote(&format!("{} {}", m.http_method, m.path))
+        ));
+        out.push_str(&format!(
+            "    request:\n      method: {method}\n      path: {}\n",
+            quote(&path)
+        ));
         if i.request_templates.keys().any(|k| k.contains("json")) && method != "GET" {
             out.push_str("      body: '{}'\n");
         }
@@ -54,22 +64,34 @@ pub fn starter(api: &Api, api_path: &str) -> String {
 fn example_path(path: &str) -> String {
     let segments: Vec<String> = path
         .split('/')
-        .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) if name.ends_with('+') => format!("{}/more", name.trim_end_matches('+')),
-            Some(name) => name.to_string(),
-            None => s.to_string(),
-        })
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) if name.ends_with('+') => format!("{}/more", name.trim_end_matches('+')),
+                Some(name) => name.to_string(),
+                None => s.to_string(),
+            },
+        )
         .collect();
     let joined = segments.join("/");
-    if joined.is_empty() { "/".to_string() } else { joined }
+    if joined.is_empty() {
+        "/".to_string()
+    } else {
+        joined
+    }
 }
 
 /// A YAML scalar for `s`: plain when that reads back as the same string, else quoted.
 fn quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && !s.starts_with(['{', '[', '*', '&', '!', '|', '>', '\'', '"', '%', '@', '`', '#', '-', '?', ':'])
+        && !s.starts_with([
+            '{', '[', '*', '&', '!', '|', '>', '\'', '"', '%', '@', '`', '#', '-', '?', ':',
+        ])
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.ends_with(':');
-    if plain { s.to_string() } else { format!("'{}'", s.replace('\'', "''")) }
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
 }

@@ -72,7 +72,11 @@ fn route(m: &Method) -> Route {
                     response_templates: r.response_templates.keys().cloned().collect(),
                 })
                 .collect();
-            (kind, i.request_templates.keys().cloned().collect(), responses)
+            (
+                kind,
+                i.request_templates.keys().cloned().collect(),
+                responses,
+            )
         }
     };
     Route {

@@ -3,7 +3,10 @@
 use vtl::Request;
 use vtl_tools::check::{Expect, Finding, check_patterns, check_template};
 
-const JSON: Expect = Expect { json: true, lambda: true };
+const JSON: Expect = Expect {
+    json: true,
+    lambda: true,
+};
 
 fn codes(findings: &[Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.code).collect()
@@ -128,16 +131,36 @@ fn unknown_members_and_directives_get_a_suggestion() {
     assert_eq!(
         found,
         [
-            (1, 7, "$util has no method `escapeJavascript`", Some("did you mean `escapeJavaScript`?")),
-            (1, 31, "$input has no member `param`", Some("did you mean `params`?")),
-            (1, 52, "$context has no variable `requestID`", Some("did you mean `requestId`?")),
+            (
+                1,
+                7,
+                "$util has no method `escapeJavascript`",
+                Some("did you mean `escapeJavaScript`?")
+            ),
+            (
+                1,
+                31,
+                "$input has no member `param`",
+                Some("did you mean `params`?")
+            ),
+            (
+                1,
+                52,
+                "$context has no variable `requestID`",
+                Some("did you mean `requestId`?")
+            ),
             (
                 1,
                 62,
                 "`$inptu` is not a variable API Gateway provides, and the template does not set it",
                 Some("did you mean `$input`?")
             ),
-            (2, 1, "#elsif is not a Velocity directive: it is printed as text", Some("did you mean #elseif?")),
+            (
+                2,
+                1,
+                "#elsif is not a Velocity directive: it is printed as text",
+                Some("did you mean #elseif?")
+            ),
         ]
     );
     // Names the template sets itself, and directives spelt right, are not findings.

@@ -15,7 +15,7 @@ use vtl::Error;
 /// ```
 /// use vtl_tools::document::{Document, de::from_node};
 ///
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Greeting { name: String, times: u8 }
 ///
 /// let doc = Document::parse("g.yaml", "name: Ada\ntimes: many\n").unwrap();

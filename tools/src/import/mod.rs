@@ -18,6 +18,7 @@ pub mod cloudformation;
 pub mod intrinsics;
 pub mod openapi;
 pub mod sam;
+pub mod serverless;
 
 use std::fmt;
 use std::path::Path;
@@ -44,6 +45,8 @@ pub enum Format {
     Sam,
     /// A CDK cloud assembly (`cdk.out/manifest.json`).
     Cdk,
+    /// A Serverless Framework `serverless.yml` with `http` events.
+    Serverless,
 }
 
 impl Format {
@@ -54,6 +57,7 @@ impl Format {
         ("cloudformation", Format::CloudFormation),
         ("sam", Format::Sam),
         ("cdk", Format::Cdk),
+        ("serverless", Format::Serverless),
     ];
 
     /// The format named `name` (see [`Format::ALL`]).
@@ -170,6 +174,9 @@ pub fn classify(root: &Node) -> Content {
             Format::CloudFormation
         });
     }
+    if serverless::is_serverless(root) {
+        return Content::Api(Format::Serverless);
+    }
     if root.get("cases").is_some() {
         return Content::Other("a case file");
     }
@@ -191,6 +198,9 @@ pub fn classify(root: &Node) -> Content {
 /// Reads the API a file or folder defines.
 pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
     if path.is_dir() {
+        if let Some(file) = serverless::find(path) {
+            return load(&file, options);
+        }
         if let Some(manifest) = cdk::find(path) {
             return load(&manifest, options);
         }
@@ -218,6 +228,7 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
             return cloudformation::read(path, &doc, format, options);
         }
         Format::Cdk => return cdk::read(path, &doc, options),
+        Format::Serverless => return serverless::read(path, &doc, options),
         Format::OpenApi => openapi::read(&doc.file, &doc.root)?,
         Format::Integration => Api {
             methods: vec![integration_method(&doc, &doc.root)?],
