@@ -14,6 +14,7 @@
 //! ```
 
 pub mod openapi;
+pub mod terraform;
 
 use std::fmt;
 use std::path::Path;
@@ -34,12 +35,19 @@ pub enum Format {
     OpenApi,
     /// One `x-amazon-apigateway-integration` object.
     Integration,
+    /// A Terraform module (a folder of `.tf` files, or one) with `aws_api_gateway_*`
+    /// resources.
+    Terraform,
 }
 
 impl Format {
     /// The formats, by the names `--format` takes.
     pub const ALL: &'static [(&'static str, Format)] =
-        &[("openapi", Format::OpenApi), ("integration", Format::Integration)];
+        &[
+        ("openapi", Format::OpenApi),
+        ("integration", Format::Integration),
+        ("terraform", Format::Terraform),
+    ];
 
     /// The format named `name` (see [`Format::ALL`]).
     pub fn from_name(name: &str) -> Option<Format> {
@@ -159,7 +167,17 @@ pub fn classify(root: &Node) -> Content {
 /// Reads the API a file or folder defines.
 pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
     let name: Arc<str> = Arc::from(path.display().to_string());
+    if options.format == Some(Format::Terraform)
+        || (options.format.is_none() && terraform::is_module(path))
+    {
+        return terraform::read(path, options);
+    }
     let text = files::read(path)?;
+    if options.format.is_none()
+        && (path.extension().is_some_and(|e| e == "tf") || terraform::looks_like_terraform(&text))
+    {
+        return terraform::read(path, options);
+    }
     let doc = Document::parse(Arc::clone(&name), &text)?;
     let format = match options.format {
         Some(f) => f,
@@ -176,6 +194,7 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         Format::Integration => Api {
             methods: vec![integration_method(&doc, &doc.root)?],
         },
+        Format::Terraform => return terraform::read(path, options),
     };
     Ok(Source {
         format,
