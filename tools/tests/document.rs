@@ -75,7 +75,10 @@ fn tags_are_kept_and_plain_scalars_resolve() {
 fn anchors_and_merge_keys_expand() {
     let src = "base: &b {x: 1, y: 2}\nuse:\n  <<: *b\n  y: 3\n";
     let doc = Document::parse("f.yaml", src).unwrap();
-    assert_eq!(at(&doc, &["use"]).to_json(), serde_json::json!({"y": 3, "x": 1}));
+    assert_eq!(
+        at(&doc, &["use"]).to_json(),
+        serde_json::json!({"y": 3, "x": 1})
+    );
 }
 
 #[test]
@@ -84,17 +87,26 @@ fn syntax_errors_point_into_the_file() {
     assert_eq!(err.file(), Some("f.yaml"));
     assert!(err.line() >= 1, "{err}");
     let err = Document::parse("f.json", "{\n  \"a\": 1,\n}").unwrap_err();
-    assert_eq!(err.to_string(), "f.json:2:9: not valid JSON: Trailing commas are not allowed");
+    assert_eq!(
+        err.to_string(),
+        "f.json:2:9: not valid JSON: Trailing commas are not allowed"
+    );
 }
 
 #[test]
 fn deep_nesting_is_refused() {
     let deep = "[".repeat(100_000);
     let err = Document::parse("f.json", &deep).unwrap_err();
-    assert_eq!(err.to_string(), "f.json:1:257: the document nests deeper than 256 levels");
+    assert_eq!(
+        err.to_string(),
+        "f.json:1:257: the document nests deeper than 256 levels"
+    );
     let deep = format!("a: {}", "[".repeat(100_000));
     let err = Document::parse("f.yaml", &deep).unwrap_err();
-    assert_eq!(err.to_string(), "f.yaml:1:259: not valid YAML: recursion limit exceeded");
+    assert_eq!(
+        err.to_string(),
+        "f.yaml:1:259: not valid YAML: recursion limit exceeded"
+    );
 }
 
 #[test]

@@ -11,14 +11,29 @@ fn the_seed_export_keeps_where_its_templates_are() {
     let integration = method.integration.as_ref().unwrap();
     let t = &integration.request_templates["application/json"];
     assert!(t.text().starts_with("{\n  \"pathParams\": {\n#foreach"));
-    assert_eq!(t.origin().unwrap().to_string(), "../examples/seed/api.yaml:53:13");
+    assert_eq!(
+        t.origin().unwrap().to_string(),
+        "../examples/seed/api.yaml:53:13"
+    );
     let foreach = t.text().find("#foreach").unwrap();
-    assert_eq!(t.locate(foreach), (Some("../examples/seed/api.yaml"), 55, 13));
+    assert_eq!(
+        t.locate(foreach),
+        (Some("../examples/seed/api.yaml"), 55, 13)
+    );
     let error = &integration.responses[1];
-    assert_eq!(error.selection_pattern.as_ref().unwrap().text(), "^\\[400:.*");
+    assert_eq!(
+        error.selection_pattern.as_ref().unwrap().text(),
+        "^\\[400:.*"
+    );
     assert_eq!(error.status_code, 400);
     assert_eq!(
-        error.selection_pattern.as_ref().unwrap().origin().unwrap().start(),
+        error
+            .selection_pattern
+            .as_ref()
+            .unwrap()
+            .origin()
+            .unwrap()
+            .start(),
         (43, 12)
     );
 }

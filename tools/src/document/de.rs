@@ -22,7 +22,10 @@ use vtl::Error;
 /// let err = from_node::<Greeting>(&doc.file, &doc.root).unwrap_err();
 /// assert_eq!(err.to_string(), "g.yaml:2:8: invalid type: string \"many\", expected u8");
 /// ```
-pub fn from_node<'de, T: de::Deserialize<'de>>(file: &'de Arc<str>, node: &'de Node) -> Result<T, Error> {
+pub fn from_node<'de, T: de::Deserialize<'de>>(
+    file: &'de Arc<str>,
+    node: &'de Node,
+) -> Result<T, Error> {
     T::deserialize(NodeDeserializer { node, file }).map_err(|e| {
         let (line, column) = e.at.unwrap_or((node.line, node.column));
         error_at(file, line, column, e.message)
@@ -155,7 +158,10 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'de> {
                 .map(|a| [a.offset, a.line, a.column])
                 .collect();
             let map = serde_json::json!({"text": t.text, "file": &**self.file, "anchors": anchors});
-            let r = visitor.visit_map(JsonMap(map.as_object().cloned().unwrap_or_default().into_iter(), None));
+            let r = visitor.visit_map(JsonMap(
+                map.as_object().cloned().unwrap_or_default().into_iter(),
+                None,
+            ));
             return self.placed(r);
         }
         self.placed(visitor.visit_newtype_struct(self))
@@ -174,7 +180,10 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'de> {
                 value: &entries[0].1,
                 file: self.file,
             }),
-            _ => Err(de::Error::invalid_type(self.unexpected(), &"a variant name")),
+            _ => Err(de::Error::invalid_type(
+                self.unexpected(),
+                &"a variant name",
+            )),
         };
         self.placed(r)
     }
@@ -198,7 +207,11 @@ impl<'de> de::Deserializer<'de> for NodeDeserializer<'de> {
         self.deserialize_any(visitor)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
         self.deserialize_any(visitor)
     }
 
@@ -229,11 +242,17 @@ struct Items<'a> {
 impl<'de> de::SeqAccess<'de> for Items<'de> {
     type Error = DeError;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, DeError> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
         match self.items.next() {
             None => Ok(None),
             Some(node) => seed
-                .deserialize(NodeDeserializer { node, file: self.file })
+                .deserialize(NodeDeserializer {
+                    node,
+                    file: self.file,
+                })
                 .map(Some),
         }
     }
@@ -252,18 +271,27 @@ struct Entries<'a> {
 impl<'de> de::MapAccess<'de> for Entries<'de> {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
         self.value = Some(value);
-        let d = NodeDeserializer { node: key, file: self.file };
+        let d = NodeDeserializer {
+            node: key,
+            file: self.file,
+        };
         d.placed(seed.deserialize(d)).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let node = self.value.take().expect("a value follows its key");
-        seed.deserialize(NodeDeserializer { node, file: self.file })
+        seed.deserialize(NodeDeserializer {
+            node,
+            file: self.file,
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -281,10 +309,22 @@ impl<'de> de::EnumAccess<'de> for Variant<'de> {
     type Error = DeError;
     type Variant = NodeDeserializer<'de>;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Self::Variant), DeError> {
-        let key = NodeDeserializer { node: self.key, file: self.file };
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), DeError> {
+        let key = NodeDeserializer {
+            node: self.key,
+            file: self.file,
+        };
         let v = key.placed(seed.deserialize(key))?;
-        Ok((v, NodeDeserializer { node: self.value, file: self.file }))
+        Ok((
+            v,
+            NodeDeserializer {
+                node: self.value,
+                file: self.file,
+            },
+        ))
     }
 }
 
@@ -318,7 +358,10 @@ struct JsonMap(serde_json::map::IntoIter, Option<serde_json::Value>);
 impl<'de> de::MapAccess<'de> for JsonMap {
     type Error = DeError;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DeError> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
         let Some((k, v)) = self.0.next() else {
             return Ok(None);
         };
@@ -328,6 +371,7 @@ impl<'de> de::MapAccess<'de> for JsonMap {
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
         let v = self.1.take().unwrap_or_default();
-        seed.deserialize(v).map_err(|e| de::Error::custom(e.to_string()))
+        seed.deserialize(v)
+            .map_err(|e| de::Error::custom(e.to_string()))
     }
 }

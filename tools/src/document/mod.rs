@@ -190,7 +190,11 @@ impl Document {
     /// or `[`, YAML otherwise.
     pub fn parse(file: impl Into<Arc<str>>, text: &str) -> Result<Document, Error> {
         let file = file.into();
-        let syntax = if text.trim_start_matches('\u{feff}').trim_start().starts_with(['{', '[']) {
+        let syntax = if text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .starts_with(['{', '['])
+        {
             Syntax::Json
         } else {
             Syntax::Yaml
@@ -260,7 +264,10 @@ impl<'a> Lines<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (clamp(line), clamp(column + 1))
     }
 

@@ -58,7 +58,9 @@ pub(super) fn quoted(lines: &Lines, open: usize, text: &str, quote: Quote) -> Ve
                         let hex: String = chars.by_ref().take(digits).collect();
                         column += hex.chars().count() as u32;
                         let code = u32::from_str_radix(&hex, 16).unwrap_or(0xFFFD);
-                        let code = if (0xD800..0xDC00).contains(&code) && low_surrogate_follows(&chars) {
+                        let code = if (0xD800..0xDC00).contains(&code)
+                            && low_surrogate_follows(&chars)
+                        {
                             chars.next();
                             chars.next();
                             let low: String = chars.by_ref().take(4).collect();
@@ -166,11 +168,17 @@ pub(super) fn by_lines(
             continue;
         };
         let at = cursor + p;
-        anchors.push(anchor(at, clamp(n), clamp(raw[..indent].chars().count() + 1)));
+        anchors.push(anchor(
+            at,
+            clamp(n),
+            clamp(raw[..indent].chars().count() + 1),
+        ));
         cursor = at + content.len();
     }
     if anchors.first().is_none_or(|a| a.offset != 0) {
-        let (line, column) = anchors.first().map_or((clamp(first), 1), |a| (a.line, a.column));
+        let (line, column) = anchors
+            .first()
+            .map_or((clamp(first), 1), |a| (a.line, a.column));
         anchors.insert(0, anchor(0, line, column));
     }
     anchors
@@ -180,8 +188,15 @@ fn line_text<'a>(lines: &Lines<'a>, n: usize) -> &'a str {
     let Some(&start) = lines.starts.get(n.saturating_sub(1)) else {
         return "";
     };
-    let end = lines.starts.get(n).map_or(lines.text.len(), |&e| e.saturating_sub(1));
-    lines.text.get(start..end).unwrap_or("").trim_end_matches('\r')
+    let end = lines
+        .starts
+        .get(n)
+        .map_or(lines.text.len(), |&e| e.saturating_sub(1));
+    lines
+        .text
+        .get(start..end)
+        .unwrap_or("")
+        .trim_end_matches('\r')
 }
 
 fn clamp(n: usize) -> u32 {

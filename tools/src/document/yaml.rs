@@ -158,7 +158,13 @@ fn is_core(tag: &str) -> bool {
     tag.starts_with("tag:yaml.org,2002:") || tag.starts_with("!!")
 }
 
-fn scalar(value: &str, style: ScalarStyle, tag: Option<String>, span: &Span, lines: &Lines) -> Node {
+fn scalar(
+    value: &str,
+    style: ScalarStyle,
+    tag: Option<String>,
+    span: &Span,
+    lines: &Lines,
+) -> Node {
     let core = tag.as_deref().filter(|t| is_core(t)).map(|t| {
         t.trim_start_matches("tag:yaml.org,2002:")
             .trim_start_matches("!!")
@@ -239,7 +245,10 @@ fn resolve_plain(value: &str) -> Option<Value> {
         return Some(Value::Number(value.trim_start_matches('+').to_string()));
     }
     for (prefix, radix) in [("0x", 16), ("0o", 8)] {
-        if let Some(n) = value.strip_prefix(prefix).and_then(|h| u64::from_str_radix(h, radix).ok()) {
+        if let Some(n) = value
+            .strip_prefix(prefix)
+            .and_then(|h| u64::from_str_radix(h, radix).ok())
+        {
             return Some(Value::Number(n.to_string()));
         }
     }
@@ -259,7 +268,8 @@ fn is_float(s: &str) -> bool {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits(e)
     });
-    mantissa_ok && exponent_ok && mantissa.contains('.') || (exponent.is_some() && mantissa_ok && exponent_ok)
+    mantissa_ok && exponent_ok && mantissa.contains('.')
+        || (exponent.is_some() && mantissa_ok && exponent_ok)
 }
 
 fn clamp(n: usize) -> u32 {

@@ -42,8 +42,7 @@ pub enum Format {
 
 impl Format {
     /// The formats, by the names `--format` takes.
-    pub const ALL: &'static [(&'static str, Format)] =
-        &[
+    pub const ALL: &'static [(&'static str, Format)] = &[
         ("openapi", Format::OpenApi),
         ("integration", Format::Integration),
         ("terraform", Format::Terraform),
@@ -118,7 +117,9 @@ impl Source {
                 .iter()
                 .find(|a| a.name == n)
                 .map(|a| &a.api)
-                .ok_or_else(|| invalid(format!("no REST API named `{n}` (there are: {})", names()))),
+                .ok_or_else(|| {
+                    invalid(format!("no REST API named `{n}` (there are: {})", names()))
+                }),
             None => match self.apis.as_slice() {
                 [one] => Ok(&one.api),
                 [] => Err(invalid("the source defines no REST API")),
@@ -155,9 +156,14 @@ pub fn classify(root: &Node) -> Content {
         return Content::Other("a case file");
     }
     if root.get("type").is_some()
-        && ["requestTemplates", "responses", "uri", "passthroughBehavior"]
-            .iter()
-            .any(|k| root.get(k).is_some())
+        && [
+            "requestTemplates",
+            "responses",
+            "uri",
+            "passthroughBehavior",
+        ]
+        .iter()
+        .any(|k| root.get(k).is_some())
     {
         return Content::Api(Format::Integration);
     }
@@ -184,7 +190,9 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         None => match classify(&doc.root) {
             Content::Api(f) => f,
             Content::Other(what) => {
-                return Err(invalid(format!("{name}: not an API definition: it is {what}")));
+                return Err(invalid(format!(
+                    "{name}: not an API definition: it is {what}"
+                )));
             }
             Content::Text => return Err(invalid(format!("{name}: not an API definition"))),
         },

@@ -73,7 +73,10 @@ pub fn read(file: &Arc<str>, root: &Node) -> Result<Api, Error> {
         return Ok(api);
     };
     let Some(entries) = paths.entries() else {
-        return Err(at(paths, "`paths` must be a mapping keyed by path".to_string()));
+        return Err(at(
+            paths,
+            "`paths` must be a mapping keyed by path".to_string(),
+        ));
     };
     for (key, item) in entries {
         let path = key.scalar_text();
@@ -81,18 +84,19 @@ pub fn read(file: &Arc<str>, root: &Node) -> Result<Api, Error> {
             return Err(at(key, format!("path `{path}` must start with `/`")));
         }
         let Some(operations) = item.entries() else {
-            return Err(at(item, format!("path `{path}` must be a mapping of methods")));
+            return Err(at(
+                item,
+                format!("path `{path}` must be a mapping of methods"),
+            ));
         };
         for (name, node) in operations {
             let name = name.scalar_text();
-            let Some((_, method)) = METHODS
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+            let Some((_, method)) = METHODS.iter().find(|(k, _)| k.eq_ignore_ascii_case(&name))
             else {
                 continue;
             };
-            let operation: Operation = from_node(file, node)
-                .map_err(|e| e.context(format!("{method} {path}")))?;
+            let operation: Operation =
+                from_node(file, node).map_err(|e| e.context(format!("{method} {path}")))?;
             let method_responses = operation.responses.map(|responses| {
                 responses
                     .iter()

@@ -150,7 +150,11 @@ fn start(span: Option<std::ops::Range<usize>>) -> usize {
 }
 
 impl<'a> Eval<'a> {
-    pub fn new(files: &'a [Parsed], dir: PathBuf, parameters: &'a IndexMap<String, String>) -> Eval<'a> {
+    pub fn new(
+        files: &'a [Parsed],
+        dir: PathBuf,
+        parameters: &'a IndexMap<String, String>,
+    ) -> Eval<'a> {
         let mut eval = Eval {
             files,
             dir,
@@ -173,7 +177,8 @@ impl<'a> Eval<'a> {
                     }
                     ("locals", []) => {
                         for attr in block.body.attributes() {
-                            eval.locals.insert(attr.key.as_str().to_string(), (file, &attr.value));
+                            eval.locals
+                                .insert(attr.key.as_str().to_string(), (file, &attr.value));
                         }
                     }
                     (kind @ ("resource" | "data"), [t, name]) => eval.resources.push(Resource {
@@ -223,7 +228,11 @@ impl<'a> Eval<'a> {
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &Expression, sc: &Scope) -> Result<V, Error> {
         if self.depth >= MAX_DEPTH {
-            return Err(Self::error(sc, e, "the expression nests or refers too deeply to be evaluated"));
+            return Err(Self::error(
+                sc,
+                e,
+                "the expression nests or refers too deeply to be evaluated",
+            ));
         }
         self.depth += 1;
         let v = self.eval_inner(e, sc);
@@ -280,7 +289,11 @@ impl<'a> Eval<'a> {
                         ObjectKey::Expression(k) => {
                             let v = self.eval(k, sc)?;
                             v.as_str().ok_or_else(|| {
-                                Self::error(sc, k, format!("an object key must be a string, not {}", v.kind()))
+                                Self::error(
+                                    sc,
+                                    k,
+                                    format!("an object key must be a string, not {}", v.kind()),
+                                )
                             })?
                         }
                     };
@@ -295,7 +308,11 @@ impl<'a> Eval<'a> {
                 if let Some(v) = sc.vars.as_ref().and_then(|vars| vars.get(name.as_str())) {
                     return Ok(v.clone());
                 }
-                return Err(Self::error(sc, e, format!("`{}` is not defined here", name.as_str())));
+                return Err(Self::error(
+                    sc,
+                    e,
+                    format!("`{}` is not defined here", name.as_str()),
+                ));
             }
             Expression::Conditional(c) => {
                 let cond = self.eval(&c.cond_expr, sc)?;
@@ -318,20 +335,41 @@ impl<'a> Eval<'a> {
                 let v = self.eval(&op.expr, sc)?;
                 match (op.operator.value(), &v.val) {
                     (UnaryOperator::Not, Val::Bool(b)) => Val::Bool(!b),
-                    (UnaryOperator::Neg, Val::Number(n)) => Val::Number(format_number(-parse_number(n))),
-                    _ => return Err(Self::error(sc, e, format!("cannot apply this operator to {}", v.kind()))),
+                    (UnaryOperator::Neg, Val::Number(n)) => {
+                        Val::Number(format_number(-parse_number(n)))
+                    }
+                    _ => {
+                        return Err(Self::error(
+                            sc,
+                            e,
+                            format!("cannot apply this operator to {}", v.kind()),
+                        ));
+                    }
                 }
             }
             Expression::BinaryOp(op) => {
                 let l = self.eval(&op.lhs_expr, sc)?;
                 let r = self.eval(&op.rhs_expr, sc)?;
                 return binary(*op.operator.value(), &l, &r, at).ok_or_else(|| {
-                    Self::error(sc, e, format!("cannot apply this operator to {} and {}", l.kind(), r.kind()))
+                    Self::error(
+                        sc,
+                        e,
+                        format!(
+                            "cannot apply this operator to {} and {}",
+                            l.kind(),
+                            r.kind()
+                        ),
+                    )
                 });
             }
             Expression::ForExpr(_) => {
                 let what = Self::source_of(sc, e);
-                return Ok(self.unknown(sc, e, format!("<{what}>"), "is a `for` expression, which is not evaluated"));
+                return Ok(self.unknown(
+                    sc,
+                    e,
+                    format!("<{what}>"),
+                    "is a `for` expression, which is not evaluated",
+                ));
             }
         };
         Ok(V::new(val, at))
@@ -361,12 +399,22 @@ impl<'a> Eval<'a> {
                 Element::Literal(_) => (false, false),
                 Element::Interpolation(i) => (i.strip.strip_start(), i.strip.strip_end()),
                 Element::Directive(d) => match d.as_ref() {
-                    Directive::If(d) => (d.if_expr.strip.strip_start(), d.endif_expr.strip.strip_end()),
-                    Directive::For(d) => (d.for_expr.strip.strip_start(), d.endfor_expr.strip.strip_end()),
+                    Directive::If(d) => (
+                        d.if_expr.strip.strip_start(),
+                        d.endif_expr.strip.strip_end(),
+                    ),
+                    Directive::For(d) => (
+                        d.for_expr.strip.strip_start(),
+                        d.endfor_expr.strip.strip_end(),
+                    ),
                 },
             }
         };
-        let mut out = Str::default();
+        // The template's own file: pieces interpolated from elsewhere lose their places.
+        let mut out = Str {
+            file: Some(Arc::clone(&sc.src.name)),
+            ..Str::default()
+        };
         for (i, element) in elements.iter().enumerate() {
             match element {
                 Element::Literal(lit) => {
@@ -380,7 +428,11 @@ impl<'a> Eval<'a> {
                         (None, Some(r)) => s = decode(sc.src, r, escapes),
                         (None, None) => s = Str::plain(lit.value().clone()),
                     }
-                    let after_strip = if i == 0 { strip.0 } else { strip_of(elements[i - 1]).1 };
+                    let after_strip = if i == 0 {
+                        strip.0
+                    } else {
+                        strip_of(elements[i - 1]).1
+                    };
                     let before_strip = match elements.get(i + 1) {
                         Some(next) => strip_of(next).0,
                         None => strip.1,
@@ -400,15 +452,33 @@ impl<'a> Eval<'a> {
                 Element::Directive(d) => self.directive(d, escapes, sc, at, &mut out)?,
             }
             if out.text.len() > crate::files::MAX_FILE_BYTES as usize {
-                return Err(sc.src.error(0, "the template renders to more than the size limit"));
+                return Err(sc
+                    .src
+                    .error(0, "the template renders to more than the size limit"));
             }
+        }
+        if out.anchors.first().is_none_or(|a| a.offset != 0) {
+            // It starts with an interpolated value: place at least its start.
+            let (line, column) = at;
+            out.anchors.insert(
+                0,
+                vtl::apigateway::Anchor {
+                    offset: 0,
+                    line,
+                    column,
+                },
+            );
         }
         Ok(V::new(Val::Str(out), at))
     }
 
     fn interpolated(&self, v: &V, e: &Expression, sc: &Scope) -> Result<Str, Error> {
         v.as_str().ok_or_else(|| {
-            Self::error(sc, e, format!("cannot interpolate {} into a string", v.kind()))
+            Self::error(
+                sc,
+                e,
+                format!("cannot interpolate {} into a string", v.kind()),
+            )
         })
     }
 
@@ -438,10 +508,27 @@ impl<'a> Eval<'a> {
                 };
                 let end_strip = d.endif_expr.strip.strip_start();
                 let rendered = if yes {
-                    let last = d.else_expr.as_ref().map_or(end_strip, |e| e.strip.strip_start());
-                    self.template(&sub(&d.if_expr.template), None, escapes, sc, at, (d.if_expr.strip.strip_end(), last))?
+                    let last = d
+                        .else_expr
+                        .as_ref()
+                        .map_or(end_strip, |e| e.strip.strip_start());
+                    self.template(
+                        &sub(&d.if_expr.template),
+                        None,
+                        escapes,
+                        sc,
+                        at,
+                        (d.if_expr.strip.strip_end(), last),
+                    )?
                 } else if let Some(e) = &d.else_expr {
-                    self.template(&sub(&e.template), None, escapes, sc, at, (e.strip.strip_end(), end_strip))?
+                    self.template(
+                        &sub(&e.template),
+                        None,
+                        escapes,
+                        sc,
+                        at,
+                        (e.strip.strip_end(), end_strip),
+                    )?
                 } else {
                     return Ok(());
                 };
@@ -458,7 +545,10 @@ impl<'a> Eval<'a> {
                         .collect(),
                     Val::Map(mut entries) => {
                         entries.sort_by(|a, b| a.0.text.cmp(&b.0.text));
-                        entries.into_iter().map(|(k, v)| (V::new(Val::Str(k), at), v)).collect()
+                        entries
+                            .into_iter()
+                            .map(|(k, v)| (V::new(Val::Str(k), at), v))
+                            .collect()
                     }
                     _ => {
                         return Err(Self::error(
@@ -469,7 +559,11 @@ impl<'a> Eval<'a> {
                     }
                 };
                 if items.len() > MAX_ITEMS {
-                    return Err(Self::error(sc, &f.collection_expr, "the collection is too large"));
+                    return Err(Self::error(
+                        sc,
+                        &f.collection_expr,
+                        "the collection is too large",
+                    ));
                 }
                 let body = sub(&f.template);
                 for (k, v) in items {
@@ -491,17 +585,27 @@ impl<'a> Eval<'a> {
     /// `var.x` (a `--parameter x=...`, else its default).
     fn variable(&mut self, name: &str, e: &Expression, sc: &Scope) -> Result<V, Error> {
         let at = Self::pos(sc, e);
-        if let Some(value) = self.parameters.get(name).or_else(|| self.parameters.get(&format!("var.{name}"))) {
+        if let Some(value) = self
+            .parameters
+            .get(name)
+            .or_else(|| self.parameters.get(&format!("var.{name}")))
+        {
             return Ok(V::new(Val::Str(Str::plain(value.clone())), at));
         }
         let Some(&(file, default)) = self.variables.get(name) else {
-            return Err(Self::error(sc, e, format!("there is no variable \"{name}\" in this module")));
+            return Err(Self::error(
+                sc,
+                e,
+                format!("there is no variable \"{name}\" in this module"),
+            ));
         };
         let Some(default) = default else {
             return Err(Self::error(
                 sc,
                 e,
-                format!("variable \"{name}\" has no default; give it with --parameter {name}=VALUE"),
+                format!(
+                    "variable \"{name}\" has no default; give it with --parameter {name}=VALUE"
+                ),
             ));
         };
         self.cached(format!("var.{name}"), e, sc, |eval| {
@@ -522,8 +626,17 @@ impl<'a> Eval<'a> {
             return Ok(v.clone());
         }
         if let Some(i) = self.active.iter().position(|k| *k == key) {
-            let chain = self.active[i..].iter().chain([&key]).cloned().collect::<Vec<_>>().join(" → ");
-            return Err(Self::error(sc, e, format!("`{key}` depends on itself ({chain})")));
+            let chain = self.active[i..]
+                .iter()
+                .chain([&key])
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" → ");
+            return Err(Self::error(
+                sc,
+                e,
+                format!("`{key}` depends on itself ({chain})"),
+            ));
         }
         self.active.push(key.clone());
         let v = f(self);
@@ -546,7 +659,12 @@ impl<'a> Eval<'a> {
         };
         let raw = Self::source_of(sc, whole);
         let name = match root {
-            Expression::Variable(v) if sc.vars.as_ref().is_none_or(|vars| !vars.contains_key(v.as_str())) => {
+            Expression::Variable(v)
+                if sc
+                    .vars
+                    .as_ref()
+                    .is_none_or(|vars| !vars.contains_key(v.as_str())) =>
+            {
                 v.as_str().to_string()
             }
             _ => {
@@ -556,13 +674,21 @@ impl<'a> Eval<'a> {
         };
         if sc.vars.is_some() && !matches!(name.as_str(), "path") {
             // A template file sees only the variables templatefile gave it.
-            return Err(Self::error(sc, whole, format!("`{name}` is not among the template's variables")));
+            return Err(Self::error(
+                sc,
+                whole,
+                format!("`{name}` is not among the template's variables"),
+            ));
         }
         let (value, rest) = match (name.as_str(), attr(0)) {
             ("var", Some(n)) => (self.variable(&n, whole, sc)?, 1),
             ("local", Some(n)) => {
                 let Some(&(file, expr)) = self.locals.get(&n) else {
-                    return Err(Self::error(sc, whole, format!("there is no local value \"{n}\" in this module")));
+                    return Err(Self::error(
+                        sc,
+                        whole,
+                        format!("there is no local value \"{n}\" in this module"),
+                    ));
                 };
                 let v = self.cached(format!("local.{n}"), whole, sc, |eval| {
                     let src = eval.src(file);
@@ -571,23 +697,43 @@ impl<'a> Eval<'a> {
                 (v, 1)
             }
             ("path", Some(n)) if matches!(n.as_str(), "module" | "root" | "cwd") => {
-                let dir = if n == "cwd" { ".".to_string() } else { self.dir.display().to_string() };
+                let dir = if n == "cwd" {
+                    ".".to_string()
+                } else {
+                    self.dir.display().to_string()
+                };
                 (V::new(Val::Str(Str::plain(dir)), Self::pos(sc, whole)), 1)
             }
-            ("terraform", Some(n)) if n == "workspace" => {
-                (V::new(Val::Str(Str::plain("default")), Self::pos(sc, whole)), 1)
-            }
+            ("terraform", Some(n)) if n == "workspace" => (
+                V::new(Val::Str(Str::plain("default")), Self::pos(sc, whole)),
+                1,
+            ),
             ("each", Some(n)) if n == "key" || n == "value" => match &sc.each {
                 Some((k, v)) => (if n == "key" { k.clone() } else { v.clone() }, 1),
-                None => return Err(Self::error(sc, whole, "`each` is only defined in a resource with `for_each`")),
+                None => {
+                    return Err(Self::error(
+                        sc,
+                        whole,
+                        "`each` is only defined in a resource with `for_each`",
+                    ));
+                }
             },
             ("count", Some(n)) if n == "index" => match &sc.count {
                 Some(i) => (i.clone(), 1),
-                None => return Err(Self::error(sc, whole, "`count` is only defined in a resource with `count`")),
+                None => {
+                    return Err(Self::error(
+                        sc,
+                        whole,
+                        "`count` is only defined in a resource with `count`",
+                    ));
+                }
             },
             _ => {
                 if let Some(value) = self.parameters.get(&raw) {
-                    return Ok(V::new(Val::Str(Str::plain(value.clone())), Self::pos(sc, whole)));
+                    return Ok(V::new(
+                        Val::Str(Str::plain(value.clone())),
+                        Self::pos(sc, whole),
+                    ));
                 }
                 return self.reference(&name, ops, whole, sc);
             }
@@ -617,14 +763,25 @@ impl<'a> Eval<'a> {
         let (data, kind, name) = match names.as_slice() {
             [d, k, n] if d == "data" => (true, k.clone(), n.clone()),
             [k, n] => (false, k.clone(), n.clone()),
-            _ => return Err(Self::error(sc, whole, format!("`{raw}` refers to nothing this module defines"))),
+            _ => {
+                return Err(Self::error(
+                    sc,
+                    whole,
+                    format!("`{raw}` refers to nothing this module defines"),
+                ));
+            }
         };
         let Some(index) = self
             .resources
             .iter()
             .position(|r| r.data == data && r.kind == kind && r.name == name)
         else {
-            return Ok(self.unknown(sc, whole, format!("<{raw}>"), "refers to nothing this module defines"));
+            return Ok(self.unknown(
+                sc,
+                whole,
+                format!("<{raw}>"),
+                "refers to nothing this module defines",
+            ));
         };
         // An instance key, then the attribute.
         let mut key = None;
@@ -635,14 +792,22 @@ impl<'a> Eval<'a> {
                     i += 1;
                 }
                 TraversalOperator::LegacyIndex(n) => {
-                    key = Some(V::new(Val::Number(n.value().to_string()), Self::pos(sc, whole)));
+                    key = Some(V::new(
+                        Val::Number(n.value().to_string()),
+                        Self::pos(sc, whole),
+                    ));
                     i += 1;
                 }
                 _ => {}
             }
         }
         let Some(TraversalOperator::GetAttr(attr)) = ops.get(i).map(|o| o.value()) else {
-            return Ok(self.unknown(sc, whole, format!("<{raw}>"), "is a whole resource, which is not evaluated"));
+            return Ok(self.unknown(
+                sc,
+                whole,
+                format!("<{raw}>"),
+                "is a whole resource, which is not evaluated",
+            ));
         };
         let attr = attr.as_str().to_string();
         let resource = &self.resources[index];
@@ -653,25 +818,47 @@ impl<'a> Eval<'a> {
             if let Some(key) = &key {
                 scope = self.instance_scope(block, src, key)?;
             }
-            let cache_key = format!("{}[{}].{attr}", self.resources[index].address(), key.as_ref().and_then(V::as_str).map(|s| s.text).unwrap_or_default());
+            let cache_key = format!(
+                "{}[{}].{attr}",
+                self.resources[index].address(),
+                key.as_ref()
+                    .and_then(V::as_str)
+                    .map(|s| s.text)
+                    .unwrap_or_default()
+            );
             let v = self.cached(cache_key, whole, sc, |eval| eval.eval(&a.value, &scope))?;
             return self.apply(v, &ops[i + 1..], whole, sc);
         }
-        let placeholder = self.placeholder(index, &attr).unwrap_or_else(|| format!("<{raw}>"));
-        Ok(self.unknown(sc, whole, placeholder, "is known only once the resource exists"))
+        let placeholder = self
+            .placeholder(index, &attr)
+            .unwrap_or_else(|| format!("<{raw}>"));
+        Ok(self.unknown(
+            sc,
+            whole,
+            placeholder,
+            "is known only once the resource exists",
+        ))
     }
 
     /// The scope of the instance `key` of a block with `for_each` or `count`.
-    fn instance_scope<'s>(&mut self, block: &Block, src: &'s SourceFile, key: &V) -> Result<Scope<'s>, Error> {
+    fn instance_scope<'s>(
+        &mut self,
+        block: &Block,
+        src: &'s SourceFile,
+        key: &V,
+    ) -> Result<Scope<'s>, Error> {
         let mut scope = Scope::new(src);
         if let Some(fe) = block.body.get_attribute("for_each") {
             let k = key.as_str().map(|s| s.text).unwrap_or_default();
-            let value = self
-                .instances(block, src)?
-                .into_iter()
-                .find_map(|s| s.each.filter(|(ek, _)| ek.as_str().is_some_and(|e| e.text == k)));
+            let value = self.instances(block, src)?.into_iter().find_map(|s| {
+                s.each
+                    .filter(|(ek, _)| ek.as_str().is_some_and(|e| e.text == k))
+            });
             let Some(each) = value else {
-                return Err(src.error(start(fe.value.span()), format!("`for_each` has no key \"{k}\"")));
+                return Err(src.error(
+                    start(fe.value.span()),
+                    format!("`for_each` has no key \"{k}\""),
+                ));
             };
             scope.each = Some(each);
         } else if block.body.get_attribute("count").is_some() {
@@ -681,7 +868,11 @@ impl<'a> Eval<'a> {
     }
 
     /// The instances of a block: one for each `for_each` element or `count` index, or one.
-    pub fn instances<'s>(&mut self, block: &Block, src: &'s SourceFile) -> Result<Vec<Scope<'s>>, Error> {
+    pub fn instances<'s>(
+        &mut self,
+        block: &Block,
+        src: &'s SourceFile,
+    ) -> Result<Vec<Scope<'s>>, Error> {
         let base = Scope::new(src);
         if let Some(fe) = block.body.get_attribute("for_each") {
             let v = self.eval(&fe.value, &base)?;
@@ -700,7 +891,12 @@ impl<'a> Eval<'a> {
                     .into_iter()
                     .map(|(k, v)| (V::new(Val::Str(k), (v.line, v.column)), v))
                     .collect(),
-                _ => return Err(src.error(start(fe.value.span()), format!("`for_each` needs a set or a map, not {}", v.kind()))),
+                _ => {
+                    return Err(src.error(
+                        start(fe.value.span()),
+                        format!("`for_each` needs a set or a map, not {}", v.kind()),
+                    ));
+                }
             };
             return Ok(pairs
                 .into_iter()
@@ -733,7 +929,9 @@ impl<'a> Eval<'a> {
     /// its `function_name` and the provider's region.
     fn placeholder(&mut self, index: usize, attr: &str) -> Option<String> {
         let r = &self.resources[index];
-        if r.kind != "aws_lambda_function" || !matches!(attr, "arn" | "invoke_arn" | "qualified_invoke_arn") {
+        if r.kind != "aws_lambda_function"
+            || !matches!(attr, "arn" | "invoke_arn" | "qualified_invoke_arn")
+        {
             return None;
         }
         let (file, block) = (r.file, r.block);
@@ -749,7 +947,9 @@ impl<'a> Eval<'a> {
         Some(if attr == "arn" {
             arn
         } else {
-            format!("arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations")
+            format!(
+                "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+            )
         })
     }
 
@@ -758,7 +958,10 @@ impl<'a> Eval<'a> {
         let provider = self.files.iter().enumerate().find_map(|(file, p)| {
             p.body
                 .blocks()
-                .find(|b| b.ident.as_str() == "provider" && b.labels.first().map(label).as_deref() == Some("aws"))
+                .find(|b| {
+                    b.ident.as_str() == "provider"
+                        && b.labels.first().map(label).as_deref() == Some("aws")
+                })
                 .and_then(|b| b.body.get_attribute("region"))
                 .map(|a| (file, &a.value))
         });
@@ -786,16 +989,29 @@ impl<'a> Eval<'a> {
                     let k = self.eval(k, sc)?;
                     index(&v, &k)
                 }
-                TraversalOperator::LegacyIndex(n) => {
-                    index(&v, &V::new(Val::Number(n.value().to_string()), (v.line, v.column)))
-                }
+                TraversalOperator::LegacyIndex(n) => index(
+                    &v,
+                    &V::new(Val::Number(n.value().to_string()), (v.line, v.column)),
+                ),
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
                     let raw = Self::source_of(sc, whole);
-                    return Ok(self.unknown(sc, whole, format!("<{raw}>"), "uses a splat, which is not evaluated"));
+                    return Ok(self.unknown(
+                        sc,
+                        whole,
+                        format!("<{raw}>"),
+                        "uses a splat, which is not evaluated",
+                    ));
                 }
             };
             v = next.ok_or_else(|| {
-                Self::error(sc, whole, format!("`{}` has no such attribute or element", Self::source_of(sc, whole)))
+                Self::error(
+                    sc,
+                    whole,
+                    format!(
+                        "`{}` has no such attribute or element",
+                        Self::source_of(sc, whole)
+                    ),
+                )
             })?;
         }
         Ok(v)
@@ -806,13 +1022,27 @@ impl<'a> Eval<'a> {
         let at = Self::pos(sc, e);
         let args: Vec<&Expression> = call.args.iter().collect();
         let str_of = |v: &V, what: &str| -> Result<Str, Error> {
-            v.as_str().ok_or_else(|| Self::error(sc, e, format!("{name}: {what} must be a string, not {}", v.kind())))
+            v.as_str().ok_or_else(|| {
+                Self::error(
+                    sc,
+                    e,
+                    format!("{name}: {what} must be a string, not {}", v.kind()),
+                )
+            })
         };
         let arity = |n: std::ops::RangeInclusive<usize>| -> Result<(), Error> {
             if n.contains(&args.len()) {
                 Ok(())
             } else {
-                Err(Self::error(sc, e, format!("{name}() takes {} argument(s), not {}", n.start(), args.len())))
+                Err(Self::error(
+                    sc,
+                    e,
+                    format!(
+                        "{name}() takes {} argument(s), not {}",
+                        n.start(),
+                        args.len()
+                    ),
+                ))
             }
         };
         let plain = |s: String| Ok(V::new(Val::Str(Str::plain(s)), at));
@@ -820,13 +1050,18 @@ impl<'a> Eval<'a> {
             "file" | "templatefile" => {
                 arity(if name == "file" { 1..=1 } else { 2..=2 })?;
                 if sc.vars.is_some() && name == "templatefile" {
-                    return Err(Self::error(sc, e, "templatefile cannot be called from a template file"));
+                    return Err(Self::error(
+                        sc,
+                        e,
+                        "templatefile cannot be called from a template file",
+                    ));
                 }
                 let path = self.eval(args[0], sc)?;
                 let path = str_of(&path, "the path")?.text;
                 let full = self.resolve(&path);
                 let shown: Arc<str> = Arc::from(full.display().to_string());
-                let text = files::read(&full).map_err(|err| Self::error(sc, args[0], err.message().to_string()))?;
+                let text = files::read(&full)
+                    .map_err(|err| Self::error(sc, args[0], err.message().to_string()))?;
                 if name == "file" {
                     let src = SourceFile::new(Arc::clone(&shown), text);
                     let len = src.text.len();
@@ -838,12 +1073,24 @@ impl<'a> Eval<'a> {
                 }
                 let vars = self.eval(args[1], sc)?;
                 let Val::Map(entries) = vars.val else {
-                    return Err(Self::error(sc, args[1], format!("templatefile: the variables must be an object, not {}", vars.kind())));
+                    return Err(Self::error(
+                        sc,
+                        args[1],
+                        format!(
+                            "templatefile: the variables must be an object, not {}",
+                            vars.kind()
+                        ),
+                    ));
                 };
                 let src = SourceFile::new(shown, text);
                 let template = hcl_edit::parser::parse_template(&src.text).map_err(|err| {
                     let l = err.location();
-                    crate::document::error_at(&src.name, l.line() as u32, l.column() as u32, err.message().to_string())
+                    crate::document::error_at(
+                        &src.name,
+                        l.line() as u32,
+                        l.column() as u32,
+                        err.message().to_string(),
+                    )
                 })?;
                 let scope = Scope {
                     src: &src,
@@ -852,7 +1099,14 @@ impl<'a> Eval<'a> {
                     vars: Some(entries.into_iter().map(|(k, v)| (k.text, v)).collect()),
                 };
                 let pieces: Vec<_> = template.iter().collect();
-                let v = self.template(&pieces, None, Escapes::Template, &scope, (1, 1), (false, false))?;
+                let v = self.template(
+                    &pieces,
+                    None,
+                    Escapes::Template,
+                    &scope,
+                    (1, 1),
+                    (false, false),
+                )?;
                 let s = v.as_str().unwrap_or_default();
                 Ok(V::new(Val::Str(s), at))
             }
@@ -869,9 +1123,18 @@ impl<'a> Eval<'a> {
                     vals.push(self.eval(a, sc)?);
                 }
                 let strs = |i: usize| vals.get(i).and_then(V::as_str).map(|s| s.text);
-                let need = |i: usize| strs(i).ok_or_else(|| Self::error(sc, e, format!("{name}: argument {} must be a string", i + 1)));
+                let need = |i: usize| {
+                    strs(i).ok_or_else(|| {
+                        Self::error(
+                            sc,
+                            e,
+                            format!("{name}: argument {} must be a string", i + 1),
+                        )
+                    })
+                };
                 match name.as_str() {
-                    "tostring" | "tonumber" | "tobool" | "tolist" | "tomap" | "sensitive" | "nonsensitive" => {
+                    "tostring" | "tonumber" | "tobool" | "tolist" | "tomap" | "sensitive"
+                    | "nonsensitive" => {
                         arity(1..=1)?;
                         Ok(vals.remove(0))
                     }
@@ -882,8 +1145,12 @@ impl<'a> Eval<'a> {
                         };
                         let mut items = items.clone();
                         if items.iter().all(|i| matches!(i.val, Val::Str(_))) {
-                            items.sort_by(|a, b| a.as_str().map(|s| s.text).cmp(&b.as_str().map(|s| s.text)));
-                            items.dedup_by(|a, b| a.as_str().map(|s| s.text) == b.as_str().map(|s| s.text));
+                            items.sort_by(|a, b| {
+                                a.as_str().map(|s| s.text).cmp(&b.as_str().map(|s| s.text))
+                            });
+                            items.dedup_by(|a, b| {
+                                a.as_str().map(|s| s.text) == b.as_str().map(|s| s.text)
+                            });
                         }
                         Ok(V::new(Val::List(items), at))
                     }
@@ -896,22 +1163,43 @@ impl<'a> Eval<'a> {
                         let (s, from, to) = (need(0)?, need(1)?, need(2)?);
                         if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
                             let raw = Self::source_of(sc, e);
-                            return Ok(self.unknown(sc, e, format!("<{raw}>"), "replaces by a regular expression, which is not evaluated"));
+                            return Ok(self.unknown(
+                                sc,
+                                e,
+                                format!("<{raw}>"),
+                                "replaces by a regular expression, which is not evaluated",
+                            ));
                         }
-                        plain(if from.is_empty() { s } else { s.replace(&from, &to) })
+                        plain(if from.is_empty() {
+                            s
+                        } else {
+                            s.replace(&from, &to)
+                        })
                     }
                     "join" => {
                         arity(2..=2)?;
                         let sep = need(0)?;
                         let Val::List(items) = &vals[1].val else {
-                            return Err(Self::error(sc, e, "join: the second argument must be a list"));
+                            return Err(Self::error(
+                                sc,
+                                e,
+                                "join: the second argument must be a list",
+                            ));
                         };
-                        let parts: Option<Vec<String>> = items.iter().map(|i| i.as_str().map(|s| s.text)).collect();
-                        plain(parts.ok_or_else(|| Self::error(sc, e, "join: the list must hold strings"))?.join(&sep))
+                        let parts: Option<Vec<String>> =
+                            items.iter().map(|i| i.as_str().map(|s| s.text)).collect();
+                        plain(
+                            parts
+                                .ok_or_else(|| {
+                                    Self::error(sc, e, "join: the list must hold strings")
+                                })?
+                                .join(&sep),
+                        )
                     }
                     "format" => {
                         let f = need(0)?;
-                        format_fn(&f, &vals[1..]).map_or_else(|m| Err(Self::error(sc, e, format!("format: {m}"))), plain)
+                        format_fn(&f, &vals[1..])
+                            .map_or_else(|m| Err(Self::error(sc, e, format!("format: {m}"))), plain)
                     }
                     "merge" => {
                         let mut out: Vec<(Str, V)> = Vec::new();
@@ -924,7 +1212,13 @@ impl<'a> Eval<'a> {
                                     }
                                 }
                                 Val::Null => {}
-                                _ => return Err(Self::error(sc, e, "merge: every argument must be an object")),
+                                _ => {
+                                    return Err(Self::error(
+                                        sc,
+                                        e,
+                                        "merge: every argument must be an object",
+                                    ));
+                                }
                             }
                         }
                         Ok(V::new(Val::Map(out), at))
@@ -934,7 +1228,13 @@ impl<'a> Eval<'a> {
                         for v in vals {
                             match v.val {
                                 Val::List(l) => out.extend(l),
-                                _ => return Err(Self::error(sc, e, "concat: every argument must be a list")),
+                                _ => {
+                                    return Err(Self::error(
+                                        sc,
+                                        e,
+                                        "concat: every argument must be a list",
+                                    ));
+                                }
                             }
                         }
                         Ok(V::new(Val::List(out), at))
@@ -945,29 +1245,57 @@ impl<'a> Eval<'a> {
                         match (vals[0].get(&key), vals.get(2)) {
                             (Some(v), _) => Ok(v.clone()),
                             (None, Some(d)) => Ok(d.clone()),
-                            (None, None) => Err(Self::error(sc, e, format!("lookup: no key \"{key}\""))),
+                            (None, None) => {
+                                Err(Self::error(sc, e, format!("lookup: no key \"{key}\"")))
+                            }
                         }
                     }
                     "coalesce" => vals
                         .into_iter()
-                        .find(|v| !matches!(&v.val, Val::Null) && v.as_str().is_none_or(|s| !s.text.is_empty()))
-                        .ok_or_else(|| Self::error(sc, e, "coalesce: every argument is null or empty")),
+                        .find(|v| {
+                            !matches!(&v.val, Val::Null)
+                                && v.as_str().is_none_or(|s| !s.text.is_empty())
+                        })
+                        .ok_or_else(|| {
+                            Self::error(sc, e, "coalesce: every argument is null or empty")
+                        }),
                     "length" => {
                         arity(1..=1)?;
                         let n = match &vals[0].val {
                             Val::List(l) => l.len(),
                             Val::Map(m) => m.len(),
                             Val::Str(s) => s.text.chars().count(),
-                            _ => return Err(Self::error(sc, e, "length: needs a collection or a string")),
+                            _ => {
+                                return Err(Self::error(
+                                    sc,
+                                    e,
+                                    "length: needs a collection or a string",
+                                ));
+                            }
                         };
                         Ok(V::new(Val::Number(n.to_string()), at))
                     }
-                    "basename" => plain(Path::new(&need(0)?).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()),
-                    "dirname" => plain(Path::new(&need(0)?).parent().map(|n| n.display().to_string()).unwrap_or_default()),
+                    "basename" => plain(
+                        Path::new(&need(0)?)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                    ),
+                    "dirname" => plain(
+                        Path::new(&need(0)?)
+                            .parent()
+                            .map(|n| n.display().to_string())
+                            .unwrap_or_default(),
+                    ),
                     "abspath" => plain(need(0)?),
                     _ => {
                         let raw = Self::source_of(sc, e);
-                        Ok(self.unknown(sc, e, format!("<{raw}>"), &format!("calls {name}(), which is not evaluated")))
+                        Ok(self.unknown(
+                            sc,
+                            e,
+                            format!("<{raw}>"),
+                            &format!("calls {name}(), which is not evaluated"),
+                        ))
                     }
                 }
             }
@@ -1004,8 +1332,14 @@ fn r_name(r: &Resource) -> String {
 
 fn index(v: &V, k: &V) -> Option<V> {
     match (&v.val, &k.val) {
-        (Val::List(items), Val::Number(n)) => n.parse::<usize>().ok().and_then(|i| items.get(i).cloned()),
-        (Val::List(items), Val::Str(s)) => s.text.parse::<usize>().ok().and_then(|i| items.get(i).cloned()),
+        (Val::List(items), Val::Number(n)) => {
+            n.parse::<usize>().ok().and_then(|i| items.get(i).cloned())
+        }
+        (Val::List(items), Val::Str(s)) => s
+            .text
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i).cloned()),
         (Val::Map(_), _) => k.as_str().and_then(|s| v.get(&s.text).cloned()),
         _ => None,
     }
@@ -1038,7 +1372,9 @@ fn binary(op: BinaryOperator, l: &V, r: &V, at: (u32, u32)) -> Option<V> {
             Val::Bool((a == b) == (op == B::Eq))
         }
         B::And | B::Or => match (&l.val, &r.val) {
-            (Val::Bool(a), Val::Bool(b)) => Val::Bool(if op == B::And { *a && *b } else { *a || *b }),
+            (Val::Bool(a), Val::Bool(b)) => {
+                Val::Bool(if op == B::And { *a && *b } else { *a || *b })
+            }
             _ => return None,
         },
         _ => {
@@ -1076,7 +1412,12 @@ fn format_fn(f: &str, args: &[V]) -> Result<String, String> {
                 let a = args.next().ok_or("too few arguments")?;
                 out.push_str(&a.as_str().ok_or("an argument is not a primitive")?.text);
             }
-            other => return Err(format!("the verb %{} is not supported", other.unwrap_or(' '))),
+            other => {
+                return Err(format!(
+                    "the verb %{} is not supported",
+                    other.unwrap_or(' ')
+                ));
+            }
         }
     }
     Ok(out)
@@ -1126,7 +1467,9 @@ fn json_string(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }

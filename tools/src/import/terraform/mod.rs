@@ -42,8 +42,10 @@ pub fn looks_like_terraform(text: &str) -> bool {
         match words.as_slice() {
             ["terraform" | "locals", second] => second.starts_with('{'),
             [kind, second] => {
-                matches!(*kind, "resource" | "variable" | "provider" | "data" | "module" | "output")
-                    && second.starts_with('"')
+                matches!(
+                    *kind,
+                    "resource" | "variable" | "provider" | "data" | "module" | "output"
+                ) && second.starts_with('"')
             }
             _ => false,
         }
@@ -69,10 +71,14 @@ fn invalid(message: impl Into<String>) -> Error {
 /// stand for what only AWS knows (`aws_lambda_function.fn.arn=...`).
 pub fn read(path: &Path, options: &Options) -> Result<Source, Error> {
     let (dir, paths) = if path.is_dir() {
-        let paths = tf_files(path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
+        let paths =
+            tf_files(path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
         (path.to_path_buf(), paths)
     } else {
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         (dir.to_path_buf(), vec![path.to_path_buf()])
     };
     if paths.is_empty() {
@@ -104,8 +110,18 @@ fn parse(path: &Path) -> Result<Parsed, Error> {
     check_nesting(&src)?;
     let body = hcl_edit::parser::parse_body(&src.text).map_err(|e| {
         let l = e.location();
-        let message = e.message().lines().next().unwrap_or("invalid HCL").to_string();
-        document::error_at(&src.name, l.line() as u32, l.column() as u32, format!("HCL: {message}"))
+        let message = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid HCL")
+            .to_string();
+        document::error_at(
+            &src.name,
+            l.line() as u32,
+            l.column() as u32,
+            format!("HCL: {message}"),
+        )
     })?;
     Ok(Parsed { src, body })
 }
@@ -119,7 +135,9 @@ fn check_nesting(src: &SourceFile) -> Result<(), Error> {
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(src.error(i, format!("brackets nest deeper than {MAX_NESTING} levels")));
+                    return Err(
+                        src.error(i, format!("brackets nest deeper than {MAX_NESTING} levels"))
+                    );
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
@@ -142,8 +160,12 @@ fn reference(e: &Expression) -> Option<(String, String, String)> {
         },
         e => e,
     };
-    let Expression::Traversal(t) = e else { return None };
-    let Expression::Variable(kind) = &t.expr else { return None };
+    let Expression::Traversal(t) = e else {
+        return None;
+    };
+    let Expression::Variable(kind) = &t.expr else {
+        return None;
+    };
     let names: Vec<String> = t
         .operators
         .iter()
@@ -171,7 +193,10 @@ impl Item<'_, '_> {
     }
 
     fn error(&self, message: impl Into<String>) -> Error {
-        self.scope.src.error(self.offset(), format!("{}: {}", self.address, message.into()))
+        self.scope.src.error(
+            self.offset(),
+            format!("{}: {}", self.address, message.into()),
+        )
     }
 
     fn origin(&self) -> Origin {
@@ -180,7 +205,7 @@ impl Item<'_, '_> {
     }
 }
 
-fn items<'a, 's>(eval: &mut Eval<'a>, kind: &str) -> Result<Vec<Item<'a, 'a>>, Error> {
+fn items<'a>(eval: &mut Eval<'a>, kind: &str) -> Result<Vec<Item<'a, 'a>>, Error> {
     let mut out = Vec::new();
     let found: Vec<_> = eval
         .resources
@@ -203,16 +228,23 @@ fn items<'a, 's>(eval: &mut Eval<'a>, kind: &str) -> Result<Vec<Item<'a, 'a>>, E
 
 fn attr(eval: &mut Eval, item: &Item, name: &str) -> Result<Option<V>, Error> {
     match item.block.body.get_attribute(name) {
-        Some(a) => Ok(Some(eval.eval(&a.value, &item.scope)?)).map(|v| v.filter(|v| !matches!(v.val, Val::Null))),
+        Some(a) => Ok(Some(eval.eval(&a.value, &item.scope)?))
+            .map(|v| v.filter(|v| !matches!(v.val, Val::Null))),
         None => Ok(None),
     }
 }
 
 fn string(eval: &mut Eval, item: &Item, name: &str) -> Result<Option<Str>, Error> {
-    let Some(v) = attr(eval, item, name)? else { return Ok(None) };
+    let Some(v) = attr(eval, item, name)? else {
+        return Ok(None);
+    };
     match v.as_str() {
         Some(s) => Ok(Some(s)),
-        None => Err(at_attr(item, name, format!("`{name}` must be a string, not {}", v.kind()))),
+        None => Err(at_attr(
+            item,
+            name,
+            format!("`{name}` must be a string, not {}", v.kind()),
+        )),
     }
 }
 
@@ -233,29 +265,50 @@ fn at_attr(item: &Item, name: &str, message: String) -> Error {
 fn map(eval: &mut Eval, item: &Item, name: &str) -> Result<Vec<(Str, V)>, Error> {
     match attr(eval, item, name)? {
         None => Ok(Vec::new()),
-        Some(V { val: Val::Map(m), .. }) => Ok(m),
-        Some(v) => Err(at_attr(item, name, format!("`{name}` must be a map, not {}", v.kind()))),
+        Some(V {
+            val: Val::Map(m), ..
+        }) => Ok(m),
+        Some(v) => Err(at_attr(
+            item,
+            name,
+            format!("`{name}` must be a map, not {}", v.kind()),
+        )),
     }
 }
 
 fn string_map(eval: &mut Eval, item: &Item, name: &str) -> Result<IndexMap<String, String>, Error> {
     let mut out = IndexMap::new();
     for (k, v) in map(eval, item, name)? {
-        let s = v
-            .as_str()
-            .ok_or_else(|| at_attr(item, name, format!("`{name}` values must be strings, not {}", v.kind())))?;
+        let s = v.as_str().ok_or_else(|| {
+            at_attr(
+                item,
+                name,
+                format!("`{name}` values must be strings, not {}", v.kind()),
+            )
+        })?;
         out.insert(k.text, s.text);
     }
     Ok(out)
 }
 
-fn templates(eval: &mut Eval, item: &Item, name: &str) -> Result<IndexMap<String, MappingTemplate>, Error> {
+fn templates(
+    eval: &mut Eval,
+    item: &Item,
+    name: &str,
+) -> Result<IndexMap<String, MappingTemplate>, Error> {
     let mut out = IndexMap::new();
     for (k, v) in map(eval, item, name)? {
-        let s = v
-            .as_str()
-            .ok_or_else(|| at_attr(item, name, format!("a template must be a string, not {}", v.kind())))?;
-        out.insert(k.text.to_ascii_lowercase(), MappingTemplate::new(s.text.clone(), s.origin()));
+        let s = v.as_str().ok_or_else(|| {
+            at_attr(
+                item,
+                name,
+                format!("a template must be a string, not {}", v.kind()),
+            )
+        })?;
+        out.insert(
+            k.text.to_ascii_lowercase(),
+            MappingTemplate::new(s.text.clone(), s.origin()),
+        );
     }
     Ok(out)
 }
@@ -265,7 +318,13 @@ fn status(item: &Item, s: &Str) -> Result<u16, Error> {
         .parse::<u16>()
         .ok()
         .filter(|c| (100..=599).contains(c))
-        .ok_or_else(|| at_attr(item, "status_code", format!("status_code `{}` is not an HTTP status", s.text)))
+        .ok_or_else(|| {
+            at_attr(
+                item,
+                "status_code",
+                format!("status_code `{}` is not an HTTP status", s.text),
+            )
+        })
 }
 
 /// The method a block is attached to: its rest API, resource and HTTP method.
@@ -273,7 +332,9 @@ fn method_key(eval: &mut Eval, item: &Item) -> Result<Option<(Place, String)>, E
     let Some(place) = place(eval, item, "resource_id")? else {
         return Ok(None);
     };
-    let method = required(eval, item, "http_method")?.text.to_ascii_uppercase();
+    let method = required(eval, item, "http_method")?
+        .text
+        .to_ascii_uppercase();
     Ok(Some((place, method)))
 }
 
@@ -298,8 +359,14 @@ fn place(eval: &mut Eval, item: &Item, name: &str) -> Result<Option<Place>, Erro
         None => return Err(item.error("`rest_api_id` is required")),
     };
     let resource = match refer(name) {
-        Some((Some((kind, n, attr)), _)) if kind == "aws_api_gateway_rest_api" && attr == "root_resource_id" && n == api => None,
-        Some((Some((kind, n, attr)), _)) if kind == "aws_api_gateway_resource" && attr == "id" => Some(n),
+        Some((Some((kind, n, attr)), _))
+            if kind == "aws_api_gateway_rest_api" && attr == "root_resource_id" && n == api =>
+        {
+            None
+        }
+        Some((Some((kind, n, attr)), _)) if kind == "aws_api_gateway_resource" && attr == "id" => {
+            Some(n)
+        }
         Some((_, raw)) => {
             eval.warnings.push(at_attr(item, name, format!(
                 "{}: `{name} = {raw}` is not a reference to an aws_api_gateway_resource or the root resource of {api}; the block is left out",
@@ -316,10 +383,14 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
     let rest_apis = items(eval, "aws_api_gateway_rest_api")?;
     let mut apis: IndexMap<String, Api> = IndexMap::new();
     for item in &rest_apis {
-        let name = item.address.trim_start_matches("aws_api_gateway_rest_api.").to_string();
+        let name = item
+            .address
+            .trim_start_matches("aws_api_gateway_rest_api.")
+            .to_string();
         let mut api = Api::default();
         if let Some(body) = item.block.body.get_attribute("body") {
-            api = body_api(eval, &body.value, &item.scope).map_err(|e| e.context(format!("{} body", item.address)))?;
+            api = body_api(eval, &body.value, &item.scope)
+                .map_err(|e| e.context(format!("{} body", item.address)))?;
         }
         apis.insert(name, api);
     }
@@ -327,9 +398,14 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
     // Resource paths, from parent_id chains up to a root_resource_id.
     let mut parents: IndexMap<String, (Option<String>, String, String)> = IndexMap::new();
     for item in items(eval, "aws_api_gateway_resource")? {
-        let Some((api, parent)) = place(eval, &item, "parent_id")? else { continue };
+        let Some((api, parent)) = place(eval, &item, "parent_id")? else {
+            continue;
+        };
         let part = required(eval, &item, "path_part")?.text;
-        let name = item.address.trim_start_matches("aws_api_gateway_resource.").to_string();
+        let name = item
+            .address
+            .trim_start_matches("aws_api_gateway_resource.")
+            .to_string();
         parents.insert(name, (parent, part, api));
     }
     let path_of = |resource: &Option<String>| -> Result<String, String> {
@@ -340,7 +416,9 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
                 return Err(format!("aws_api_gateway_resource.{name} is not defined"));
             };
             if parts.len() > parents.len() {
-                return Err(format!("aws_api_gateway_resource.{name} is its own ancestor"));
+                return Err(format!(
+                    "aws_api_gateway_resource.{name} is its own ancestor"
+                ));
             }
             parts.push(part.clone());
             at = parent.clone();
@@ -351,7 +429,9 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
 
     let mut methods: IndexMap<(Place, String), (String, Method)> = IndexMap::new();
     for item in items(eval, "aws_api_gateway_method")? {
-        let Some(key) = method_key(eval, &item)? else { continue };
+        let Some(key) = method_key(eval, &item)? else {
+            continue;
+        };
         if !apis.contains_key(&key.0.0) {
             continue;
         }
@@ -369,13 +449,24 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
     };
 
     for item in items(eval, "aws_api_gateway_integration")? {
-        let Some(key) = method_key(eval, &item)? else { continue };
+        let Some(key) = method_key(eval, &item)? else {
+            continue;
+        };
         let kind_text = required(eval, &item, "type")?;
         let kind = IntegrationType::parse(&kind_text.text).ok_or_else(|| {
-            at_attr(&item, "type", format!("`type` `{}` is not AWS, AWS_PROXY, HTTP, HTTP_PROXY or MOCK", kind_text.text))
+            at_attr(
+                &item,
+                "type",
+                format!(
+                    "`type` `{}` is not AWS, AWS_PROXY, HTTP, HTTP_PROXY or MOCK",
+                    kind_text.text
+                ),
+            )
         })?;
         let mut integration = Integration::new(kind);
-        integration.uri = string(eval, &item, "uri")?.map(|s| s.text).unwrap_or_default();
+        integration.uri = string(eval, &item, "uri")?
+            .map(|s| s.text)
+            .unwrap_or_default();
         integration.http_method = string(eval, &item, "integration_http_method")?.map(|s| s.text);
         integration.request_templates = templates(eval, &item, "request_templates")?;
         if let Some(p) = string(eval, &item, "passthrough_behavior")? {
@@ -395,34 +486,50 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
     }
 
     for item in items(eval, "aws_api_gateway_integration_response")? {
-        let Some(key) = method_key(eval, &item)? else { continue };
+        let Some(key) = method_key(eval, &item)? else {
+            continue;
+        };
         let code = required(eval, &item, "status_code")?;
         let code = status(&item, &code)?;
-        let pattern = string(eval, &item, "selection_pattern")?.map(|s| Pattern::new(s.text.clone(), s.origin()));
+        let pattern = string(eval, &item, "selection_pattern")?
+            .map(|s| Pattern::new(s.text.clone(), s.origin()));
         let mut response = IntegrationResponse::new(pattern, code);
         response.response_templates = templates(eval, &item, "response_templates")?;
         response.response_parameters = string_map(eval, &item, "response_parameters")?;
         response.content_handling = string(eval, &item, "content_handling")?.map(|s| s.text);
         match methods.get_mut(&key).map(|(_, m)| &mut m.integration) {
             Some(Some(integration)) => integration.responses.push(response),
-            Some(None) => eval.warnings.push(item.error("the method has no aws_api_gateway_integration; the block is left out")),
+            Some(None) => eval.warnings.push(
+                item.error("the method has no aws_api_gateway_integration; the block is left out"),
+            ),
             None => unknown_method(eval, &item, &key),
         }
     }
 
     for item in items(eval, "aws_api_gateway_method_response")? {
-        let Some(key) = method_key(eval, &item)? else { continue };
+        let Some(key) = method_key(eval, &item)? else {
+            continue;
+        };
         let code = required(eval, &item, "status_code")?;
         let code = status(&item, &code)?;
         let headers = map(eval, &item, "response_parameters")?
             .into_iter()
-            .filter_map(|(k, _)| k.text.strip_prefix("method.response.header.").map(str::to_string))
+            .filter_map(|(k, _)| {
+                k.text
+                    .strip_prefix("method.response.header.")
+                    .map(str::to_string)
+            })
             .collect();
         match methods.get_mut(&key) {
-            Some((_, method)) => method.method_responses.get_or_insert_with(Vec::new).push(MethodResponse {
-                status_code: code,
-                headers,
-            }),
+            Some((_, method)) => {
+                method
+                    .method_responses
+                    .get_or_insert_with(Vec::new)
+                    .push(MethodResponse {
+                        status_code: code,
+                        headers,
+                    })
+            }
             None => unknown_method(eval, &item, &key),
         }
     }
@@ -456,9 +563,14 @@ fn body_api(eval: &mut Eval, e: &Expression, scope: &Scope) -> Result<Api, Error
     }
     let v = eval.eval(e, scope)?;
     let Some(s) = v.as_str() else {
-        return Err(scope.src.error(0, format!("`body` must be a string, not {}", v.kind())));
+        return Err(scope
+            .src
+            .error(0, format!("`body` must be a string, not {}", v.kind())));
     };
-    let file = s.file.clone().unwrap_or_else(|| Arc::clone(&scope.src.name));
+    let file = s
+        .file
+        .clone()
+        .unwrap_or_else(|| Arc::clone(&scope.src.name));
     let doc = Document::parse(file, &s.text)?;
     openapi::read(&doc.file, &doc.root)
 }
@@ -467,7 +579,11 @@ fn body_api(eval: &mut Eval, e: &Expression, scope: &Scope) -> Result<Api, Error
 fn to_node(v: &V, file: &Arc<str>) -> Node {
     let text = |s: &Str| Text {
         text: s.text.clone(),
-        anchors: if s.file.as_ref() == Some(file) { s.anchors.clone() } else { Vec::new() },
+        anchors: if s.file.as_ref() == Some(file) {
+            s.anchors.clone()
+        } else {
+            Vec::new()
+        },
     };
     let value = match &v.val {
         Val::Null => Value::Null,
@@ -482,8 +598,14 @@ fn to_node(v: &V, file: &Arc<str>) -> Node {
                 sorted
                     .into_iter()
                     .map(|(k, v)| {
-                        let (line, column) = k.anchors.first().map_or((v.line, v.column), |a| (a.line, a.column));
-                        (Node::new(Value::String(text(k)), line, column), to_node(v, file))
+                        let (line, column) = k
+                            .anchors
+                            .first()
+                            .map_or((v.line, v.column), |a| (a.line, a.column));
+                        (
+                            Node::new(Value::String(text(k)), line, column),
+                            to_node(v, file),
+                        )
                     })
                     .collect(),
             )

@@ -19,7 +19,12 @@ pub(crate) struct SourceFile {
 impl SourceFile {
     pub fn new(name: Arc<str>, text: String) -> SourceFile {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         SourceFile { name, text, starts }
     }
 
@@ -28,7 +33,10 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (clamp(line), clamp(column + 1))
     }
 
@@ -98,10 +106,14 @@ impl Str {
         let first = self.origin().map(|o| o.locate(&self.text, n));
         self.text.drain(..n);
         let cut = clamp(n);
-        let rest = self.anchors.iter().filter(|a| a.offset > cut).map(|a| Anchor {
-            offset: a.offset - cut,
-            ..*a
-        });
+        let rest = self
+            .anchors
+            .iter()
+            .filter(|a| a.offset > cut)
+            .map(|a| Anchor {
+                offset: a.offset - cut,
+                ..*a
+            });
         let mut anchors = Vec::new();
         if let Some((line, column)) = first {
             anchors.push(Anchor {
@@ -234,7 +246,10 @@ pub(crate) fn dedent(src: &SourceFile, pieces: &[Piece]) -> Vec<Vec<Range<usize>
                     if blank {
                         continue;
                     }
-                    let prefix = line.chars().take_while(|c| c.is_whitespace() && *c != '\n').count();
+                    let prefix = line
+                        .chars()
+                        .take_while(|c| c.is_whitespace() && *c != '\n')
+                        .count();
                     min = min.min(prefix);
                     marked.push((i, range.start + s));
                 }
@@ -254,7 +269,12 @@ pub(crate) fn dedent(src: &SourceFile, pieces: &[Piece]) -> Vec<Vec<Range<usize>
                 let mut out = Vec::new();
                 let mut from = range.start;
                 for &(_, at) in marked.iter().filter(|(p, _)| *p == i) {
-                    let cut = src.slice(at..range.end).chars().take(min).map(char::len_utf8).sum::<usize>();
+                    let cut = src
+                        .slice(at..range.end)
+                        .chars()
+                        .take(min)
+                        .map(char::len_utf8)
+                        .sum::<usize>();
                     if at > from {
                         out.push(from..at);
                     }
