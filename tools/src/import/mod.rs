@@ -19,6 +19,7 @@ pub mod intrinsics;
 pub mod openapi;
 pub mod sam;
 pub mod serverless;
+pub mod terraform;
 
 use std::fmt;
 use std::path::Path;
@@ -47,6 +48,9 @@ pub enum Format {
     Cdk,
     /// A Serverless Framework `serverless.yml` with `http` events.
     Serverless,
+    /// A Terraform module (a folder of `.tf` files, or one) with `aws_api_gateway_*`
+    /// resources.
+    Terraform,
 }
 
 impl Format {
@@ -58,6 +62,7 @@ impl Format {
         ("sam", Format::Sam),
         ("cdk", Format::Cdk),
         ("serverless", Format::Serverless),
+        ("terraform", Format::Terraform),
     ];
 
     /// The format named `name` (see [`Format::ALL`]).
@@ -209,7 +214,17 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         }
     }
     let name: Arc<str> = Arc::from(path.display().to_string());
+    if options.format == Some(Format::Terraform)
+        || (options.format.is_none() && terraform::is_module(path))
+    {
+        return terraform::read(path, options);
+    }
     let text = files::read(path)?;
+    if options.format.is_none()
+        && (path.extension().is_some_and(|e| e == "tf") || terraform::looks_like_terraform(&text))
+    {
+        return terraform::read(path, options);
+    }
     let doc = Document::parse(Arc::clone(&name), &text)?;
     let format = match options.format {
         Some(f) => f,
@@ -233,6 +248,7 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         Format::Integration => Api {
             methods: vec![integration_method(&doc, &doc.root)?],
         },
+        Format::Terraform => return terraform::read(path, options),
     };
     Ok(Source {
         format,
