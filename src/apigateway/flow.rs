@@ -245,7 +245,7 @@ pub fn simulate(
     };
     let backend_request = match call.request_stage(integration) {
         Ok(b) => b,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     if integration.kind.is_proxy() {
         let outcome = backend(&backend_request);
@@ -350,7 +350,10 @@ impl Call<'_> {
 
     /// The request template chosen by content type and passthrough behaviour, rendered;
     /// or API Gateway's own answer (415, 500).
-    fn request_stage(&mut self, integration: &Integration) -> Result<BackendRequest, Simulation> {
+    fn request_stage(
+        &mut self,
+        integration: &Integration,
+    ) -> Result<BackendRequest, Box<Simulation>> {
         let content_type = find_header(self.request.header(), "Content-Type")
             .map_or_else(|| "application/json".to_string(), media_type);
         self.trace
@@ -370,7 +373,13 @@ impl Call<'_> {
                     "no request template for {content_type} and passthroughBehavior {behavior:?}: 415"
                 ));
                 let trace = std::mem::take(&mut self.trace);
-                return Err(message(415, "Unsupported Media Type", trace, None, None));
+                return Err(Box::new(message(
+                    415,
+                    "Unsupported Media Type",
+                    trace,
+                    None,
+                    None,
+                )));
             }
         };
         let used = chosen.filter(|t| !t.text().is_empty());

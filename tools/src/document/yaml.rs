@@ -268,8 +268,8 @@ fn is_float(s: &str) -> bool {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);
         !e.is_empty() && digits(e)
     });
-    mantissa_ok && exponent_ok && mantissa.contains('.')
-        || (exponent.is_some() && mantissa_ok && exponent_ok)
+    // A float has a point or an exponent; digits alone are an integer.
+    mantissa_ok && exponent_ok && (mantissa.contains('.') || exponent.is_some())
 }
 
 fn clamp(n: usize) -> u32 {
