@@ -27,11 +27,7 @@ const MAX_DEPTH: usize = 64;
 /// template many times, a long split), so that a small template cannot fill memory.
 const MAX_OUTPUT_BYTES: usize = 32 << 20;
 
-/// The region `AWS::Region` reads as when no `--parameter AWS::Region=...` is given.
-pub const DEFAULT_REGION: &str = "us-east-1";
-
-/// The account `AWS::AccountId` reads as when no `--parameter AWS::AccountId=...` is given.
-pub const DEFAULT_ACCOUNT: &str = "123456789012";
+use super::local::{ACCOUNT as DEFAULT_ACCOUNT, REGION as DEFAULT_REGION};
 
 /// A reference to a resource as structural properties (`RestApiId`, `ParentId`) make
 /// it, before any placeholder is made of it.

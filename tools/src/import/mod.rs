@@ -16,6 +16,7 @@
 pub mod cdk;
 pub mod cloudformation;
 pub mod intrinsics;
+pub mod local;
 pub mod openapi;
 pub mod sam;
 pub mod serverless;

@@ -141,9 +141,7 @@ pub(super) fn read_events(
         let partition = resolver.resolve_some(&reference("AWS::Partition", key))?;
         let partition = resolver.text(&partition, "a partition")?.text;
         let mut integration = Integration::new(IntegrationType::AwsProxy);
-        integration.uri = format!(
-            "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
-        );
+        integration.uri = super::local::lambda_uri(&partition, &region, &arn);
         integration.http_method = Some("POST".to_string());
         api.methods.push(Method {
             http_method: method,

@@ -25,9 +25,6 @@ use variables::{Resolver, V, Val};
 
 use super::{NamedApi, Options, Source};
 
-/// The account id in placeholder ARNs.
-pub const ACCOUNT: &str = "123456789012";
-
 /// The configuration file names the framework looks for in a service folder.
 pub const FILE_NAMES: &[&str] = &["serverless.yml", "serverless.yaml", "serverless.json"];
 
@@ -185,7 +182,7 @@ pub fn read(path: &Path, doc: &Document, options: &Options) -> Result<Source, Er
         None => r
             .path(&["provider", "region"])?
             .and_then(|v| v.scalar())
-            .unwrap_or_else(|| "us-east-1".to_string()),
+            .unwrap_or_else(|| super::local::REGION.to_string()),
     };
     let context = Context {
         service: service.clone(),
@@ -429,10 +426,9 @@ impl Reader {
     }
 
     fn http_event(&mut self, lambda: &str, http: &Val, r: &mut Resolver) -> Result<Method, Error> {
-        let lambda_uri = format!(
-            "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/arn:aws:lambda:{region}:{ACCOUNT}:function:{lambda}/invocations",
-            region = self.context.region
-        );
+        let region = &self.context.region;
+        let lambda_uri =
+            super::local::lambda_uri("aws", region, &super::local::function_arn(region, lambda));
         let origin = Some(Origin::at(Arc::clone(&http.file), http.line, http.column));
         if let Some(short) = http.as_str() {
             // `GET path`: the framework splits on spaces and takes the first two parts.

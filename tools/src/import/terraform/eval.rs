@@ -943,13 +943,11 @@ impl<'a> Eval<'a> {
             .and_then(|v| v.as_str())
             .map_or_else(|| r_name(&self.resources[index]), |s| s.text);
         let region = self.region();
-        let arn = format!("arn:aws:lambda:{region}:123456789012:function:{function}");
+        let arn = crate::import::local::function_arn(&region, &function);
         Some(if attr == "arn" {
             arn
         } else {
-            format!(
-                "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
-            )
+            crate::import::local::lambda_uri("aws", &region, &arn)
         })
     }
 
@@ -971,7 +969,7 @@ impl<'a> Eval<'a> {
             .and_then(|v| v.as_str())
             .map(|s| s.text);
         self.warnings.truncate(warnings);
-        region.unwrap_or_else(|| "us-east-1".to_string())
+        region.unwrap_or_else(|| crate::import::local::REGION.to_string())
     }
 
     /// Attribute and index steps applied to a known value.
