@@ -4,6 +4,8 @@
 
 #![deny(missing_docs)]
 
+pub mod cases;
 pub mod document;
 pub mod files;
 pub mod import;
+pub mod request;
