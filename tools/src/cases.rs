@@ -90,16 +90,16 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::{IgnoredAny, Visitor};
+use vtl::Error;
 use vtl::apigateway::{
     Api, Integration, IntegrationType, Method, Origin, Outcome, Params, Simulation, simulate,
 };
-use vtl::Error;
 
 use crate::document::de::from_node;
 use crate::document::{Document, Node, Value};
+use crate::files;
 use crate::import::{self, Format, Options};
 use crate::request::{self, Call, MISSING_AUTHENTICATION_TOKEN, RequestFile};
-use crate::files;
 
 /// The result of running a case file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,9 +192,9 @@ pub fn run_str(file: &Path, text: &str, options: &Options) -> Result<Report, Err
             source = import::load(&files::beside(file, path), options)
                 .map_err(|e| placed(e, || at(node, "")))?;
             let name = top.api_name.as_deref();
-            let api = source.api(name).map_err(|e| {
-                placed(e, || at(root.get("apiName").unwrap_or(node), ""))
-            })?;
+            let api = source
+                .api(name)
+                .map_err(|e| placed(e, || at(root.get("apiName").unwrap_or(node), "")))?;
             Target::Api(api)
         }
         (None, Some(node)) => {
@@ -222,7 +222,10 @@ pub fn run_str(file: &Path, text: &str, options: &Options) -> Result<Report, Err
         return Err(at(root, "a case file needs `cases`, a list"));
     };
     let Some(cases) = cases.items() else {
-        return Err(at(cases, &format!("`cases` must be a list, not {}", cases.kind())));
+        return Err(at(
+            cases,
+            &format!("`cases` must be a list, not {}", cases.kind()),
+        ));
     };
     let mut results = Vec::with_capacity(cases.len());
     for (i, node) in cases.iter().enumerate() {
@@ -381,7 +384,10 @@ impl Case {
         if node.entries().is_none() {
             return Err(doc.error(
                 node,
-                &format!("a case is a mapping (name, request, backend, expect), not {}", node.kind()),
+                &format!(
+                    "a case is a mapping (name, request, backend, expect), not {}",
+                    node.kind()
+                ),
             ));
         }
         let shape: CaseShape = from_node(&doc.file, node)?;
@@ -392,7 +398,10 @@ impl Case {
         if let Target::Api(_) = target
             && request.url_path().is_none()
         {
-            let at = node.get("request").and_then(|r| r.get("path")).unwrap_or(node);
+            let at = node
+                .get("request")
+                .and_then(|r| r.get("path"))
+                .unwrap_or(node);
             return Err(doc.error(
                 at,
                 "with `api`, a request is routed by its URL path: write `path` as a string \
@@ -427,9 +436,20 @@ impl Case {
     fn run(&self, target: &Target) -> CaseResult {
         let mut failures = Vec::new();
         let routed = match target {
-            Target::Api(api) | Target::Integration(api, true) => {
-                self.request.route(api, None).map_err(|e| e.message().to_string())
+            // Path parameters given for the integration's resource: nothing to route.
+            Target::Integration(api, true)
+                if self.request.path.is_none() && !self.request.path_parameters.is_empty() =>
+            {
+                let call = Call {
+                    resource_path: Some(&api.methods[0].path),
+                    ..Call::default()
+                };
+                Ok((&api.methods[0], request::local_call(&self.request, &call)))
             }
+            Target::Api(api) | Target::Integration(api, true) => self
+                .request
+                .route(api, None)
+                .map_err(|e| e.message().to_string()),
             Target::Integration(api, false) => {
                 let call = Call::default();
                 Ok((&api.methods[0], request::local_call(&self.request, &call)))
@@ -451,10 +471,11 @@ impl Case {
             Err(why) if self.expect.status == Some(403) => missing_authentication_token(why),
             Err(why) => {
                 let why = match target {
-                    Target::Integration(api, _) => why.replacen(
-                        "no method of the API answers",
-                        &format!("the resource {} does not match", api.methods[0].path),
-                        1,
+                    Target::Integration(api, _) => format!(
+                        "the path {} does not match the resource {}: API Gateway answers 403 \
+                         {MISSING_AUTHENTICATION_TOKEN}",
+                        self.request.url_path().unwrap_or_default(),
+                        api.methods[0].path
                     ),
                     Target::Api(_) => why,
                 };

@@ -100,8 +100,14 @@ struct Shape {
 /// Spellings of other formats (the old case files, Lambda proxy events) and what a request
 /// file writes instead.
 const RENAMED: &[(&str, &str)] = &[
-    ("headers", "`headers` is written `header`, as in a request file"),
-    ("query", "`query` is written `querystring`, as in a request file"),
+    (
+        "headers",
+        "`headers` is written `header`, as in a request file",
+    ),
+    (
+        "query",
+        "`query` is written `querystring`, as in a request file",
+    ),
     (
         "queryStringParameters",
         "`queryStringParameters` is written `querystring`, as in a request file",
@@ -112,7 +118,10 @@ const RENAMED: &[(&str, &str)] = &[
          parameters (a string is the URL path)",
     ),
     ("httpMethod", "`httpMethod` is written `method`"),
-    ("stageVariable", "`stageVariable` is written `stageVariables`"),
+    (
+        "stageVariable",
+        "`stageVariable` is written `stageVariables`",
+    ),
     (
         "requestContext",
         "`requestContext` is written `context`, as in a request file",
@@ -153,10 +162,7 @@ impl RequestFile {
                 let full = n.as_str().unwrap_or_default();
                 let (path, query) = full.split_once('?').unwrap_or((full, ""));
                 if !path.starts_with('/') {
-                    return Err(at(
-                        n,
-                        &format!("the URL path `{path}` must start with `/`"),
-                    ));
+                    return Err(at(n, &format!("the URL path `{path}` must start with `/`")));
                 }
                 request.path = Some(path.to_string());
                 request.querystring =
@@ -230,7 +236,11 @@ impl RequestFile {
     /// receives it (path parameters of the match, then the file's; the local `$context`).
     /// No method answering is an error that says so; API Gateway answers 403
     /// `{"message":"Missing Authentication Token"}` then.
-    pub fn route<'a>(&self, api: &'a Api, now: Option<SystemTime>) -> Result<(&'a Method, Request), Error> {
+    pub fn route<'a>(
+        &self,
+        api: &'a Api,
+        now: Option<SystemTime>,
+    ) -> Result<(&'a Method, Request), Error> {
         let invalid = |m: String| Error::new(ErrorKind::Input, m);
         let Some(url) = self.url_path() else {
             return Err(invalid(
@@ -317,7 +327,11 @@ pub const SOURCE_IP: &str = "127.0.0.1";
 pub fn local_call(file: &RequestFile, call: &Call) -> Request {
     let mut request = Request::new();
     let mut params = call.path_parameters.clone();
-    params.extend(file.path_parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
+    params.extend(
+        file.path_parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
     for (k, v) in &params {
         request = request.with_path(k, v);
     }
@@ -505,7 +519,10 @@ fn parse_clf(text: &str) -> Option<u64> {
     let month = date.next()?;
     let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))? as u32 + 1;
     let year: i64 = date.next()?.parse().ok()?;
-    let hms: Vec<i64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let [h, mi, s] = hms[..] else { return None };
     let (sign, hhmm) = match zone.split_at_checked(1)? {
         ("+", z) => (1, z),
@@ -554,7 +571,9 @@ fn fingerprint(file: &RequestFile, method: Option<&str>, url: Option<&str>) -> u
     let mut feed = |bytes: &[u8]| {
         for &byte in bytes.iter().chain([0xff].iter()) {
             a = (a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
-            b = (b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(5);
+            b = (b ^ u64::from(byte))
+                .wrapping_mul(0x0000_0100_0000_01b3)
+                .rotate_left(5);
         }
     };
     feed(method.unwrap_or("").as_bytes());
@@ -609,8 +628,14 @@ mod tests {
     fn clf_times_round_trip() {
         assert_eq!(format_clf(0), "01/Jan/1970:00:00:00 +0000");
         assert_eq!(format_clf(1_428_582_896_000), "09/Apr/2015:12:34:56 +0000");
-        assert_eq!(parse_clf("09/Apr/2015:12:34:56 +0000"), Some(1_428_582_896_000));
-        assert_eq!(parse_clf("09/Apr/2015:14:34:56 +0200"), Some(1_428_582_896_000));
+        assert_eq!(
+            parse_clf("09/Apr/2015:12:34:56 +0000"),
+            Some(1_428_582_896_000)
+        );
+        assert_eq!(
+            parse_clf("09/Apr/2015:14:34:56 +0200"),
+            Some(1_428_582_896_000)
+        );
         assert_eq!(format_clf(951_782_400_000), "29/Feb/2000:00:00:00 +0000");
         assert_eq!(parse_clf("yesterday"), None);
     }

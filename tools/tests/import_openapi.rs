@@ -16,14 +16,29 @@ fn the_seed_export_keeps_where_its_templates_are() {
     let integration = method.integration.as_ref().unwrap();
     let t = &integration.request_templates["application/json"];
     assert!(t.text().starts_with("{\n  \"pathParams\": {\n#foreach"));
-    assert_eq!(t.origin().unwrap().to_string(), "../examples/seed/api.yaml:53:13");
+    assert_eq!(
+        t.origin().unwrap().to_string(),
+        "../examples/seed/api.yaml:53:13"
+    );
     let foreach = t.text().find("#foreach").unwrap();
-    assert_eq!(t.locate(foreach), (Some("../examples/seed/api.yaml"), 55, 13));
+    assert_eq!(
+        t.locate(foreach),
+        (Some("../examples/seed/api.yaml"), 55, 13)
+    );
     let error = &integration.responses[1];
-    assert_eq!(error.selection_pattern.as_ref().unwrap().text(), "^\\[400:.*");
+    assert_eq!(
+        error.selection_pattern.as_ref().unwrap().text(),
+        "^\\[400:.*"
+    );
     assert_eq!(error.status_code, 400);
     assert_eq!(
-        error.selection_pattern.as_ref().unwrap().origin().unwrap().start(),
+        error
+            .selection_pattern
+            .as_ref()
+            .unwrap()
+            .origin()
+            .unwrap()
+            .start(),
         (43, 12)
     );
 }
@@ -50,7 +65,10 @@ fn assert_seed_api(api: &Api) {
     .unwrap();
     let got = api.methods[0].integration.as_ref().unwrap();
     assert_eq!(got.kind, IntegrationType::Aws);
-    assert_eq!(got.passthrough_behavior, PassthroughBehavior::WhenNoTemplates);
+    assert_eq!(
+        got.passthrough_behavior,
+        PassthroughBehavior::WhenNoTemplates
+    );
     assert_eq!(
         got.request_templates["application/json"].text(),
         expected.request_templates["application/json"].text()
@@ -63,8 +81,12 @@ fn assert_seed_api(api: &Api) {
             e.selection_pattern.as_ref().map(|p| p.text())
         );
         assert_eq!(
-            g.response_templates.get("application/json").map(|t| t.text()),
-            e.response_templates.get("application/json").map(|t| t.text())
+            g.response_templates
+                .get("application/json")
+                .map(|t| t.text()),
+            e.response_templates
+                .get("application/json")
+                .map(|t| t.text())
         );
     }
     let declared: Vec<u16> = api.methods[0]
@@ -106,7 +128,10 @@ fn openapi3_json() {
     let integration = api.methods[0].integration.as_ref().unwrap();
     assert_eq!(integration.kind, IntegrationType::Mock);
     // Each method is placed at its operation: the value of `"get"`, line 2.
-    assert_eq!(api.methods[0].origin.as_ref().unwrap().to_string(), "api.yaml:2:40");
+    assert_eq!(
+        api.methods[0].origin.as_ref().unwrap().to_string(),
+        "api.yaml:2:40"
+    );
 }
 
 #[test]
@@ -176,9 +201,16 @@ paths:
     )
     .unwrap();
     assert_eq!(methods(&api), ["GET /a", "GET /b"]);
-    assert_eq!(api.methods[0].method_responses.as_ref().unwrap()[0].status_code, 200);
     assert_eq!(
-        api.methods[1].integration.as_ref().unwrap().passthrough_behavior,
+        api.methods[0].method_responses.as_ref().unwrap()[0].status_code,
+        200
+    );
+    assert_eq!(
+        api.methods[1]
+            .integration
+            .as_ref()
+            .unwrap()
+            .passthrough_behavior,
         PassthroughBehavior::Never
     );
 }
@@ -210,7 +242,12 @@ paths:
     .unwrap();
     assert_eq!(
         methods(&api),
-        ["ANY /lambda/{proxy+}", "GET /http", "POST /http", "GET /mock"]
+        [
+            "ANY /lambda/{proxy+}",
+            "GET /http",
+            "POST /http",
+            "GET /mock"
+        ]
     );
     let kinds: Vec<Option<IntegrationType>> = api
         .methods
@@ -226,7 +263,10 @@ paths:
             Some(IntegrationType::Mock)
         ]
     );
-    assert_eq!(api.route("GET", "/lambda/x").unwrap().0.path, "/lambda/{proxy+}");
+    assert_eq!(
+        api.route("GET", "/lambda/x").unwrap().0.path,
+        "/lambda/{proxy+}"
+    );
 }
 
 #[test]
@@ -251,7 +291,9 @@ paths:
     // Templates compile when first used; the error is at line 11 of the document, where
     // the template's second line is.
     let integration = api.methods[0].integration.as_ref().unwrap();
-    let err = integration.request_templates["application/json"].compiled().unwrap_err();
+    let err = integration.request_templates["application/json"]
+        .compiled()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Syntax, "{err}");
     assert_eq!((err.file(), err.line()), (Some("api.yaml"), 11), "{err}");
     assert!(err.column() > 13, "{err}");
@@ -267,7 +309,11 @@ paths:
         .compiled()
         .unwrap_err();
     // `#end` after the `\n` escape and two spaces: line 3 of the document, column 62.
-    assert_eq!((err.file(), err.line(), err.column()), (Some("api.yaml"), 3, 62), "{err}");
+    assert_eq!(
+        (err.file(), err.line(), err.column()),
+        (Some("api.yaml"), 3, 62),
+        "{err}"
+    );
 }
 
 #[test]
@@ -299,22 +345,29 @@ fn structural_errors_point_at_the_value_and_name_the_method() {
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Input);
-    assert_eq!(err.to_string(), "api.yaml:6:9: PUT /x: missing field `type`");
+    assert_eq!(
+        err.to_string(),
+        "api.yaml:6:9: PUT /x: missing field `type`"
+    );
 
     let err = read(
         "openapi: 3.0.1\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration:\n        type: mock\n        bogus: 1\n",
     )
     .unwrap_err();
     assert!(
-        err.to_string().starts_with("api.yaml:7:9: GET /x: unknown field `bogus`"),
+        err.to_string()
+            .starts_with("api.yaml:7:9: GET /x: unknown field `bogus`"),
         "{err}"
     );
 
-    let err = read(
-        "openapi: 3.0.1\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration: 7\n",
-    )
-    .unwrap_err();
-    assert!(err.to_string().starts_with("api.yaml:5:40: GET /x: invalid type"), "{err}");
+    let err =
+        read("openapi: 3.0.1\npaths:\n  /x:\n    get:\n      x-amazon-apigateway-integration: 7\n")
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("api.yaml:5:40: GET /x: invalid type"),
+        "{err}"
+    );
 
     let err = read("title: nope\npaths: {}\n").unwrap_err();
     assert!(err.message().contains("not an OpenAPI document"), "{err}");
@@ -327,7 +380,11 @@ fn structural_errors_point_at_the_value_and_name_the_method() {
 fn documents_that_do_not_parse_point_into_the_document() {
     let err = read("{\n  \"openapi\": \"3.0.1\",\n  \"paths\": {,}\n}").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Input);
-    assert_eq!((err.file(), err.line(), err.column()), (Some("api.yaml"), 3, 13), "{err}");
+    assert_eq!(
+        (err.file(), err.line(), err.column()),
+        (Some("api.yaml"), 3, 13),
+        "{err}"
+    );
 
     let err = read("openapi: 3.0.1\npaths:\n  /x: [\n  y: 1\n").unwrap_err();
     assert_eq!(err.file(), Some("api.yaml"), "{err}");
