@@ -252,7 +252,7 @@ fn read_integration(doc: &Document, node: &Node, file: &Path) -> Result<Integrat
     let Some(path) = node.as_str() else {
         return Err(doc.error(
             node,
-            &format!(
+            format!(
                 "`integration` is an x-amazon-apigateway-integration object or the path of a \
                  file holding one, not {}",
                 node.kind()
@@ -384,7 +384,7 @@ impl Case {
         if node.entries().is_none() {
             return Err(doc.error(
                 node,
-                &format!(
+                format!(
                     "a case is a mapping (name, request, backend, expect), not {}",
                     node.kind()
                 ),
@@ -413,7 +413,7 @@ impl Case {
             Some(b) if matches!(b.value, Value::Null) => None,
             Some(b) => Some(
                 Outcome::from_value(b.to_json())
-                    .map_err(|e| doc.error(b, &format!("backend: {}", e.message())))?,
+                    .map_err(|e| doc.error(b, format!("backend: {}", e.message())))?,
             ),
         };
         let expect = match (shape.expect, node.get("expect")) {
@@ -563,13 +563,13 @@ fn missing_authentication_token(why: String) -> Simulation {
 /// The expected body under `text` (exact) or `json` (structural) of `expect`.
 fn body(doc: &Document, expect: &Node, text: &str, json: &str) -> Result<Option<Body>, Error> {
     match (expect.get(text), expect.get(json)) {
-        (Some(_), Some(j)) => Err(doc.error(j, &format!("give `{text}` or `{json}`, not both"))),
+        (Some(_), Some(j)) => Err(doc.error(j, format!("give `{text}` or `{json}`, not both"))),
         (Some(t), None) => match &t.value {
             Value::String(s) => Ok(Some(Body::Text(s.text.clone()))),
             Value::Number(_) | Value::Bool(_) => Ok(Some(Body::Text(t.scalar_text()))),
             _ => Err(doc.error(
                 t,
-                &format!(
+                format!(
                     "`{text}` is the exact text, a string, not {}; use `{json}` for a JSON value",
                     t.kind()
                 ),
