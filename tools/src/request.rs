@@ -530,7 +530,13 @@ fn parse_clf(text: &str) -> Option<u64> {
         _ => return None,
     };
     let offset: i64 = hhmm.parse().ok()?;
-    if !(1..=31).contains(&day) || hhmm.len() != 4 || h > 23 || mi > 59 || s > 60 {
+    let plausible = (1970..=9999).contains(&year) && (1..=31).contains(&day);
+    if !plausible
+        || hhmm.len() != 4
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&mi)
+        || !(0..=60).contains(&s)
+    {
         return None;
     }
     let secs = days_from_civil(year, month, day) * 86_400 + h * 3600 + mi * 60 + s
@@ -638,6 +644,9 @@ mod tests {
         );
         assert_eq!(format_clf(951_782_400_000), "29/Feb/2000:00:00:00 +0000");
         assert_eq!(parse_clf("yesterday"), None);
+        assert_eq!(parse_clf("01/Jan/99999999999999:00:00:00 +0000"), None);
+        assert_eq!(parse_clf("01/Jan/2020:-1:00:00 +0000"), None);
+        assert!(format_clf(u64::MAX).ends_with(" +0000"));
     }
 
     #[test]
