@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use vtl::apigateway::{Outcome, simulate};
 use vtl_tools::check::{Expect, Finding, Severity};
 use vtl_tools::import::{self, Format, Opened, Options};
+use vtl_tools::request::{self, Call, RequestFile};
 
 const EXIT_STATUS: &str = "Exit status:
   0  done: rendered, matched or not, no errors found, every case passed
@@ -114,9 +115,9 @@ The backend file: {\"type\": \"lambda\", \"result\": ..}, {\"type\": \"lambda-er
 struct SimulateArgs {
     /// The API definition (a file or a folder) or an integration file.
     source: PathBuf,
-    /// The request's method.
-    #[arg(long, default_value = "GET")]
-    method: String,
+    /// The request's method (else the request file's, else GET).
+    #[arg(long)]
+    method: Option<String>,
     /// The request's path, with its query string (`/fuga?x=1`); routed to a method.
     #[arg(long)]
     path: Option<String>,
@@ -250,9 +251,18 @@ fn read(path: &str) -> Result<String, String> {
     vtl_tools::files::read(Path::new(path)).map_err(|e| e.to_string())
 }
 
-fn read_request(path: &Path) -> Result<vtl::Request, String> {
-    let text = read(&path.to_string_lossy())?;
-    vtl::Request::from_json(&text).map_err(|e| format!("{}:{e}", path.display()))
+fn read_request(path: &Path) -> Result<RequestFile, String> {
+    request::read(path).map_err(|e| e.to_string())
+}
+
+/// A request file as a template sees it when no route is known: its fields, and the
+/// local `$context` defaults under its own.
+fn lone_request(path: &Option<PathBuf>) -> Result<vtl::Request, String> {
+    let file = match path {
+        Some(p) => read_request(p)?,
+        None => RequestFile::default(),
+    };
+    Ok(request::local_call(&file, &Call::default()))
 }
 
 fn write_out(text: &str) -> Result<(), String> {
@@ -264,10 +274,7 @@ fn write_out(text: &str) -> Result<(), String> {
 }
 
 fn render(a: &RenderArgs) -> Result<ExitCode, String> {
-    let request = match &a.request {
-        Some(p) => read_request(p)?,
-        None => vtl::Request::new(),
-    };
+    let request = lone_request(&a.request)?;
     let source = read(&a.template)?;
     let shown = if a.template == "-" {
         "<stdin>"
@@ -306,37 +313,29 @@ fn simulate_call(a: &SimulateArgs) -> Result<ExitCode, String> {
     let source = import::load(&a.source, &options).map_err(|e| e.to_string())?;
     print_warnings(&source.warnings);
     let api = source.api(a.api.as_deref()).map_err(|e| e.to_string())?;
-    let mut request = match &a.request {
+    let mut file = match &a.request {
         Some(p) => read_request(p)?,
-        None => vtl::Request::new(),
+        None => RequestFile::default(),
     };
-    let method = match &a.path {
-        None if api.methods.len() == 1 => &api.methods[0],
-        None => {
-            return Err(
-                "the API has several methods: give the request's --path (and --method)".into(),
-            );
-        }
-        Some(path) => {
-            let (method, params) = api.route(&a.method, path).ok_or_else(|| {
-                format!(
-                    "no method of the API answers {} {path}",
-                    a.method.to_ascii_uppercase()
-                )
-            })?;
-            for (k, v) in params {
-                if !request.path().contains_key(&k) {
-                    request = request.with_path(k, v);
-                }
-            }
-            if let Some((_, query)) = path.split_once('?') {
-                for pair in query.split('&').filter(|p| !p.is_empty()) {
-                    let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                    request = request.with_querystring(k, v);
-                }
-            }
-            method
-        }
+    if let Some(path) = &a.path {
+        let with_path =
+            RequestFile::parse("--path", &serde_json::json!({ "path": path }).to_string())
+                .map_err(|e| e.to_string())?;
+        file.path = with_path.path;
+        file.querystring.extend(with_path.querystring);
+    }
+    if a.method.is_some() {
+        file.method = a.method.as_ref().map(|m| m.to_ascii_uppercase());
+    }
+    let (method, request) = if api.methods.len() == 1 && file.url_path().is_none() {
+        let method = &api.methods[0];
+        let call = Call {
+            resource_path: Some(&method.path),
+            ..Call::default()
+        };
+        (method, request::local_call(&file, &call))
+    } else {
+        file.route(api, None).map_err(|e| e.to_string())?
     };
     let outcome = match &a.backend {
         Some(p) => {
@@ -384,7 +383,7 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
     let requests = a
         .request
         .iter()
-        .map(|p| read_request(p))
+        .map(|p| lone_request(&Some(p.clone())))
         .collect::<Result<Vec<_>, _>>()?;
     let samples = match &a.cases {
         Some(p) => vtl_tools::cases::samples(p, &options).map_err(|e| e.to_string())?,

@@ -65,6 +65,17 @@ fn invalid(message: impl Into<String>) -> Error {
 }
 
 impl Outcome {
+    /// What response templates see as `$input`: a Lambda function's result, its error
+    /// object as JSON, an HTTP backend's body; `None` for MOCK, which has no payload.
+    pub fn payload(&self) -> Option<String> {
+        match self {
+            Outcome::LambdaResult(text) => Some(text.clone()),
+            Outcome::LambdaError(e) => Some(serde_json::Value::Object(e.clone()).to_string()),
+            Outcome::Http { body, .. } => Some(body.clone()),
+            Outcome::Mock => None,
+        }
+    }
+
     /// Reads a backend outcome:
     /// `{"type": "lambda", "result": ...}` (or `"payload": "<the result's JSON text>"`),
     /// `{"type": "lambda-error", "errorMessage": "...", "errorType": "...", "stackTrace": [...]}`,
@@ -412,9 +423,9 @@ impl Call<'_> {
     /// template gave no status code.
     fn selection_value(&mut self, outcome: &Outcome, sent: &BackendRequest) -> Result<Answer, ()> {
         let answer = match outcome {
-            Outcome::LambdaResult(text) => Answer {
+            Outcome::LambdaResult(_) => Answer {
                 selected_by: None,
-                payload: text.clone(),
+                payload: outcome.payload().unwrap_or_default(),
                 headers: IndexMap::new(),
             },
             Outcome::LambdaError(e) => Answer {
@@ -424,16 +435,14 @@ impl Call<'_> {
                         .unwrap_or("")
                         .to_string(),
                 ),
-                payload: serde_json::Value::Object(e.clone()).to_string(),
+                payload: outcome.payload().unwrap_or_default(),
                 headers: IndexMap::new(),
             },
             Outcome::Http {
-                status,
-                body,
-                headers,
+                status, headers, ..
             } => Answer {
                 selected_by: Some(status.to_string()),
-                payload: body.clone(),
+                payload: outcome.payload().unwrap_or_default(),
                 headers: headers.clone(),
             },
             Outcome::Mock => {

@@ -1,16 +1,21 @@
-//! Test cases for integrations: a file of requests, backend answers and expected method
-//! responses, run through [`simulate`].
+//! Case files: requests, what the backend answers, and the method responses expected,
+//! run through [`simulate`] against an API read by [`import::load`] or one integration.
 //!
 //! # The case file
 //!
-//! YAML or JSON (JSON is tried first). At the top level:
+//! YAML or JSON. At the top level:
 //!
-//! - `api`: an OpenAPI 3 or Swagger 2 export (see [`Api`]), a path relative to the case
-//!   file; each case's method and path choose the operation, and the path parameters
-//!   come from matching the resource path (`/pets/{id}`, `/{proxy+}`). Or
-//! - `integration`: one `x-amazon-apigateway-integration` object, inline (or a path to a
-//!   JSON file holding one, relative to the case file); with it, an optional
-//!   `resource: /pets/{id}` gives the path parameters.
+//! - `api`: the API, a path relative to the case file of anything [`import::load`] reads
+//!   (an OpenAPI export, a CloudFormation or SAM template, a CDK output, a Terraform or
+//!   Serverless project folder, ...). Each case's request is routed to a method by its
+//!   method and URL path ([`Api::route`]), and the path parameters come from the match.
+//!   - `apiName`: which API, when the source defines several (their names are the
+//!     source's: a logical id, a Terraform address); the error lists them.
+//! - `integration`: instead of `api`, one `x-amazon-apigateway-integration` object, inline
+//!   or a path to a file holding one, with
+//!   - `resource`: optionally, its resource path (`/pets/{id}`): requests are matched
+//!     against it for their path parameters. Without it, a case gives them itself
+//!     (`path: {id: "7"}`) and `$context.resourcePath` is not set.
 //! - `cases`: the list of cases.
 //! - `description`: free text, ignored (a case may have one too).
 //!
@@ -18,19 +23,10 @@
 //!
 //! ```yaml
 //! - name: GET /hoge answers hogehoge     # optional; "case N" otherwise
-//!   request:                            # optional; every field optional
-//!     method: GET                       # default GET
-//!     path: /hoge?verbose=1             # default /; a query string here is decoded
-//!                                       # into `query`
-//!     query: {limit: "10"}              # query string parameters (numbers, booleans
-//!                                       # are written as text)
-//!     headers: {Accept: application/json}
-//!     body: '{"raw": "text"}'           # a string is the raw payload; any other JSON
-//!                                       # value is serialized (compact JSON)
-//!     pathParameters: {id: "7"}         # added to (or overriding) the matched ones
-//!     stageVariables: {env: test}
-//!     context: {requestId: r-1}         # $context; httpMethod and resourcePath are
-//!                                       # filled in unless given
+//!   request:                            # a request file (see `crate::request`), and
+//!     method: GET                       # every field optional: method (default GET),
+//!     path: /hoge?verbose=1             # path (default /), querystring, header,
+//!     header: {Accept: application/json} # body, stageVariables, context
 //!   backend:                            # what the backend answers (the format of
 //!     type: lambda                      # `vtl simulate --backend`):
 //!     result: {message: hogehoge}       #   {type: lambda, result: <JSON>} or
@@ -50,14 +46,21 @@
 //!     backendBodyJson: {pathParams: {hoge: hoge}}  # structurally
 //! ```
 //!
-//! Unknown fields are errors, so a misspelt expectation cannot pass silently. A case
-//! fails with one message per unmet expectation; body mismatches come with a line diff
-//! (`-` expected, `+` actual; JSON bodies are compared pretty-printed).
+//! The request gets the local `$context` of [`request::local_call`]: `httpMethod`,
+//! `resourcePath` and `path` come from the call and its route unless the case gives them.
+//!
+//! A malformed case file is an error at the offending value (`cases.yaml:12:7: ...`);
+//! unknown fields are errors, so a misspelt expectation cannot pass. A case fails with one
+//! message per unmet expectation; body mismatches come with a line diff (`-` expected,
+//! `+` actual; JSON bodies are compared pretty-printed). A request that no method answers
+//! fails saying so, unless the case expects status 403: API Gateway answers such a request
+//! 403 `{"message":"Missing Authentication Token"}`, and the case is checked against that.
 //!
 //! ```
-//! use vtl::apigateway::cases::run_str;
+//! use std::path::Path;
+//! use vtl_tools::{cases::run_str, import::Options};
 //!
-//! let report = run_str(r#"
+//! let report = run_str(Path::new("pets.yaml"), r#"
 //! integration:
 //!   type: MOCK
 //!   requestTemplates: {application/json: '{"statusCode": 200}'}
@@ -73,20 +76,31 @@
 //!   - name: a wrong expectation
 //!     request: {path: /pets/8}
 //!     expect: {body: '{"id": "7"}'}
-//! "#, std::path::Path::new(".")).unwrap();
+//! "#, &Options::default())?;
 //! assert!(report.results[0].passed);
 //! assert!(!report.results[1].passed);
 //! assert!(report.results[1].failures[0].contains("-{\"id\": \"7\"}\n+{\"id\": \"8\"}"));
+//! # Ok::<(), vtl::Error>(())
 //! ```
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
+use serde::Deserialize;
+use serde::de::{IgnoredAny, Visitor};
+use vtl::Error;
+use vtl::apigateway::{
+    Api, Integration, IntegrationType, Method, Origin, Outcome, Params, Simulation, simulate,
+};
 
-use super::openapi::{Api, match_path, parse_document};
-use super::{Integration, IntegrationType, Outcome, Params, Request, simulate};
-use crate::{Error, ErrorKind};
+use crate::check::Sample;
+use crate::document::de::from_node;
+use crate::document::{Document, Node, Value};
+use crate::files;
+use crate::import::{self, Format, Options};
+use crate::request::{self, Call, MISSING_AUTHENTICATION_TOKEN, RequestFile};
 
 /// The result of running a case file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,129 +152,248 @@ impl fmt::Display for Report {
     }
 }
 
-fn invalid(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Input, message)
+/// Runs the case file at `path`; `api` and `integration` paths are relative to its folder,
+/// and `options` say how to read the `api` source.
+pub fn run_file(path: &Path, options: &Options) -> Result<Report, Error> {
+    let text = files::read(path)?;
+    run_str(path, &text, options)
 }
 
-/// Runs the case file at `path`; `api` and `integration` paths are relative to its folder.
-pub fn run_file(path: &Path) -> Result<Report, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
-    let base = path.parent().unwrap_or_else(|| Path::new(""));
-    run_str(&text, base).map_err(|e| {
-        Error::new(e.kind(), format!("{}: {}", path.display(), e.message()))
-            .at(e.line(), e.column())
-    })
-}
-
-/// Runs a case file given as text; `api` and `integration` paths are relative to
-/// `base_dir`.
+/// Runs a case file given as text, named `file` in errors; `api` and `integration` paths
+/// are relative to the folder of `file`.
 ///
 /// A case file that does not parse, or whose cases are malformed (an unknown field, a
 /// header that is not text, an invalid backend), is an error of kind
-/// [`ErrorKind::Input`] naming the case; unmet expectations, and requests no operation
-/// of the API answers, are failures in the [`Report`].
-pub fn run_str(text: &str, base_dir: &Path) -> Result<Report, Error> {
-    let doc = parse_document(text, "the case file")?;
-    let serde_json::Value::Object(top) = doc else {
-        return Err(invalid(
-            "a case file must be an object with `api` or `integration`, and `cases`",
+/// [`vtl::ErrorKind::Input`] at the offending value; unmet expectations, and requests no method
+/// answers, are failures in the [`Report`].
+pub fn run_str(file: &Path, text: &str, options: &Options) -> Result<Report, Error> {
+    with_cases(file, text, options, |target, cases| Report {
+        results: cases.iter().map(|c| c.run(target)).collect(),
+    })
+}
+
+/// The samples a case file gives `vtl check --cases`: each case's request, routed to its
+/// method, and what its backend answered, for the response templates.
+pub fn samples(path: &Path, options: &Options) -> Result<Vec<Sample>, Error> {
+    let text = files::read(path)?;
+    with_cases(path, &text, options, |target, cases| {
+        cases
+            .iter()
+            .filter_map(|c| {
+                let (method, request) = c.routed(target).ok()?;
+                Some(Sample {
+                    method: method.http_method.clone(),
+                    path: method.path.clone(),
+                    request,
+                    payload: c.backend.as_ref().and_then(Outcome::payload),
+                })
+            })
+            .collect()
+    })
+}
+
+/// Reads a case file and hands its target and cases to `f`.
+fn with_cases<R>(
+    file: &Path,
+    text: &str,
+    options: &Options,
+    f: impl FnOnce(&Target, Vec<Case>) -> R,
+) -> Result<R, Error> {
+    let doc = Document::parse(file.display().to_string(), text)?;
+    let at = |node: &Node, message: &str| doc.error(node, message);
+    let root = &doc.root;
+    if root.entries().is_none() {
+        return Err(at(
+            root,
+            "a case file is a mapping with `api` or `integration`, and `cases`",
         ));
-    };
-    for key in top.keys() {
-        if !["api", "integration", "resource", "cases", "description"].contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "unknown top-level field `{key}` (expected api, integration, resource, cases)"
-            )));
-        }
     }
-    let target = match (top.get("api"), top.get("integration")) {
-        (Some(_), Some(_)) => {
-            return Err(invalid("give either `api` or `integration`, not both"));
-        }
-        (Some(serde_json::Value::String(p)), None) => {
-            if top.contains_key("resource") {
-                return Err(invalid(
-                    "`resource` goes with an inline `integration`; with `api` the paths come from the API",
+    let top: Top = from_node(&doc.file, root)?;
+    let source;
+    let inline;
+    let target = match (root.get("api"), root.get("integration")) {
+        (Some(_), Some(i)) => return Err(at(i, "give either `api` or `integration`, not both")),
+        (Some(node), None) => {
+            if let Some(r) = root.get("resource") {
+                return Err(at(
+                    r,
+                    "`resource` goes with an inline `integration`; with `api` the paths come \
+                     from the API",
                 ));
             }
-            Target::Api(Api::from_path(&base_dir.join(p))?)
+            let path = top.api.as_deref().unwrap_or_default();
+            source = import::load(&files::beside(file, path), options)
+                .map_err(|e| placed(e, || at(node, "")))?;
+            let name = top.api_name.as_deref();
+            let api = source
+                .api(name)
+                .map_err(|e| placed(e, || at(root.get("apiName").unwrap_or(node), "")))?;
+            Target::Api(api)
         }
-        (Some(_), None) => {
-            return Err(invalid(
-                "`api` must be the path of an OpenAPI document, relative to the case file",
-            ));
-        }
-        (None, Some(i)) => {
-            let resource = match top.get("resource") {
-                None => None,
-                Some(serde_json::Value::String(r)) => Some(r.clone()),
-                Some(_) => return Err(invalid("`resource` must be a path such as /pets/{id}")),
+        (None, Some(node)) => {
+            if let Some(n) = root.get("apiName") {
+                return Err(at(n, "`apiName` chooses among the APIs of an `api` source"));
+            }
+            let integration = read_integration(&doc, node, file)?;
+            let resource = top.resource.clone();
+            let mut method =
+                Method::new("ANY", resource.as_deref().unwrap_or("/"), Some(integration));
+            method.origin = Some(Origin::at(Arc::clone(&doc.file), node.line, node.column));
+            inline = Api {
+                methods: vec![method],
             };
-            Target::Integration(load_integration(i, base_dir)?, resource)
+            Target::Integration(&inline, resource.is_some())
         }
         (None, None) => {
-            return Err(invalid(
-                "a case file needs `api` (an OpenAPI document) or `integration`",
+            return Err(at(
+                root,
+                "a case file needs `api` (an API definition) or `integration`",
             ));
         }
     };
-    let cases = match top.get("cases") {
-        Some(serde_json::Value::Array(c)) => c,
-        None => return Err(invalid("a case file needs `cases`, a list")),
-        Some(_) => return Err(invalid("`cases` must be a list")),
+    let Some(cases) = root.get("cases") else {
+        return Err(at(root, "a case file needs `cases`, a list"));
     };
-    let mut results = Vec::with_capacity(cases.len());
-    for (i, case) in cases.iter().enumerate() {
-        let label = case
-            .get("name")
-            .and_then(|n| n.as_str())
-            .map_or_else(|| format!("case {}", i + 1), str::to_string);
-        let case = Case::parse(case, &label).map_err(|e| {
-            Error::new(
-                e.kind(),
-                format!("case {} (`{label}`): {}", i + 1, e.message()),
-            )
-        })?;
-        results.push(case.run(&target));
-    }
-    Ok(Report { results })
+    let Some(cases) = cases.items() else {
+        return Err(at(
+            cases,
+            &format!("`cases` must be a list, not {}", cases.kind()),
+        ));
+    };
+    let cases = cases
+        .iter()
+        .enumerate()
+        .map(|(i, node)| Case::read(&doc, node, i, &target))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(f(&target, cases))
 }
 
-fn load_integration(v: &serde_json::Value, base_dir: &Path) -> Result<Integration, Error> {
-    let within = |what: String| {
-        move |e: Error| {
-            Error::new(e.kind(), format!("{what}: {}", e.message())).at(e.line(), e.column())
-        }
-    };
-    match v {
-        serde_json::Value::String(p) => {
-            let path: PathBuf = base_dir.join(p);
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
-            let doc = parse_document(&text, "the integration")
-                .map_err(within(path.display().to_string()))?;
-            Integration::from_value(&doc).map_err(within(path.display().to_string()))
-        }
-        v => Integration::from_value(v).map_err(within("integration".to_string())),
+/// An error placed at the case file's value when it has no place of its own (a file that
+/// cannot be read), else as it is (an error inside the API's own files).
+fn placed(e: Error, here: impl FnOnce() -> Error) -> Error {
+    if e.file().is_some() {
+        return e;
     }
+    let h = here();
+    Error::new(e.kind(), e.message()).in_file(h.file().unwrap_or_default(), h.line(), h.column())
 }
 
-enum Target {
-    Api(Api),
-    Integration(Integration, Option<String>),
+fn read_integration(doc: &Document, node: &Node, file: &Path) -> Result<Integration, Error> {
+    if node.entries().is_some() {
+        return from_node(&doc.file, node);
+    }
+    let Some(path) = node.as_str() else {
+        return Err(doc.error(
+            node,
+            format!(
+                "`integration` is an x-amazon-apigateway-integration object or the path of a \
+                 file holding one, not {}",
+                node.kind()
+            ),
+        ));
+    };
+    let options = Options {
+        format: Some(Format::Integration),
+        ..Options::default()
+    };
+    let source = import::load(&files::beside(file, path), &options)
+        .map_err(|e| placed(e, || doc.error(node, "")))?;
+    source
+        .apis
+        .into_iter()
+        .flat_map(|a| a.api.methods)
+        .find_map(|m| m.integration)
+        .ok_or_else(|| doc.error(node, "the file holds no integration"))
+}
+
+/// The top-level fields, for their types and to refuse unknown ones; `integration` and
+/// `cases` are read from their nodes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct Top {
+    #[serde(rename = "description")]
+    _description: Option<IgnoredAny>,
+    api: Option<String>,
+    api_name: Option<String>,
+    #[serde(rename = "integration")]
+    _integration: Option<IgnoredAny>,
+    resource: Option<String>,
+    #[serde(rename = "cases")]
+    _cases: Option<IgnoredAny>,
+}
+
+/// What the cases run against.
+enum Target<'a> {
+    /// An API: requests are routed.
+    Api(&'a Api),
+    /// One integration, as the one method of an API; with a resource path (`true`),
+    /// requests are matched against it.
+    Integration(&'a Api, bool),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseShape {
+    name: Option<String>,
+    #[serde(rename = "description")]
+    _description: Option<IgnoredAny>,
+    #[serde(rename = "request")]
+    _request: Option<IgnoredAny>,
+    #[serde(rename = "backend")]
+    _backend: Option<IgnoredAny>,
+    expect: Option<ExpectShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct ExpectShape {
+    status: Option<Status>,
+    #[serde(default)]
+    headers: Params,
+    #[serde(rename = "body")]
+    _body: Option<IgnoredAny>,
+    #[serde(rename = "bodyJson")]
+    _body_json: Option<IgnoredAny>,
+    #[serde(rename = "backendBody")]
+    _backend_body: Option<IgnoredAny>,
+    #[serde(rename = "backendBodyJson")]
+    _backend_body_json: Option<IgnoredAny>,
+}
+
+/// A status code, as a number or as text (`"200"`).
+struct Status(u16);
+
+impl<'de> Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Status;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a status code (100 to 599)")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Status, E> {
+                match u16::try_from(n) {
+                    Ok(code @ 100..=599) => Ok(Status(code)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Status, E> {
+                Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Status, E> {
+                match s.trim().parse::<u64>() {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 struct Case {
     name: String,
-    method: String,
-    path: String,
-    query: Params,
-    headers: Params,
-    body: Option<String>,
-    path_parameters: Params,
-    stage_variables: Params,
-    context: serde_json::Map<String, serde_json::Value>,
+    request: RequestFile,
     backend: Option<Outcome>,
     expect: Expect,
 }
@@ -278,196 +411,116 @@ enum Body {
     Json(serde_json::Value),
 }
 
-fn object<'a>(
-    v: &'a serde_json::Value,
-    what: &str,
-    allowed: &[&str],
-) -> Result<&'a serde_json::Map<String, serde_json::Value>, Error> {
-    let serde_json::Value::Object(map) = v else {
-        return Err(invalid(format!("`{what}` must be an object")));
-    };
-    for key in map.keys() {
-        if !allowed.contains(&key.as_str()) {
-            return Err(invalid(format!(
-                "unknown field `{what}.{key}` (expected one of: {})",
-                allowed.join(", ")
-            )));
-        }
-    }
-    Ok(map)
-}
-
-/// A map of strings; numbers and booleans are written as text.
-fn strings(v: Option<&serde_json::Value>, what: &str) -> Result<Params, Error> {
-    let Some(v) = v else {
-        return Ok(Params::new());
-    };
-    let serde_json::Value::Object(map) = v else {
-        return Err(invalid(format!("`{what}` must be an object of strings")));
-    };
-    map.iter()
-        .map(|(k, v)| match v {
-            serde_json::Value::String(s) => Ok((k.clone(), s.clone())),
-            serde_json::Value::Number(n) => Ok((k.clone(), n.to_string())),
-            serde_json::Value::Bool(b) => Ok((k.clone(), b.to_string())),
-            other => Err(invalid(format!(
-                "`{what}.{k}` must be a string, not {other}"
-            ))),
-        })
-        .collect()
-}
-
 impl Case {
-    fn parse(v: &serde_json::Value, name: &str) -> Result<Case, Error> {
-        let fields = object(
-            v,
-            "case",
-            &["name", "description", "request", "backend", "expect"],
-        )?;
-        if let Some(n) = fields.get("name")
-            && !n.is_string()
-        {
-            return Err(invalid("`name` must be a string"));
+    /// Reads case `index` (0-based) from `node`.
+    fn read(doc: &Document, node: &Node, index: usize, target: &Target) -> Result<Case, Error> {
+        if node.entries().is_none() {
+            return Err(doc.error(
+                node,
+                format!(
+                    "a case is a mapping (name, request, backend, expect), not {}",
+                    node.kind()
+                ),
+            ));
         }
-        let null = serde_json::Value::Object(serde_json::Map::new());
-        let request = object(
-            fields.get("request").unwrap_or(&null),
-            "request",
-            &[
-                "method",
-                "path",
-                "query",
-                "headers",
-                "body",
-                "pathParameters",
-                "stageVariables",
-                "context",
-            ],
-        )?;
-        let text = |key: &str, default: &str| match request.get(key) {
-            None => Ok(default.to_string()),
-            Some(serde_json::Value::String(s)) => Ok(s.clone()),
-            Some(_) => Err(invalid(format!("`request.{key}` must be a string"))),
+        let shape: CaseShape = from_node(&doc.file, node)?;
+        let request = match node.get("request") {
+            Some(r) => RequestFile::from_node(&doc.file, r)?,
+            None => RequestFile::default(),
         };
-        let method = text("method", "GET")?.to_ascii_uppercase();
-        let full_path = text("path", "/")?;
-        let (path, mut query) = match full_path.split_once('?') {
-            None => (full_path.clone(), Params::new()),
-            Some((p, q)) => (p.to_string(), parse_query(q)?),
-        };
-        query.extend(strings(request.get("query"), "request.query")?);
-        let body = match request.get("body") {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => Some(s.clone()),
-            Some(other) => Some(other.to_string()),
-        };
-        let context = match request.get("context") {
-            None => serde_json::Map::new(),
-            Some(serde_json::Value::Object(c)) => c.clone(),
-            Some(_) => return Err(invalid("`request.context` must be an object")),
-        };
-        let backend = match fields.get("backend") {
-            None | Some(serde_json::Value::Null) => None,
+        if let Target::Api(_) = target
+            && request.url_path().is_none()
+        {
+            let at = node
+                .get("request")
+                .and_then(|r| r.get("path"))
+                .unwrap_or(node);
+            return Err(doc.error(
+                at,
+                "with `api`, a request is routed by its URL path: write `path` as a string \
+                 (`/pets/7`); an object of path parameters needs `context.resourcePath` too",
+            ));
+        }
+        let backend = match node.get("backend") {
+            None => None,
+            Some(b) if matches!(b.value, Value::Null) => None,
             Some(b) => Some(
-                Outcome::from_json(&b.to_string())
-                    .map_err(|e| invalid(format!("backend: {}", e.message())))?,
+                Outcome::from_value(b.to_json())
+                    .map_err(|e| doc.error(b, format!("backend: {}", e.message())))?,
             ),
         };
-        let expect = match fields.get("expect") {
-            None | Some(serde_json::Value::Null) => Expect::default(),
-            Some(e) => Expect::parse(e)?,
+        let expect = match (shape.expect, node.get("expect")) {
+            (Some(e), Some(n)) => Expect {
+                status: e.status.map(|s| s.0),
+                headers: e.headers,
+                body: body(doc, n, "body", "bodyJson")?,
+                backend_body: body(doc, n, "backendBody", "backendBodyJson")?,
+            },
+            _ => Expect::default(),
         };
         Ok(Case {
-            name: name.to_string(),
-            method,
-            path,
-            query,
-            headers: strings(request.get("headers"), "request.headers")?,
-            body,
-            path_parameters: strings(request.get("pathParameters"), "request.pathParameters")?,
-            stage_variables: strings(request.get("stageVariables"), "request.stageVariables")?,
-            context,
+            name: shape.name.unwrap_or_else(|| format!("case {}", index + 1)),
+            request,
             backend,
             expect,
         })
     }
 
+    /// The method the case's request reaches, and the request as that method sees it; or
+    /// why none does.
+    fn routed<'a>(&self, target: &Target<'a>) -> Result<(&'a Method, vtl::Request), String> {
+        match target {
+            // Path parameters given for the integration's resource: nothing to route.
+            Target::Integration(api, true)
+                if self.request.path.is_none() && !self.request.path_parameters.is_empty() =>
+            {
+                let call = Call {
+                    resource_path: Some(&api.methods[0].path),
+                    ..Call::default()
+                };
+                Ok((&api.methods[0], request::local_call(&self.request, &call)))
+            }
+            Target::Api(api) | Target::Integration(api, true) => self
+                .request
+                .route(api, None)
+                .map_err(|e| e.message().to_string()),
+            Target::Integration(api, false) => {
+                let call = Call::default();
+                Ok((&api.methods[0], request::local_call(&self.request, &call)))
+            }
+        }
+    }
+
     fn run(&self, target: &Target) -> CaseResult {
         let mut failures = Vec::new();
-        let (integration, resource, mut params) = match target {
-            Target::Api(api) => match api.resolve(&self.method, &self.path) {
-                Some((op, params)) => (&op.integration, Some(op.path.clone()), params),
+        let routed = self.routed(target);
+        let mut unanswered = false;
+        let simulation = match routed {
+            Ok((method, request)) => simulate(method, &request, |_| match &self.backend {
+                Some(outcome) => outcome.clone(),
                 None => {
-                    let known: Vec<String> = api
-                        .operations
-                        .iter()
-                        .map(|op| format!("{} {}", op.method, op.path))
-                        .collect();
-                    return self.result(vec![format!(
-                        "no operation of the API answers {} {} (operations: {})",
-                        self.method,
-                        self.path,
-                        if known.is_empty() {
-                            "none".to_string()
-                        } else {
-                            known.join(", ")
-                        }
-                    )]);
+                    let mock = method
+                        .integration
+                        .as_ref()
+                        .is_some_and(|i| i.kind == IntegrationType::Mock);
+                    unanswered = !mock;
+                    Outcome::Mock
                 }
-            },
-            Target::Integration(integration, None) => (integration, None, Params::new()),
-            Target::Integration(integration, Some(resource)) => {
-                match match_path(resource, &self.path) {
-                    Some(params) => (integration, Some(resource.clone()), params),
-                    None => {
-                        return self.result(vec![format!(
-                            "the path {} does not match the resource {resource}",
-                            self.path
-                        )]);
-                    }
-                }
+            }),
+            Err(why) if self.expect.status == Some(403) => missing_authentication_token(why),
+            Err(why) => {
+                let why = match target {
+                    Target::Integration(api, _) => format!(
+                        "the path {} does not match the resource {}: API Gateway answers 403 \
+                         {MISSING_AUTHENTICATION_TOKEN}",
+                        self.request.url_path().unwrap_or_default(),
+                        api.methods[0].path
+                    ),
+                    Target::Api(_) => why,
+                };
+                return self.result(vec![why]);
             }
         };
-        params.extend(self.path_parameters.clone());
-
-        let mut request = Request::new();
-        for (k, v) in &params {
-            request = request.with_path(k, v);
-        }
-        for (k, v) in &self.query {
-            request = request.with_querystring(k, v);
-        }
-        for (k, v) in &self.headers {
-            request = request.with_header(k, v);
-        }
-        for (k, v) in &self.stage_variables {
-            request = request.with_stage_variable(k, v);
-        }
-        if let Some(b) = &self.body {
-            request = request.with_body(b);
-        }
-        if !self.context.contains_key("httpMethod") {
-            request = request.with_context("httpMethod", self.method.clone().into());
-        }
-        if let Some(r) = &resource
-            && !self.context.contains_key("resourcePath")
-        {
-            request = request.with_context("resourcePath", r.clone().into());
-        }
-        for (k, v) in &self.context {
-            request = request.with_context(k, v.clone());
-        }
-
-        let mut unanswered = false;
-        let simulation = simulate(integration, &request, |_| match &self.backend {
-            Some(outcome) => outcome.clone(),
-            None => {
-                if integration.kind != IntegrationType::Mock {
-                    unanswered = true;
-                }
-                Outcome::Mock
-            }
-        });
         if unanswered {
             failures.push(
                 "the backend was called but the case has no `backend` to answer it".to_string(),
@@ -532,6 +585,40 @@ impl Case {
     }
 }
 
+/// What API Gateway answers a request no method answers.
+fn missing_authentication_token(why: String) -> Simulation {
+    Simulation {
+        backend_request: None,
+        status: 403,
+        headers: [("Content-Type".to_string(), "application/json".to_string())]
+            .into_iter()
+            .collect(),
+        body: MISSING_AUTHENTICATION_TOKEN.to_string(),
+        trace: vec![why],
+        error: None,
+    }
+}
+
+/// The expected body under `text` (exact) or `json` (structural) of `expect`.
+fn body(doc: &Document, expect: &Node, text: &str, json: &str) -> Result<Option<Body>, Error> {
+    match (expect.get(text), expect.get(json)) {
+        (Some(_), Some(j)) => Err(doc.error(j, format!("give `{text}` or `{json}`, not both"))),
+        (Some(t), None) => match &t.value {
+            Value::String(s) => Ok(Some(Body::Text(s.text.clone()))),
+            Value::Number(_) | Value::Bool(_) => Ok(Some(Body::Text(t.scalar_text()))),
+            _ => Err(doc.error(
+                t,
+                format!(
+                    "`{text}` is the exact text, a string, not {}; use `{json}` for a JSON value",
+                    t.kind()
+                ),
+            )),
+        },
+        (None, Some(j)) => Ok(Some(Body::Json(j.to_json()))),
+        (None, None) => Ok(None),
+    }
+}
+
 /// The body as a quoted string, shortened past 200 characters.
 fn abbreviate(body: &str) -> String {
     if body.chars().count() > 200 {
@@ -546,67 +633,6 @@ fn header_names(headers: &IndexMap<String, String>) -> String {
         "none".to_string()
     } else {
         headers.keys().cloned().collect::<Vec<_>>().join(", ")
-    }
-}
-
-fn parse_query(q: &str) -> Result<Params, Error> {
-    let decode = |s: &str| {
-        super::url_decode(&s.replace('+', " "))
-            .map_err(|e| invalid(format!("`request.path` has a bad query string: {e}")))
-    };
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            Ok((decode(k)?, decode(v)?))
-        })
-        .collect()
-}
-
-impl Expect {
-    fn parse(v: &serde_json::Value) -> Result<Expect, Error> {
-        let fields = object(
-            v,
-            "expect",
-            &[
-                "status",
-                "headers",
-                "body",
-                "bodyJson",
-                "backendBody",
-                "backendBodyJson",
-            ],
-        )?;
-        let status = match fields.get("status") {
-            None => None,
-            Some(s) => Some(
-                s.as_u64()
-                    .or_else(|| s.as_str().and_then(|t| t.parse().ok()))
-                    .and_then(|c| u16::try_from(c).ok())
-                    .ok_or_else(|| {
-                        invalid(format!("`expect.status` must be a status code, not {s}"))
-                    })?,
-            ),
-        };
-        let body = |text: &str, json: &str| -> Result<Option<Body>, Error> {
-            match (fields.get(text), fields.get(json)) {
-                (Some(_), Some(_)) => Err(invalid(format!(
-                    "give `expect.{text}` or `expect.{json}`, not both"
-                ))),
-                (Some(serde_json::Value::String(s)), None) => Ok(Some(Body::Text(s.clone()))),
-                (Some(_), None) => Err(invalid(format!(
-                    "`expect.{text}` is the exact text, a string; use `{json}` for a JSON value"
-                ))),
-                (None, Some(v)) => Ok(Some(Body::Json(v.clone()))),
-                (None, None) => Ok(None),
-            }
-        };
-        Ok(Expect {
-            status,
-            headers: strings(fields.get("headers"), "expect.headers")?,
-            body: body("body", "bodyJson")?,
-            backend_body: body("backendBody", "backendBodyJson")?,
-        })
     }
 }
 
@@ -729,7 +755,7 @@ fn json_difference(
 /// unchanged stretches are elided as `...`. Line breaks are `\n`; a `\r` shows as `\r`.
 ///
 /// ```
-/// let d = vtl::apigateway::cases::line_diff("{\n  \"a\": 1\n}", "{\n  \"a\": 2\n}");
+/// let d = vtl_tools::cases::line_diff("{\n  \"a\": 1\n}", "{\n  \"a\": 2\n}");
 /// assert_eq!(d, " {\n-  \"a\": 1\n+  \"a\": 2\n }");
 /// ```
 pub fn line_diff(expected: &str, actual: &str) -> String {

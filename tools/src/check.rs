@@ -162,10 +162,18 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
         mine.iter().map(|s| s.request.clone()).collect()
     };
     let backend = integration.backend();
-    for (media, t) in &integration.request_templates {
+    // An empty template passes the payload through: there is nothing to check.
+    for (media, t) in integration
+        .request_templates
+        .iter()
+        .filter(|(_, t)| !t.text().is_empty())
+    {
+        // Only Lambda insists on JSON; a MOCK reads its `statusCode` leniently (CDK writes
+        // `{ statusCode: 200 }`), an AWS service or HTTP backend takes what it takes.
+        let lambda = backend == Backend::Lambda;
         let expect = Expect {
-            json: matches!(backend, Backend::Lambda | Backend::Mock),
-            lambda: backend == Backend::Lambda,
+            json: lambda,
+            lambda,
         };
         let subject = format!("{name} requestTemplates {media}");
         findings.extend(
@@ -179,7 +187,11 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
         .filter_map(|s| Some(s.request.clone().with_body(s.payload.as_ref()?)))
         .collect();
     for r in &integration.responses {
-        for (media, t) in &r.response_templates {
+        for (media, t) in r
+            .response_templates
+            .iter()
+            .filter(|(_, t)| !t.text().is_empty())
+        {
             let expect = Expect {
                 json: media == "application/json" || media.ends_with("+json"),
                 lambda: false,
@@ -208,7 +220,12 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
             None => f,
         });
     }
-    if let Some(declared) = &method.method_responses {
+    // A proxy integration passes the backend's status through: its responses play no part.
+    if let Some(declared) = method
+        .method_responses
+        .as_ref()
+        .filter(|_| !integration.kind.is_proxy())
+    {
         let declared: Vec<u16> = declared.iter().map(|m| m.status_code).collect();
         let statuses: Vec<u16> = integration
             .responses

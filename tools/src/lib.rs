@@ -4,10 +4,12 @@
 
 #![deny(missing_docs)]
 
+pub mod cases;
 pub mod check;
 pub mod document;
 pub mod files;
 pub mod import;
 pub mod init;
+pub mod request;
 pub mod routes;
 pub mod suggest;

@@ -213,6 +213,13 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
         if let Some(template) = cloudformation::find(path) {
             return load(&template, options);
         }
+        if !terraform::is_module(path) {
+            return Err(invalid(format!(
+                "{}: no API definition in this folder (looked for serverless.yml, \
+                 cdk.out/manifest.json, template.yaml or .json, and .tf files)",
+                path.display()
+            )));
+        }
     }
     let name: Arc<str> = Arc::from(path.display().to_string());
     if options.format == Some(Format::Terraform)
