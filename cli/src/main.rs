@@ -327,7 +327,10 @@ fn simulate_call(a: &SimulateArgs) -> Result<ExitCode, String> {
     if a.method.is_some() {
         file.method = a.method.as_ref().map(|m| m.to_ascii_uppercase());
     }
-    let (method, request) = if api.methods.len() == 1 && file.url_path().is_none() {
+    // An integration on its own has no resource to route to: the request reaches it.
+    let unrouted = source.format == Format::Integration
+        || (api.methods.len() == 1 && file.url_path().is_none());
+    let (method, request) = if unrouted {
         let method = &api.methods[0];
         let call = Call {
             resource_path: Some(&method.path),

@@ -1,23 +1,31 @@
-//! The command line's human output, compared with the exact text committed beside the
-//! inputs in `tests/cli/` (set `UPDATE_GOLDEN=1` to rewrite it after an intended change).
+//! The command line's output, compared with the exact text committed in `cli/tests/golden/`
+//! (set `UPDATE_GOLDEN=1` to rewrite it after an intended change). Commands run from the
+//! root of the repository, so the paths they print are the repository's.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
-fn golden(name: &str, args: &[&str], expected_status: i32) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(env!("CARGO_BIN_EXE_vtl"))
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+fn vtl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vtl"))
         .args(args)
-        .current_dir(root)
+        .current_dir(root())
         .env("NO_COLOR", "1")
         .output()
-        .expect("vtl runs");
+        .expect("vtl runs")
+}
+
+fn golden(name: &str, args: &[&str], expected_status: i32) {
+    let out = vtl(args);
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let file = root.join("tests/cli").join(format!("{name}.txt"));
+    let file = root().join("cli/tests/golden").join(format!("{name}.txt"));
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&file, &text).expect("writable");
     }
@@ -31,30 +39,22 @@ fn golden(name: &str, args: &[&str], expected_status: i32) {
     );
 }
 
+const G: &str = "cli/tests/golden";
+
 #[test]
 fn check_reports_every_problem_with_its_place() {
+    let profile = format!("{G}/profile.vm");
+    let request = format!("{G}/profile.request.json");
     golden(
         "check-profile",
-        &[
-            "check",
-            "tests/cli/profile.vm",
-            "--request",
-            "tests/cli/profile.request.json",
-        ],
+        &["check", &profile, "--request", &request],
         1,
     );
-    golden("check-broken", &["check", "tests/cli/broken.vm"], 1);
-    golden("check-limits", &["check", "tests/cli/limits.vm"], 1);
+    golden("check-broken", &["check", &format!("{G}/broken.vm")], 1);
+    golden("check-limits", &["check", &format!("{G}/limits.vm")], 1);
     golden(
         "check-json",
-        &[
-            "check",
-            "--format",
-            "json",
-            "tests/cli/profile.vm",
-            "--request",
-            "tests/cli/profile.request.json",
-        ],
+        &["check", "--format", "json", &profile, "--request", &request],
         1,
     );
     golden(
@@ -70,31 +70,116 @@ fn check_reports_every_problem_with_its_place() {
     golden("check-api", &["check", "examples/seed/api.yaml"], 0);
     golden(
         "check-api-missing-method-response",
-        &["check", "tests/cli/api-missing-method-response.json"],
+        &["check", &format!("{G}/api-missing-method-response.json")],
         1,
     );
 }
 
 #[test]
-fn test_runs_the_seed_cases() {
-    golden("test-seed", &["test", "examples/seed/cases.yaml"], 0);
-}
-
-#[test]
-fn errors_show_the_source_line() {
-    golden("render-broken", &["render", "tests/cli/broken.vm"], 1);
-    // The caret lands on a character of two bytes.
+fn check_places_findings_in_the_files_templates_were_written_in() {
+    // Broken templates in a SAM template (a YAML block), a CloudFormation JSON template
+    // (a string with \n escapes) and a Terraform heredoc: every one is reported, at its
+    // line of its file.
     golden(
-        "render-broken-unicode",
-        &["render", "tests/cli/broken-unicode.vm"],
+        "check-sam-broken",
+        &["check", &format!("{G}/broken-sam.yaml")],
         1,
     );
-    golden("select-invalid", &["select", "(4\\d{2}", "404"], 1);
     golden(
-        "select-match",
-        &["select", "^\\[400:.*", "[400:BadRequest] fuga is not hoge"],
+        "check-cfn-json-broken",
+        &["check", &format!("{G}/broken-cfn.json")],
+        1,
+    );
+    golden(
+        "check-terraform-broken",
+        &["check", &format!("{G}/broken-terraform")],
+        1,
+    );
+    golden(
+        "check-fixture-serverless",
+        &["check", "tests/fixtures/serverless"],
         0,
     );
+    golden(
+        "check-cases",
+        &[
+            "check",
+            "examples/seed/api.yaml",
+            "--cases",
+            "examples/seed/cases.yaml",
+            "--format",
+            "json",
+        ],
+        0,
+    );
+}
+
+#[test]
+fn a_yaml_file_that_is_no_api_is_not_a_template() {
+    golden(
+        "check-not-an-api",
+        &["check", "examples/seed/cases.yaml"],
+        2,
+    );
+}
+
+#[test]
+fn routes_list_every_method_of_every_format() {
+    golden(
+        "routes-sam",
+        &["routes", "tests/fixtures/sam/template.yaml"],
+        0,
+    );
+    golden(
+        "routes-terraform-json",
+        &["routes", "tests/fixtures/terraform", "--format", "json"],
+        0,
+    );
+    golden(
+        "routes-several",
+        &[
+            "routes",
+            "tests/fixtures/serverless",
+            "tests/fixtures/cdk/cdk.out",
+            "tests/fixtures/openapi/swagger.yaml",
+        ],
+        0,
+    );
+}
+
+/// GET /fuga with the Lambda error gives the same answer from every format.
+#[test]
+fn every_format_simulates_the_seed_alike() {
+    let sources = [
+        "tests/fixtures/openapi/api.json",
+        "tests/fixtures/openapi/swagger.yaml",
+        "tests/fixtures/cloudformation/template.yaml",
+        "tests/fixtures/cloudformation/template.json",
+        "tests/fixtures/sam/template.yaml",
+        "tests/fixtures/sam-include",
+        "tests/fixtures/sam-definitionuri",
+        "tests/fixtures/cdk",
+        "tests/fixtures/terraform",
+        "tests/fixtures/serverless",
+    ];
+    for source in sources {
+        let out = vtl(&[
+            "simulate",
+            source,
+            "--path",
+            "/fuga",
+            "--backend",
+            "examples/seed/fuga.backend.json",
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let (head, body) = stdout.split_once("\n\n").expect("a status line and a body");
+        assert!(head.starts_with("HTTP 400"), "{source}: {stdout}");
+        assert_eq!(
+            body, "{\n  \"message\" : \"[400:BadRequest] fuga is not hoge\"\n}\n",
+            "{source}"
+        );
+        assert_eq!(out.status.code(), Some(0), "{source}");
+    }
 }
 
 #[test]
@@ -112,39 +197,64 @@ fn simulate_the_seed() {
         ],
         0,
     );
+    golden(
+        "simulate-cloudformation",
+        &[
+            "simulate",
+            "tests/fixtures/cloudformation/template.yaml",
+            "--path",
+            "/fuga",
+            "--backend",
+            "examples/seed/fuga.backend.json",
+            "--parameter",
+            "Function.Arn=arn:aws:lambda:us-east-1:123456789012:function:lambdemo",
+            "--trace",
+        ],
+        0,
+    );
 }
 
 #[test]
-fn help_and_version_answer_on_standard_output() {
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_vtl"))
-            .args(args)
-            .output()
-            .expect("vtl runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
-    for args in [
-        &["--help"][..],
-        &["-h"],
-        &["help"],
-        &["render", "--help"],
-        &["check", "x.vm", "-h"],
-        &["simulate", "--help"],
-    ] {
-        let (status, stdout) = run(args);
-        assert_eq!(status, Some(0), "exit status of `vtl {}`", args.join(" "));
-        assert!(stdout.starts_with("usage:\n"), "`vtl {}`", args.join(" "));
-    }
-    // The input of `select` is any text, `--help` too.
-    assert_eq!(
-        run(&["select", "--.*", "--help"]),
-        (Some(0), "match\n".to_string())
+fn test_runs_the_seed_cases() {
+    golden("test-seed", &["test", "examples/seed/cases.yaml"], 0);
+}
+
+#[test]
+fn init_writes_cases_that_run() {
+    golden("init-sam", &["init", "tests/fixtures/sam/template.yaml"], 0);
+}
+
+#[test]
+fn errors_show_the_source_line() {
+    golden("render-broken", &["render", &format!("{G}/broken.vm")], 1);
+    // The caret lands on a character of two bytes.
+    golden(
+        "render-broken-unicode",
+        &["render", &format!("{G}/broken-unicode.vm")],
+        1,
     );
+    golden("select-invalid", &["select", "(4\\d{2}", "404"], 1);
+    golden(
+        "select-match",
+        &["select", "^\\[400:.*", "[400:BadRequest] fuga is not hoge"],
+        0,
+    );
+}
+
+#[test]
+fn help_explains_each_command_with_an_example() {
+    golden("help", &["--help"], 0);
+    for command in [
+        "render", "select", "simulate", "check", "test", "routes", "init",
+    ] {
+        golden(&format!("help-{command}"), &[command, "--help"], 0);
+    }
+    // Misspelt commands and flags get a suggestion, and usage errors exit 2.
+    golden("unknown-command", &["chek", "x.vm"], 2);
+    golden("unknown-flag", &["check", "x.vm", "--reqest", "r.json"], 2);
+    let version = vtl(&["--version"]);
     assert_eq!(
-        run(&["--version"]),
-        (Some(0), format!("vtl {}\n", env!("CARGO_PKG_VERSION")))
+        String::from_utf8_lossy(&version.stdout),
+        format!("vtl {}\n", env!("CARGO_PKG_VERSION"))
     );
 }

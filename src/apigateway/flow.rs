@@ -65,6 +65,22 @@ fn invalid(message: impl Into<String>) -> Error {
 }
 
 impl Outcome {
+    /// What selection patterns are matched against: a Lambda error's `errorMessage`, an
+    /// HTTP backend's status code; `None` for a Lambda result, and for MOCK, whose status
+    /// comes from its request template.
+    pub fn selection_value(&self) -> Option<String> {
+        match self {
+            Outcome::LambdaError(e) => Some(
+                e.get("errorMessage")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            ),
+            Outcome::Http { status, .. } => Some(status.to_string()),
+            Outcome::LambdaResult(_) | Outcome::Mock => None,
+        }
+    }
+
     /// What response templates see as `$input`: a Lambda function's result, its error
     /// object as JSON, an HTTP backend's body; `None` for MOCK, which has no payload.
     pub fn payload(&self) -> Option<String> {
@@ -423,25 +439,13 @@ impl Call<'_> {
     /// template gave no status code.
     fn selection_value(&mut self, outcome: &Outcome, sent: &BackendRequest) -> Result<Answer, ()> {
         let answer = match outcome {
-            Outcome::LambdaResult(_) => Answer {
-                selected_by: None,
+            Outcome::LambdaResult(_) | Outcome::LambdaError(_) => Answer {
+                selected_by: outcome.selection_value(),
                 payload: outcome.payload().unwrap_or_default(),
                 headers: IndexMap::new(),
             },
-            Outcome::LambdaError(e) => Answer {
-                selected_by: Some(
-                    e.get("errorMessage")
-                        .and_then(|m| m.as_str())
-                        .unwrap_or("")
-                        .to_string(),
-                ),
-                payload: outcome.payload().unwrap_or_default(),
-                headers: IndexMap::new(),
-            },
-            Outcome::Http {
-                status, headers, ..
-            } => Answer {
-                selected_by: Some(status.to_string()),
+            Outcome::Http { headers, .. } => Answer {
+                selected_by: outcome.selection_value(),
                 payload: outcome.payload().unwrap_or_default(),
                 headers: headers.clone(),
             },

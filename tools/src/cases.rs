@@ -185,7 +185,7 @@ pub fn samples(path: &Path, options: &Options) -> Result<Vec<Sample>, Error> {
                     method: method.http_method.clone(),
                     path: method.path.clone(),
                     request,
-                    payload: c.backend.as_ref().and_then(Outcome::payload),
+                    outcome: c.backend.clone(),
                 })
             })
             .collect()

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use vtl::apigateway::{
     Api, Backend, CONTEXT_VARIABLES, INPUT_MEMBERS, MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES,
-    Method, Request, SelectionPattern, Sourced, UTIL_METHODS, VARIABLES,
+    Method, Outcome, Request, SelectionPattern, Sourced, UTIL_METHODS, VARIABLES, select,
 };
 use vtl::syntax::ast::{Access, Block, Expr, ExprKind, Node, Reference};
 use vtl::{ErrorKind, Template, offset_of};
@@ -131,8 +131,8 @@ pub struct Sample {
     pub path: String,
     /// The method request.
     pub request: Request,
-    /// The backend's payload, when known.
-    pub payload: Option<String>,
+    /// What the backend answered, when known.
+    pub outcome: Option<Outcome>,
 }
 
 /// Checks every request and response template and every selection pattern of `api`.
@@ -182,11 +182,30 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
                 .map(|f| f.placed(&subject, t)),
         );
     }
-    let payloads: Vec<Request> = mine
+    // Each response template sees the answers that select its response.
+    let compiled: Vec<Option<&SelectionPattern>> = integration
+        .responses
         .iter()
-        .filter_map(|s| Some(s.request.clone().with_body(s.payload.as_ref()?)))
+        .map(|r| {
+            r.selection_pattern
+                .as_ref()
+                .filter(|p| !p.text().is_empty())
+                .and_then(|p| p.compiled().ok())
+        })
         .collect();
-    for r in &integration.responses {
+    let selects = |s: &Sample| {
+        let outcome = s.outcome.as_ref()?;
+        let value = outcome.selection_value();
+        let index = select(compiled.iter().copied().enumerate(), value.as_deref()).ok()??;
+        Some((index, s.request.clone().with_body(outcome.payload()?)))
+    };
+    let answers: Vec<(usize, Request)> = mine.iter().filter_map(|s| selects(s)).collect();
+    for (index, r) in integration.responses.iter().enumerate() {
+        let payloads: Vec<Request> = answers
+            .iter()
+            .filter(|(i, _)| *i == index)
+            .map(|(_, r)| r.clone())
+            .collect();
         for (media, t) in r
             .response_templates
             .iter()
@@ -280,18 +299,22 @@ pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec
             ),
         ));
     }
+    // A misspelt directive is often what breaks the parse: it is found in the text.
+    lint_directives(source, &mut findings);
     let template = match Template::parse(source) {
         Ok(t) => t,
         Err(e) => {
-            let at = offset_of(source, e.line(), e.column());
+            let at = e
+                .offset()
+                .unwrap_or_else(|| offset_of(source, e.line(), e.column()));
             findings
                 .push(Finding::new(Severity::Error, "parse", e.message()).at(source, at..at + 1));
+            findings.sort_by_key(|f| (f.line, f.column));
             return findings;
         }
     };
     lint_block(template.tree(), source, &mut findings);
     lint_names(template.tree(), source, &mut findings);
-    lint_directives(source, &mut findings);
     let empty = [Request::new()];
     let samples = if requests.is_empty() {
         &empty[..]

@@ -36,7 +36,9 @@ pub fn starter(api: &Api, api_path: &str) -> String {
             "    request:\n      method: {method}\n      path: {}\n",
             quote(&path)
         ));
-        if i.request_templates.keys().any(|k| k.contains("json")) && method != "GET" {
+        if i.request_templates.keys().any(|k| k.contains("json"))
+            && ["POST", "PUT", "PATCH"].contains(&method)
+        {
             out.push_str("      body: '{}'\n");
         }
         let default_status = i

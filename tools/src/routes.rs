@@ -12,6 +12,8 @@ pub struct Route {
     /// The integration type (`AWS`, `AWS_PROXY`, `HTTP`, `HTTP_PROXY`, `MOCK`), or `NONE`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// What an `AWS` integration calls: `Lambda`, or the service (`sqs`, `dynamodb`).
+    pub backend: Option<String>,
     /// The request templates' content types.
     #[serde(rename = "requestTemplates")]
     pub request_templates: Vec<String>,
@@ -50,16 +52,13 @@ pub fn routes(api: &Api) -> Vec<Route> {
 }
 
 fn route(m: &Method) -> Route {
-    let (kind, request_templates, responses) = match &m.integration {
-        None => ("NONE".to_string(), Vec::new(), Vec::new()),
+    let (kind, backend, request_templates, responses) = match &m.integration {
+        None => ("NONE".to_string(), None, Vec::new(), Vec::new()),
         Some(i) => {
-            let kind = match i.backend() {
-                Backend::Lambda => format!("{} Lambda", i.kind),
-                Backend::AwsService => match aws_service(&i.uri) {
-                    Some(s) => format!("{} {s}", i.kind),
-                    None => i.kind.to_string(),
-                },
-                _ => i.kind.to_string(),
+            let backend = match i.backend() {
+                Backend::Lambda => Some("Lambda".to_string()),
+                Backend::AwsService => aws_service(&i.uri).map(str::to_string),
+                _ => None,
             };
             let responses = i
                 .responses
@@ -73,7 +72,8 @@ fn route(m: &Method) -> Route {
                 })
                 .collect();
             (
-                kind,
+                i.kind.to_string(),
+                backend,
                 i.request_templates.keys().cloned().collect(),
                 responses,
             )
@@ -83,6 +83,7 @@ fn route(m: &Method) -> Route {
         method: m.http_method.clone(),
         path: m.path.clone(),
         kind,
+        backend,
         request_templates,
         responses,
         file: m.origin.as_ref().map(|o| o.file().to_string()),
@@ -101,6 +102,9 @@ fn aws_service(uri: &str) -> Option<&str> {
 impl std::fmt::Display for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {} {}", self.method, self.path, self.kind)?;
+        if let Some(b) = &self.backend {
+            write!(f, " {b}")?;
+        }
         if !self.request_templates.is_empty() {
             write!(f, " request {}", self.request_templates.join(", "))?;
         }
