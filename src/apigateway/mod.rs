@@ -70,7 +70,14 @@ pub fn render(template: &str, request: &Request) -> Result<String, Error> {
     Template::parse(template)?.render(request)
 }
 
-fn check_size(template: &str) -> Result<(), Error> {
+/// Refuses a template larger than API Gateway accepts ([`MAX_TEMPLATE_BYTES`]).
+///
+/// ```
+/// assert!(vtl::apigateway::check_size("{}").is_ok());
+/// let big = " ".repeat(vtl::apigateway::MAX_TEMPLATE_BYTES + 1);
+/// assert_eq!(vtl::apigateway::check_size(&big).unwrap_err().kind(), vtl::ErrorKind::Limit);
+/// ```
+pub fn check_size(template: &str) -> Result<(), Error> {
     if template.len() > MAX_TEMPLATE_BYTES {
         return Err(Error::new(
             ErrorKind::Limit,
@@ -172,10 +179,7 @@ impl Request {
                 ),
             ],
             null_mode: NullMode::Empty,
-            limits: crate::Limits {
-                max_iterations: Some(MAX_FOREACH_ITERATIONS),
-                ..crate::Limits::default()
-            },
+            limits: self.limits(),
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Request {
     header: Arc<Params>,
     stage_variables: Arc<Params>,
     context: Arc<serde_json::Map<String, serde_json::Value>>,
+    /// The limits of a render against the request; API Gateway's when `None`.
+    limits: Option<crate::Limits>,
     /// The same text as shared strings, made on first render.
     strings: OnceLock<Arc<Strings>>,
 }
@@ -212,6 +214,29 @@ impl Request {
             }
         }
         Ok(request)
+    }
+
+    /// Renders against the request run within `limits` instead of API Gateway's (which
+    /// are [`Limits::default`](crate::Limits::default) with at most
+    /// [`MAX_FOREACH_ITERATIONS`](super::MAX_FOREACH_ITERATIONS) iterations of a loop).
+    ///
+    /// ```
+    /// let tight = vtl::Limits { max_iterations: Some(2), ..vtl::Limits::default() };
+    /// let request = vtl::Request::new().with_limits(tight);
+    /// let err = vtl::render("#foreach($i in [1..3])$i#end", &request).unwrap_err();
+    /// assert_eq!(err.kind(), vtl::ErrorKind::Limit);
+    /// ```
+    pub fn with_limits(mut self, limits: crate::Limits) -> Request {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// The limits renders against the request run within.
+    pub fn limits(&self) -> crate::Limits {
+        self.limits.unwrap_or(crate::Limits {
+            max_iterations: Some(super::MAX_FOREACH_ITERATIONS),
+            ..crate::Limits::default()
+        })
     }
 
     /// Sets the raw payload.

@@ -7,8 +7,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use vtl::apigateway::{
-    Api, Backend, CONTEXT_VARIABLES, INPUT_MEMBERS, MAX_FOREACH_ITERATIONS, MAX_TEMPLATE_BYTES,
-    Method, Outcome, Request, SelectionPattern, Sourced, UTIL_METHODS, VARIABLES, select,
+    Api, Backend, CONTEXT_VARIABLES, INPUT_MEMBERS, MAX_FOREACH_ITERATIONS, Method, Outcome,
+    Request, SelectionPattern, Sourced, UTIL_METHODS, VARIABLES, check_size, select,
 };
 use vtl::syntax::ast::{Access, Block, Expr, ExprKind, Node, Reference};
 use vtl::{ErrorKind, Template, offset_of};
@@ -289,15 +289,8 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
 /// ```
 pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if source.len() > MAX_TEMPLATE_BYTES {
-        findings.push(Finding::new(
-            Severity::Error,
-            "template-size",
-            format!(
-                "the template has {} bytes; API Gateway accepts at most {MAX_TEMPLATE_BYTES}",
-                source.len()
-            ),
-        ));
+    if let Err(e) = check_size(source) {
+        findings.push(Finding::new(Severity::Error, "template-size", e.message()));
     }
     // A misspelt directive is often what breaks the parse: it is found in the text.
     lint_directives(source, &mut findings);
