@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::{Frame, Halt, Renderer, Slot, Step};
 use crate::ErrorKind;
-use crate::syntax::ast::MacroCall;
+use crate::syntax::ast::{ExprKind, MacroCall};
 use crate::value::{DefinedBlock, Value};
 
 /// Velocity 1.7's default `velocimacro.max.depth`.
@@ -28,6 +28,23 @@ impl Renderer<'_> {
             out.push_str(&src[call.span.range()]);
             return Ok(());
         };
+        // Velocity checks the arguments once it knows the macro: a bare word is none.
+        if let Some(word) = call
+            .args
+            .iter()
+            .find(|a| matches!(a.kind, ExprKind::Word(_)))
+        {
+            return Err(self.error(
+                src,
+                word.span,
+                ErrorKind::Render,
+                format!(
+                    "invalid argument `{}` of macro #{}: a bare word is not a value",
+                    &src[word.span.range()],
+                    call.name
+                ),
+            ));
+        }
         if self.frames.len() >= MAX_MACRO_DEPTH {
             return Err(self.error(
                 src,

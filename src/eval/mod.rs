@@ -344,6 +344,14 @@ impl<'t> Renderer<'t> {
                 return Err(self.break_target(scope.as_deref(), *span, src, out));
             }
             Node::Refused(node) => {
+                if node.args.is_empty() && &*node.name == "parse" {
+                    return Err(self.error(
+                        src,
+                        node.span,
+                        ErrorKind::Render,
+                        "#parse needs the name of a template to read",
+                    ));
+                }
                 for arg in &node.args {
                     if self.value(arg, src, out)?.is_some() {
                         return Err(self.error(
@@ -357,6 +365,15 @@ impl<'t> Renderer<'t> {
                         ));
                     }
                 }
+            }
+            Node::Literal(Some(text), _) => out.push_str(text),
+            Node::Literal(None, span) => {
+                return Err(self.error(
+                    src,
+                    *span,
+                    ErrorKind::Render,
+                    "#literal needs an argument list and a body: `#literal() .. #end`",
+                ));
             }
             Node::Stop(_) => return Err(Halt::Stop),
             Node::Define(def) => {

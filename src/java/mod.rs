@@ -15,7 +15,7 @@ use crate::{Error, ErrorKind};
 pub(crate) type Call = Option<Result<Value, Error>>;
 
 pub(crate) use class::is_class_property;
-pub(crate) use string::{MAX_STRING, java_trim};
+pub(crate) use string::{MAX_STRING, from_units, java_trim};
 
 /// Most elements a list may grow to through its methods.
 pub(crate) const MAX_ELEMENTS: usize = 10_000_000;

@@ -57,6 +57,10 @@ pub enum Node {
     Evaluate(Box<Expr>, Span),
     /// `#include` or `#parse`: a template has no files to read, so rendering one fails.
     Refused(Box<Refused>),
+    /// `#literal() body #end`: the body's text, unrendered (comments and escapes resolved
+    /// as Velocity prints them), or the text of its first argument; `None` for a
+    /// `#literal` with no argument list, which fails when rendered.
+    Literal(Option<Arc<str>>, Span),
 }
 
 impl Node {
@@ -66,7 +70,8 @@ impl Node {
             Node::Text(span)
             | Node::Break(_, span)
             | Node::Stop(span)
-            | Node::Evaluate(_, span) => *span,
+            | Node::Evaluate(_, span)
+            | Node::Literal(_, span) => *span,
             Node::Reference(r) => r.span,
             Node::Set(s) => s.span,
             Node::If(i) => i

@@ -322,13 +322,22 @@ impl<'s> Parser<'s> {
         }
         self.pos = p + 1;
         let raw = &self.src[at + 1..p];
-        let text: Arc<str> = if doubled {
+        // A double-quoted literal decodes `\uXXXX` first, then halves doubled quotes
+        // (so `"\u0022\u0022"` is one quote); whether it interpolates depends on the
+        // text as written, so `"\u0024x"` is the plain text `$x`.
+        let decoded = if quote == b'"' && raw.contains("\\u") {
+            Some(unicode_escapes(raw).map_err(|m| self.error(at, m))?)
+        } else {
+            None
+        };
+        let unescaped = decoded.as_deref().unwrap_or(raw);
+        let text: Arc<str> = if doubled || decoded.is_some() {
             let q = quote as char;
-            Arc::from(raw.replace(&format!("{q}{q}"), &q.to_string()))
+            Arc::from(unescaped.replace(&format!("{q}{q}"), &q.to_string()))
         } else {
             Arc::from(raw)
         };
-        if quote == b'"' && text.contains(['$', '#']) {
+        if quote == b'"' && raw.contains(['$', '#']) {
             let block = super::parse_string(&text, self.depth + 1, &mut self.names)
                 .map_err(|e| self.error(at, format!("in string literal: {}", e.message())))?;
             return Ok(ExprKind::Interpolated(text, block));
@@ -442,6 +451,57 @@ impl<'s> Parser<'s> {
 }
 
 use crate::Error;
+
+/// Decodes every `\\u` and the four UTF-16 units after it as Java's `Integer.parseInt(_,
+/// 16)` reads them (a sign allowed, the value cut to 16 bits); the decoded text is not
+/// scanned again. A lone surrogate becomes `?`, as the strings of a render write it.
+fn unicode_escapes(raw: &str) -> Result<String, String> {
+    let units: Vec<u16> = raw.encode_utf16().collect();
+    let mut out: Vec<u16> = Vec::with_capacity(units.len());
+    let mut i = 0;
+    while i < units.len() {
+        if units[i] != u16::from(b'\\') || units.get(i + 1) != Some(&u16::from(b'u')) {
+            out.push(units[i]);
+            i += 1;
+            continue;
+        }
+        let Some(digits) = units.get(i + 2..i + 6) else {
+            return Err(format!(
+                "`{}` in a string literal: `\\u` needs four hexadecimal digits",
+                crate::java::from_units(&units[i..])
+            ));
+        };
+        let text = crate::java::from_units(digits);
+        let (negative, magnitude) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, &text[..]),
+        };
+        let value = (!magnitude.is_empty() && magnitude.chars().all(|c| hex_digit(c).is_some()))
+            .then(|| {
+                magnitude
+                    .chars()
+                    .fold(0i32, |v, c| v * 16 + hex_digit(c).unwrap_or(0) as i32)
+            })
+            .ok_or_else(|| {
+                format!("`\\u{text}` in a string literal: `{text}` is not a hexadecimal number")
+            })?;
+        out.push((if negative { -value } else { value }) as u16);
+        i += 6;
+    }
+    Ok(crate::java::from_units(&out))
+}
+
+/// A hexadecimal digit's value as Java's `Character.digit(c, 16)` gives it for ASCII and
+/// fullwidth letters and digits.
+fn hex_digit(c: char) -> Option<u32> {
+    match c {
+        '\u{FF10}'..='\u{FF19}' => Some(c as u32 - 0xFF10),
+        '\u{FF21}'..='\u{FF26}' => Some(c as u32 - 0xFF21 + 10),
+        '\u{FF41}'..='\u{FF46}' => Some(c as u32 - 0xFF41 + 10),
+        _ => c.to_digit(16),
+    }
+}
 
 impl Expr {
     /// Sets the span's start to that of the left operand.

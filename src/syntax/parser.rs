@@ -17,7 +17,7 @@ pub(crate) const MAX_NESTING: usize = 100;
 
 const DIRECTIVES: &[&str] = &[
     "set", "if", "elseif", "else", "end", "foreach", "break", "stop", "define", "macro",
-    "evaluate", "include", "parse",
+    "evaluate", "include", "parse", "literal",
 ];
 
 /// Why a block ended.
@@ -42,6 +42,12 @@ pub(crate) struct Parser<'s> {
     reference_end: usize,
     /// Parsing the inside of a string literal, where a trailing `$` or `#` is text.
     pub(super) in_string: bool,
+    /// Set after `$a.b(` met a `#`: Velocity's lexer stays in the state of a method's
+    /// arguments for the rest of the template, where spaces and brackets in text fail.
+    args_state: bool,
+    /// While parsing a `#literal` body: the ranges of source that its text prints
+    /// differently (a comment, the backslashes of an escape), with what stands instead.
+    literal_edits: Option<Vec<(usize, usize, &'static str)>>,
     /// Names seen so far, so that each distinct name is allocated once and numbered.
     pub(super) names: super::Names,
 }
@@ -58,6 +64,8 @@ impl<'s> Parser<'s> {
             run_start: 0,
             reference_end: usize::MAX,
             in_string: false,
+            args_state: false,
+            literal_edits: None,
             names,
         }
     }
@@ -127,11 +135,13 @@ impl<'s> Parser<'s> {
             let start = self.pos;
             let next = memchr::memchr3(b'$', b'#', b'\\', &self.b[start..]);
             let Some(offset) = next else {
+                self.args_state_text(start, self.b.len())?;
                 self.push_text(block, start, self.b.len());
                 self.pos = self.b.len();
                 return Ok(Stop::Eof);
             };
             let at = start + offset;
+            self.args_state_text(start, at)?;
             self.push_text(block, start, at);
             self.pos = at;
             match self.b[at] {
@@ -143,6 +153,27 @@ impl<'s> Parser<'s> {
                     }
                 }
             }
+        }
+    }
+
+    /// Text after `$a.b(#`: fails where Velocity's lexer, still reading method arguments,
+    /// meets a space or a bracket.
+    fn args_state_text(&self, start: usize, end: usize) -> Result<(), Error> {
+        if !self.args_state {
+            return Ok(());
+        }
+        match self.b[start..end]
+            .iter()
+            .position(|c| b" \t()[]{},:".contains(c))
+        {
+            Some(i) => Err(self.error(
+                start + i,
+                format!(
+                    "`{}` in text after a method call left open before `#`",
+                    self.b[start + i] as char
+                ),
+            )),
+            None => Ok(()),
         }
     }
 
@@ -158,6 +189,14 @@ impl<'s> Parser<'s> {
             };
             let mut last = r.chain.last().map(kind);
             block.push(Node::Reference(Box::new(r)));
+            // `$a.b(#`: the `(` is text (see `args_state`).
+            if self.args_state && self.b[self.pos..].starts_with(b"(#") {
+                self.push_text(block, self.pos, self.pos + 1);
+                self.pos += 1;
+                self.run_start = self.pos;
+                self.reference_end = self.pos;
+                return Ok(());
+            }
             // Velocity's lexer quirks right after a reference: a word glued to a method
             // call's `)` is text and the accesses after it are dropped; `##` right after a
             // property is text, not a comment.
@@ -180,13 +219,17 @@ impl<'s> Parser<'s> {
             return Ok(());
         }
         let rest = &self.b[at + 1..];
-        // Before a `$`, a backslash or a `#` that starts a token, Velocity's lexer takes
-        // `$!` as a whole, like `$`; before anything else the `!` is dropped.
+        if rest.first() == Some(&b'!') && self.stray_bang(block, at)? {
+            return Ok(());
+        }
+        // Before a `$`, a backslash and `$`, or a `#` that starts a token, Velocity's lexer
+        // takes `$!` as a whole, like `$`; before anything else the `!` is dropped.
         let starts_token = |c: &u8| c.is_ascii_alphanumeric() || b"{*#$_".contains(c);
         let bang = usize::from(
             rest.first() == Some(&b'!')
                 && match rest.get(1) {
-                    Some(b'$' | b'\\') => true,
+                    Some(b'$') => true,
+                    Some(b'\\') => rest[1..].iter().find(|&&c| c != b'\\') == Some(&b'$'),
                     Some(b'#') => rest.get(2).is_some_and(starts_token),
                     _ => false,
                 },
@@ -229,6 +272,54 @@ impl<'s> Parser<'s> {
         Ok(())
     }
 
+    /// `$!` (at `at`) that starts no reference, where Velocity's lexer treats it in ways of
+    /// its own: `$![` and `$!}` are text as written; `$!.name` prints `.name` and drops the
+    /// accesses after it; before an escape (`\\\\` or `\\#name`) `$!` vanishes. Returns
+    /// whether it handled the `$!`.
+    fn stray_bang(&mut self, block: &mut Block, at: usize) -> Result<bool, Error> {
+        let after = at + 2;
+        match self.b.get(after) {
+            Some(b'[' | b'}') => {
+                self.push_text(block, at, after + 1);
+                self.pos = after + 1;
+            }
+            Some(b'.') if self.b.get(after + 1).is_some_and(|&c| is_ident_start(c)) => {
+                let (rest, _) = scan::identifier(&self.src[after + 1..]).unwrap_or(("", ""));
+                let end = self.src.len() - rest.len();
+                self.push_text(block, after, end);
+                self.pos = end;
+                match self.b.get(end) {
+                    Some(b'(') if self.b.get(end + 1) == Some(&b')') => {
+                        return Err(self.error(end + 1, "`$!.name()` calls no method"));
+                    }
+                    Some(b'(') => {}
+                    _ => {
+                        self.accesses()?;
+                    }
+                }
+            }
+            Some(b'\\') => {
+                let n = self.b[after..].iter().take_while(|&&c| c == b'\\').count();
+                let escape = match self.b.get(after + n) {
+                    Some(b'$') => false,
+                    Some(b'#') if n == 1 => self
+                        .b
+                        .get(after + 2)
+                        .is_some_and(|&c| is_ident_start(c) || c == b'{'),
+                    _ => n >= 2,
+                };
+                if !escape {
+                    return Ok(false);
+                }
+                self.pos = after;
+                return Ok(true);
+            }
+            _ => return Ok(false),
+        }
+        self.run_start = self.pos;
+        Ok(true)
+    }
+
     /// At a run of backslashes: an escaped reference or directive, or literal text.
     fn backslash(&mut self, block: &mut Block) -> Result<(), Error> {
         let at = self.pos;
@@ -239,6 +330,7 @@ impl<'s> Parser<'s> {
                 self.pos = after;
                 if let Some(mut r) = self.reference(n as u32)? {
                     r.escapes = n as u32;
+                    self.literal_edit(at, after, "");
                     block.push(Node::Reference(Box::new(r)));
                     self.run_start = self.pos;
                     return Ok(());
@@ -250,6 +342,7 @@ impl<'s> Parser<'s> {
                     if DIRECTIVES.contains(&name) || self.macros.contains_key(name) =>
                 {
                     if n % 2 == 1 {
+                        self.literal_edit(at + n / 2, after, "");
                         // `\#if` is the text `#if`; what follows is parsed as usual.
                         self.push_text(block, at, at + n / 2);
                         self.push_text(block, after, end);
@@ -313,6 +406,7 @@ impl<'s> Parser<'s> {
                     .iter()
                     .position(|&c| c == b'\n' || c == b'\r')
                     .map_or(self.b.len(), |i| at + i);
+                self.literal_edit(at, line_end, "##");
                 self.pos = line_end + newline_len(&self.b[line_end..]);
                 self.run_start = self.pos;
                 return Ok(None);
@@ -322,6 +416,9 @@ impl<'s> Parser<'s> {
                     return Err(self.error(at, "lexical error: template ends in `#*`"));
                 }
                 self.pos = find(self.b, at + 2, b"*#").map_or(self.b.len(), |i| i + 2);
+                // A `#**` comment leaves its closing `*#` in a literal's text.
+                let rest = if rest.get(1) == Some(&b'*') { "*#" } else { "" };
+                self.literal_edit(at, self.pos, rest);
                 self.run_start = self.pos;
                 return Ok(None);
             }
@@ -340,8 +437,12 @@ impl<'s> Parser<'s> {
             && let Ok((after, name)) = scan::word(&self.src[at + 2..])
         {
             let end = self.src.len() - after.len();
+            // Without an argument list, `#@name` is text.
             if !after.trim_start().starts_with('(') {
-                return Err(self.error(end, format!("expected `(` after #@{name}")));
+                self.push_text(block, at, end);
+                self.pos = end;
+                self.run_start = end;
+                return Ok(None);
             }
             let node = self.block_macro_call(at, end, name)?;
             block.push(node);
@@ -408,6 +509,10 @@ impl<'s> Parser<'s> {
                 block.push(node);
             }
             "macro" => self.macro_definition(at, end)?,
+            "literal" => {
+                let node = self.literal(at, end)?;
+                block.push(node);
+            }
             "evaluate" => {
                 let e = self.paren_expr(at, end, "#evaluate")?;
                 if !matches!(
@@ -423,9 +528,32 @@ impl<'s> Parser<'s> {
                 block.push(Node::Evaluate(Box::new(e), Span::new(at, self.pos)));
             }
             "include" | "parse" => {
-                self.open_paren(at, end, name)?;
-                let args = self.call_arguments()?;
-                self.eat_line_end();
+                // Without an argument list the directive stands alone: `#include` renders
+                // nothing, `#parse` fails for want of a name.
+                let ws = self.b[end..]
+                    .iter()
+                    .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+                    .count();
+                let args = if self.b.get(end + ws) == Some(&b'(') {
+                    self.open_paren(at, end, name)?;
+                    let open = self.pos - 1;
+                    let args = self.call_arguments()?;
+                    // A bare word names no file: Velocity refuses it when parsing.
+                    if let Some(i) = args
+                        .iter()
+                        .position(|a| matches!(a.kind, ExprKind::Word(_)))
+                    {
+                        return Err(self.error(
+                            open,
+                            format!("argument {} of #{name} is a bare word, not a value", i + 1),
+                        ));
+                    }
+                    self.eat_line_end();
+                    args
+                } else {
+                    self.pos = end;
+                    Vec::new()
+                };
                 block.push(Node::Refused(Box::new(Refused {
                     name: Arc::from(name),
                     args,
@@ -439,6 +567,78 @@ impl<'s> Parser<'s> {
         }
         self.run_start = self.pos;
         Ok(None)
+    }
+
+    /// Notes, inside a `#literal` body, that `start..end` prints as `text` there.
+    fn literal_edit(&mut self, start: usize, end: usize, text: &'static str) {
+        if let Some(edits) = &mut self.literal_edits {
+            edits.push((start, end, text));
+        }
+    }
+
+    /// `#literal(args) body #end`. The body is parsed (it must be valid and closed) but
+    /// not rendered: it prints as written, except that comments and escapes print as
+    /// Velocity's tokens do. With arguments, the first one's text is printed instead.
+    fn literal(&mut self, at: usize, end: usize) -> Result<Node, Error> {
+        let ws = self.b[end..]
+            .iter()
+            .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if self.b.get(end + ws) != Some(&b'(') {
+            self.pos = end;
+            return Ok(Node::Literal(None, Span::new(at, end)));
+        }
+        self.open_paren(at, end, "#literal")?;
+        let open = self.pos - 1;
+        let args = self.call_arguments()?;
+        if let Some(i) = args
+            .iter()
+            .position(|a| matches!(a.kind, ExprKind::Word(_)))
+        {
+            return Err(self.error(
+                open,
+                format!("argument {} of #literal is a bare word, not a value", i + 1),
+            ));
+        }
+        self.eat_line_end();
+        self.enter(at)?;
+        let body_start = self.pos;
+        let outer = self.literal_edits.replace(Vec::new());
+        let mut body = Vec::new();
+        let stop = self.block(&mut body);
+        let edits = std::mem::replace(&mut self.literal_edits, outer).unwrap_or_default();
+        let body_end = match stop? {
+            Stop::End(e) => e,
+            Stop::Eof => return Err(self.error(at, "#literal is never closed with #end")),
+            Stop::Else(a) | Stop::ElseIf(_, a) => {
+                return Err(self.error(a, "#else or #elseif without a matching #if"));
+            }
+        };
+        self.depth -= 1;
+        if let Some(outer) = &mut self.literal_edits {
+            outer.extend_from_slice(&edits);
+        }
+        let text = if let Some(first) = args.first() {
+            self.src[first.span.range()].to_string()
+        } else {
+            // Velocity fails on a body with nothing in it.
+            if body_start == body_end {
+                return Err(self.error(at, "#literal() with an empty body"));
+            }
+            let mut text = String::with_capacity(body_end - body_start);
+            let mut from = body_start;
+            for (start, end, instead) in edits {
+                text.push_str(&self.src[from..start]);
+                text.push_str(instead);
+                from = end;
+            }
+            text.push_str(&self.src[from..body_end]);
+            text
+        };
+        Ok(Node::Literal(
+            Some(Arc::from(text)),
+            Span::new(at, self.pos),
+        ))
     }
 
     /// Skips spaces and tabs followed by one line break, if that is what comes next.
@@ -772,7 +972,7 @@ impl<'s> Parser<'s> {
                 }
                 Some(b',') => self.pos += 1,
                 None => return Err(self.unexpected("`)` to close the argument list")),
-                // A bare word is an argument too (it renders as itself).
+                // A bare word parses as an argument; a macro refuses it when called.
                 Some(&c)
                     if is_ident_start(c)
                         && !self.src[self.pos..].starts_with("true")
@@ -782,7 +982,7 @@ impl<'s> Parser<'s> {
                     let start = self.pos;
                     self.pos = self.src.len() - rest.len();
                     args.push(Arc::new(Expr {
-                        kind: ExprKind::Str(Arc::from(word)),
+                        kind: ExprKind::Word(Arc::from(word)),
                         span: Span::new(start, self.pos),
                     }));
                 }
@@ -889,8 +1089,18 @@ impl<'s> Parser<'s> {
                             format!("`{member}` is a keyword, not a property"),
                         ));
                     }
-                    // A `(` that ends the template is text, not a call.
-                    if self.b.get(self.pos) == Some(&b'(') && self.pos + 1 < self.b.len() {
+                    // A `(` that ends the template is text, not a call; so is one right
+                    // before a `#`, and the member is a property (see `args_state`).
+                    let open = self.b.get(self.pos) == Some(&b'(');
+                    if open && self.b.get(self.pos + 1) == Some(&b'#') && !self.in_string {
+                        self.args_state = true;
+                        chain.push(Access::Property(
+                            self.intern(member),
+                            Span::new(start, self.pos),
+                        ));
+                        break;
+                    }
+                    if open && self.pos + 1 < self.b.len() {
                         self.pos += 1;
                         let args = self.arguments()?;
                         chain.push(Access::Method(
