@@ -251,6 +251,25 @@ fn read(path: &str) -> Result<String, String> {
     vtl_tools::files::read(Path::new(path)).map_err(|e| e.to_string())
 }
 
+/// Reads a template to render: refused past API Gateway's size limit before it is read
+/// whole.
+fn read_template(path: &str) -> Result<String, String> {
+    let max = vtl::apigateway::MAX_TEMPLATE_BYTES as u64;
+    let cap = "API Gateway's 300 KiB template limit";
+    if path == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .take(max + 1)
+            .read_to_string(&mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        if s.len() as u64 > max {
+            return Err(format!("standard input is larger than {cap} ({max} bytes)"));
+        }
+        return Ok(s);
+    }
+    vtl_tools::files::read_capped(Path::new(path), max, cap).map_err(|e| e.to_string())
+}
+
 fn read_request(path: &Path) -> Result<RequestFile, String> {
     request::read(path).map_err(|e| e.to_string())
 }
@@ -275,7 +294,7 @@ fn write_out(text: &str) -> Result<(), String> {
 
 fn render(a: &RenderArgs) -> Result<ExitCode, String> {
     let request = lone_request(&a.request)?;
-    let source = read(&a.template)?;
+    let source = read_template(&a.template)?;
     let shown = if a.template == "-" {
         "<stdin>"
     } else {

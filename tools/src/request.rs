@@ -49,7 +49,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value as Json};
-use vtl::apigateway::{Api, Method, Params, Request};
+use vtl::apigateway::{Api, MAX_PAYLOAD_BYTES, Method, Params, Request};
 use vtl::{Error, ErrorKind};
 
 use crate::document::de::from_node;
@@ -189,6 +189,21 @@ impl RequestFile {
                 _ => Some(n.to_json().to_string()),
             },
         };
+        if let Some(body) = &request.body
+            && body.len() > MAX_PAYLOAD_BYTES
+        {
+            let n = node.get("body").unwrap_or(node);
+            let message = format!(
+                "the body has {} bytes; API Gateway refuses payloads over {MAX_PAYLOAD_BYTES} \
+                 (413 Request Entity Too Large)",
+                body.len()
+            );
+            return Err(Error::new(ErrorKind::Limit, message).in_file(
+                Arc::clone(file),
+                n.line as usize,
+                n.column as usize,
+            ));
+        }
         match node.get("context") {
             None => {}
             Some(n) => match n.to_json() {
@@ -291,9 +306,17 @@ pub const MISSING_AUTHENTICATION_TOKEN: &str = r#"{"message":"Missing Authentica
 
 /// Reads the request file at `path` (JSON or YAML, at most [`files::MAX_FILE_BYTES`]).
 pub fn read(path: &Path) -> Result<RequestFile, Error> {
-    let text = files::read(path)?;
+    let text = files::read_capped(
+        path,
+        MAX_REQUEST_FILE_BYTES,
+        "twice API Gateway's 10 MiB payload limit",
+    )?;
     RequestFile::parse(&path.display().to_string(), &text)
 }
+
+/// The largest request file read: its payload may be at most [`MAX_PAYLOAD_BYTES`] once
+/// decoded, and twice that leaves room for one written as an escaped string.
+pub const MAX_REQUEST_FILE_BYTES: u64 = 2 * MAX_PAYLOAD_BYTES as u64;
 
 /// What a local call knows beyond its request file.
 #[derive(Clone, Debug, Default)]

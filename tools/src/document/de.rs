@@ -54,6 +54,47 @@ impl de::Error for DeError {
             at: None,
         }
     }
+
+    // Serde quotes the unknown key; one that is no field name at all (a line of some other
+    // file) is not repeated, as it may be a secret.
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> DeError {
+        let name_like = field.len() <= 64
+            && field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.$/{}".contains(c));
+        if name_like {
+            return DeError::custom(format_args!(
+                "unknown field `{field}`, expected {}",
+                OneOf(expected)
+            ));
+        }
+        DeError::custom(format_args!(
+            "unknown field (not a field name), expected {}",
+            OneOf(expected)
+        ))
+    }
+}
+
+/// `one of `a`, `b``, as serde lists expected fields.
+struct OneOf(&'static [&'static str]);
+
+impl fmt::Display for OneOf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            [] => f.write_str("no fields"),
+            [only] => write!(f, "`{only}`"),
+            all => {
+                f.write_str("one of ")?;
+                for (i, name) in all.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "`{name}`")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 /// A deserializer of one node.

@@ -233,7 +233,18 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
     {
         return terraform::read(path, options);
     }
-    let doc = Document::parse(Arc::clone(&name), &text)?;
+    let doc = match Document::parse(Arc::clone(&name), &text) {
+        Ok(doc) => doc,
+        // Named as an integration (by a case file): say so, and where, not what it holds.
+        Err(e) if options.format == Some(Format::Integration) => {
+            return Err(invalid(format!(
+                "{name} is not an integration: it does not parse as JSON or YAML at {}:{}",
+                e.line(),
+                e.column()
+            )));
+        }
+        Err(e) => return Err(e),
+    };
     let format = match options.format {
         Some(f) => f,
         None => match classify(&doc.root) {
@@ -270,11 +281,48 @@ pub fn load(path: &Path, options: &Options) -> Result<Source, Error> {
 
 /// An integration file as a method: `ANY /`, or the resource a case file names.
 fn integration_method(doc: &Document, node: &Node) -> Result<Method, Error> {
+    // A file named as an integration that holds something else (any file a case file
+    // names) is refused without quoting it: its keys and text may be secrets.
+    let fields = node.entries().unwrap_or_default();
+    if !fields
+        .iter()
+        .any(|(k, _)| k.as_str().is_some_and(|k| INTEGRATION_FIELDS.contains(&k)))
+    {
+        return Err(invalid(format!(
+            "{} is not an integration: it is {} without any x-amazon-apigateway-integration \
+             field, at {}:{}",
+            doc.file,
+            node.kind(),
+            node.line,
+            node.column
+        )));
+    }
     let integration: Integration = from_node(&doc.file, node)?;
     let mut method = Method::new("ANY", "/", Some(integration));
     method.origin = Some(Origin::at(Arc::clone(&doc.file), node.line, node.column));
     Ok(method)
 }
+
+/// The fields of an x-amazon-apigateway-integration object.
+const INTEGRATION_FIELDS: &[&str] = &[
+    "type",
+    "uri",
+    "httpMethod",
+    "requestTemplates",
+    "passthroughBehavior",
+    "contentHandling",
+    "requestParameters",
+    "responses",
+    "timeoutInMillis",
+    "cacheNamespace",
+    "cacheKeyParameters",
+    "credentials",
+    "connectionType",
+    "connectionId",
+    "tlsConfig",
+    "integrationSubtype",
+    "payloadFormatVersion",
+];
 
 /// What a path given to `vtl check` holds.
 #[derive(Debug)]
