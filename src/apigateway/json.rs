@@ -735,7 +735,7 @@ fn number(word: &str) -> Result<Option<Value>, String> {
         return Ok(None);
     }
     if !decimal {
-        return Ok(Some(crate::value::number::integer_literal(word)));
+        return Ok(Some(crate::value::number::integer_text(word)));
     }
     if int_digits + frac_digits == 0 {
         return Err(invalid_number(word));

@@ -61,7 +61,7 @@ pub(super) fn call(n: &Value, name: &str, args: &[Value]) -> Call {
             } else {
                 (**b).clone()
             };
-            ok(Value::BigInt(std::rc::Rc::new(v)))
+            ok(Value::BigInt(v.into()))
         }
         _ => statics(n, name, args),
     }

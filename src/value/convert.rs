@@ -4,8 +4,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use num_bigint::BigInt;
-
 use super::{Key, ListStyle, Value};
 
 impl Value {
@@ -56,10 +54,9 @@ impl Value {
                     i32::try_from(i).map_or(Value::Long(i), Value::Int)
                 } else {
                     // Integers beyond `Long` stay exact (the number keeps its text).
-                    let text = n.to_string();
-                    match text.parse::<BigInt>() {
-                        Ok(b) => Value::BigInt(Rc::new(b)),
-                        Err(_) => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
+                    match super::BigInteger::from_digits(&n.to_string()) {
+                        Some(b) => Value::BigInt(b),
+                        None => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
                     }
                 }
             }

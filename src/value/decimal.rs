@@ -6,10 +6,13 @@ use std::cmp::Ordering;
 use num_bigint::{BigInt, Sign};
 use num_traits::{Signed, Zero};
 
+use super::BigInteger;
+
 /// A decimal number: `unscaled × 10^-scale`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BigDecimal {
-    unscaled: BigInt,
+    /// Kept as text when read from text, as printing needs no conversion.
+    unscaled: BigInteger,
     scale: i64,
 }
 
@@ -20,7 +23,7 @@ impl BigDecimal {
     /// An integer as a decimal of scale 0.
     pub(crate) fn from_int(n: BigInt) -> BigDecimal {
         BigDecimal {
-            unscaled: n,
+            unscaled: n.into(),
             scale: 0,
         }
     }
@@ -54,7 +57,7 @@ impl BigDecimal {
             // m / 2^k = m * 5^k / 10^k
             let k = (-exp) as u32;
             BigDecimal {
-                unscaled: m * BigInt::from(5).pow(k),
+                unscaled: (m * BigInt::from(5).pow(k)).into(),
                 scale: i64::from(k),
             }
         })
@@ -67,7 +70,7 @@ impl BigDecimal {
             None => (text, 0),
         };
         let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        let unscaled: BigInt = format!("{int}{frac}").parse().ok()?;
+        let unscaled = BigInteger::from_digits(&format!("{int}{frac}"))?;
         Some(BigDecimal {
             unscaled,
             scale: (frac.len() as i64).checked_sub(exp)?,
@@ -75,7 +78,7 @@ impl BigDecimal {
     }
 
     fn rescaled(&self, scale: i64) -> BigInt {
-        &self.unscaled * BigInt::from(10).pow((scale - self.scale) as u32)
+        &*self.unscaled * BigInt::from(10).pow((scale - self.scale) as u32)
     }
 
     /// `a + b` (`negate` for `a - b`), exact.
@@ -83,7 +86,7 @@ impl BigDecimal {
         let scale = self.scale.max(other.scale);
         let b = other.rescaled(scale);
         BigDecimal {
-            unscaled: self.rescaled(scale) + if negate { -b } else { b },
+            unscaled: (self.rescaled(scale) + if negate { -b } else { b }).into(),
             scale,
         }
     }
@@ -91,7 +94,7 @@ impl BigDecimal {
     /// `a * b`, exact.
     pub(crate) fn mul(&self, other: &BigDecimal) -> BigDecimal {
         BigDecimal {
-            unscaled: &self.unscaled * &other.unscaled,
+            unscaled: (&*self.unscaled * &*other.unscaled).into(),
             scale: self.scale + other.scale,
         }
     }
@@ -101,9 +104,15 @@ impl BigDecimal {
         // q = (ua * 10^-sa) / (ub * 10^-sb) * 10^sa = ua * 10^sb / ub
         let ten = |k: i64| BigInt::from(10).pow(k.unsigned_abs() as u32);
         let (numerator, denominator) = if other.scale >= 0 {
-            (&self.unscaled * ten(other.scale), other.unscaled.clone())
+            (
+                &*self.unscaled * ten(other.scale),
+                (*other.unscaled).clone(),
+            )
         } else {
-            (self.unscaled.clone(), &other.unscaled * ten(other.scale))
+            (
+                (*self.unscaled).clone(),
+                &*other.unscaled * ten(other.scale),
+            )
         };
         let q = &numerator / &denominator;
         let r = &numerator % &denominator;
@@ -117,7 +126,7 @@ impl BigDecimal {
             q
         };
         BigDecimal {
-            unscaled: q,
+            unscaled: q.into(),
             scale: self.scale,
         }
     }
@@ -151,13 +160,13 @@ impl BigDecimal {
             return BigInt::zero();
         }
         if self.scale <= 0 {
-            return &self.unscaled * BigInt::from(10u8).pow((-self.scale) as u32);
+            return &*self.unscaled * BigInt::from(10u8).pow((-self.scale) as u32);
         }
         // 10^scale exceeds any value of fewer bits than `scale`.
         if self.scale as u64 > self.unscaled.bits() {
             return BigInt::zero();
         }
-        &self.unscaled / BigInt::from(10u8).pow(self.scale as u32)
+        &*self.unscaled / BigInt::from(10u8).pow(self.scale as u32)
     }
 
     /// The nearest double.
@@ -167,8 +176,9 @@ impl BigDecimal {
 
     /// Java's `BigDecimal.toString()`: plain unless the exponent is below -6.
     pub fn to_java_string(&self) -> String {
-        let digits = self.unscaled.abs().to_string();
-        let sign = if self.unscaled.is_negative() { "-" } else { "" };
+        let text = self.unscaled.text();
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let sign = if digits.len() < text.len() { "-" } else { "" };
         let scale = i128::from(self.scale);
         let adjusted = -scale + digits.len() as i128 - 1;
         if scale == 0 {

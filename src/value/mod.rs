@@ -4,6 +4,7 @@
 //! evaluated; lists and maps are shared and mutable (`Rc<RefCell<..>>`) because Java
 //! collections are references: `#set($b = $a)$b.add(1)` changes `$a` too.
 
+pub(crate) mod bigint;
 mod convert;
 mod decimal;
 pub(crate) mod display;
@@ -17,8 +18,7 @@ use std::fmt;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use num_bigint::BigInt;
-
+pub use bigint::BigInteger;
 pub use decimal::BigDecimal;
 
 /// Appends the value as json-smart writes JSON (how `$input.json` and JSON lists print).
@@ -52,7 +52,7 @@ pub enum Value {
     /// `java.lang.Long`.
     Long(i64),
     /// `java.math.BigInteger`.
-    BigInt(Rc<BigInt>),
+    BigInt(BigInteger),
     /// `java.lang.Double`.
     Double(f64),
     /// `java.math.BigDecimal`.

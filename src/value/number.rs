@@ -6,9 +6,9 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use num_bigint::BigInt;
-use num_traits::{ToPrimitive, Zero};
+use num_traits::Zero;
 
-use super::{BigDecimal, Value};
+use super::{BigDecimal, BigInteger, Value};
 
 /// An arithmetic operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +89,15 @@ fn wrap(result: i64, a: &Value, b: &Value) -> Value {
 }
 
 fn big(n: BigInt) -> Value {
-    Value::BigInt(Rc::new(n))
+    Value::BigInt(n.into())
+}
+
+/// Bits of an operand that is a `BigInteger`, counted without converting a long text.
+fn big_bits(v: &Value) -> u64 {
+    match v {
+        Value::BigInt(n) => n.bits(),
+        _ => 0,
+    }
 }
 
 fn is_zero(v: &Value) -> bool {
@@ -150,6 +158,10 @@ pub(crate) fn arithmetic(op: MathOp, a: &Value, b: &Value) -> Result<Option<Valu
     }
     if matches!(op, MathOp::Div | MathOp::Rem) && is_zero(b) {
         return Ok(None);
+    }
+    // Refused before converting: converting such a number is itself slow.
+    if big_bits(a) + big_bits(b) > MAX_BITS {
+        return Err(too_large());
     }
     if decimal_base(a, b) {
         let (x, y) = (as_decimal(a)?, as_decimal(b)?);
@@ -261,19 +273,55 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Ordering {
     }
     match (as_i64(a), as_i64(b)) {
         (Some(x), Some(y)) => x.cmp(&y),
-        _ => as_big(a).cmp(&as_big(b)),
+        // Integers compared by their texts, which needs no conversion.
+        _ => {
+            fn text(v: &Value) -> std::borrow::Cow<'_, str> {
+                match v {
+                    Value::BigInt(n) => std::borrow::Cow::Borrowed(n.text()),
+                    other => std::borrow::Cow::Owned(as_big(other).to_string()),
+                }
+            }
+            super::bigint::cmp_texts(&text(a), &text(b))
+        }
     }
 }
 
-/// An integer literal's value: `Integer` when it fits, else `Long`, else `BigInteger`.
-pub(crate) fn integer_literal(digits: &str) -> Value {
+/// An integer's value from its digits: `Integer` when it fits, else `Long`, else
+/// `BigInteger` (kept as text until an operation needs its value).
+pub(crate) fn integer_text(digits: &str) -> Value {
     if let Ok(n) = digits.parse::<i32>() {
         Value::Int(n)
     } else if let Ok(n) = digits.parse::<i64>() {
         Value::Long(n)
     } else {
-        digits.parse::<BigInt>().map_or(Value::Int(0), big)
+        BigInteger::from_digits(digits).map_or(Value::Int(0), Value::BigInt)
     }
+}
+
+/// Literals kept per thread: a template evaluates the same literal again and again, and
+/// a `BigInteger` is immutable, so one converted value serves every evaluation.
+const KEPT_LITERALS: usize = 8;
+
+thread_local! {
+    static LITERALS: std::cell::RefCell<Vec<BigInteger>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// An integer literal of a template's value (see [`integer_text`]).
+pub(crate) fn integer_literal(digits: &str) -> Value {
+    let Value::BigInt(fresh) = integer_text(digits) else {
+        return integer_text(digits);
+    };
+    LITERALS.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        if let Some(n) = kept.iter().find(|n| **n == fresh) {
+            return Value::BigInt(n.clone());
+        }
+        if kept.len() == KEPT_LITERALS {
+            kept.remove(0);
+        }
+        kept.push(fresh.clone());
+        Value::BigInt(fresh)
+    })
 }
 
 /// The value as a Java `int` (`Number.intValue()`), if it is a number.
@@ -281,11 +329,9 @@ pub(crate) fn int_value(v: &Value) -> Option<i32> {
     match v {
         Value::Int(n) => Some(*n),
         Value::Long(n) => Some(*n as i32),
-        Value::BigInt(n) => {
-            Some((n.as_ref() & BigInt::from(u32::MAX)).to_u32().unwrap_or(0) as i32)
-        }
+        Value::BigInt(n) => Some(n.low_u64() as i32),
         Value::Double(d) => Some(*d as i32),
-        Value::BigDecimal(d) => int_value(&Value::BigInt(Rc::new(d.truncated_low_bits()))),
+        Value::BigDecimal(d) => int_value(&big(d.truncated_low_bits())),
         _ => None,
     }
 }
@@ -295,11 +341,9 @@ pub(crate) fn long_value(v: &Value) -> Option<i64> {
     match v {
         Value::Int(n) => Some(i64::from(*n)),
         Value::Long(n) => Some(*n),
-        Value::BigInt(n) => {
-            Some((n.as_ref() & BigInt::from(u64::MAX)).to_u64().unwrap_or(0) as i64)
-        }
+        Value::BigInt(n) => Some(n.low_u64() as i64),
         Value::Double(d) => Some(*d as i64),
-        Value::BigDecimal(d) => long_value(&Value::BigInt(Rc::new(d.truncated_low_bits()))),
+        Value::BigDecimal(d) => long_value(&big(d.truncated_low_bits())),
         _ => None,
     }
 }
