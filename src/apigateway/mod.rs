@@ -39,6 +39,10 @@ pub use util::{base64_decode, base64_encode, escape_javascript, url_decode, url_
 /// API Gateway's limit on the size of a mapping template.
 pub const MAX_TEMPLATE_BYTES: usize = 300 * 1024;
 
+/// API Gateway's limit on a payload (a request body, or a backend's answer that a
+/// response template reads): 10 MB. A larger one is refused before it is read.
+pub const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
+
 /// API Gateway's limit on the iterations of one `#foreach`.
 pub const MAX_FOREACH_ITERATIONS: usize = 1000;
 

@@ -12,18 +12,24 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads a UTF-8 text file of at most [`MAX_FILE_BYTES`].
 pub fn read(path: &Path) -> Result<String, Error> {
+    read_at_most(path, MAX_FILE_BYTES)
+}
+
+/// Reads a UTF-8 text file of at most `max` bytes; a larger one is refused after reading
+/// `max + 1` bytes of it.
+pub fn read_at_most(path: &Path, max: u64) -> Result<String, Error> {
     let invalid = |m: String| Error::new(ErrorKind::Input, m);
     let file = std::fs::File::open(path)
         .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
+    file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
+    if bytes.len() as u64 > max {
         return Err(invalid(format!(
             "{} is larger than {} MiB",
             path.display(),
-            MAX_FILE_BYTES >> 20
+            max >> 20
         )));
     }
     String::from_utf8(bytes)

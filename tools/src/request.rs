@@ -189,6 +189,18 @@ impl RequestFile {
                 _ => Some(n.to_json().to_string()),
             },
         };
+        if let (Some(body), Some(n)) = (&request.body, node.get("body"))
+            && body.len() > vtl::apigateway::MAX_PAYLOAD_BYTES
+        {
+            return Err(at(
+                n,
+                &format!(
+                    "the body has {} bytes; API Gateway accepts at most {}",
+                    body.len(),
+                    vtl::apigateway::MAX_PAYLOAD_BYTES
+                ),
+            ));
+        }
         match node.get("context") {
             None => {}
             Some(n) => match n.to_json() {
@@ -289,9 +301,13 @@ pub fn unrouted(api: &Api, method: &str, path: &str) -> String {
 /// The body API Gateway answers a request for a resource or method that does not exist.
 pub const MISSING_AUTHENTICATION_TOKEN: &str = r#"{"message":"Missing Authentication Token"}"#;
 
-/// Reads the request file at `path` (JSON or YAML, at most [`files::MAX_FILE_BYTES`]).
+/// The largest request file read: room for a body of API Gateway's largest payload
+/// ([`MAX_PAYLOAD_BYTES`](vtl::apigateway::MAX_PAYLOAD_BYTES)) with its quotes escaped.
+pub const MAX_REQUEST_FILE_BYTES: u64 = 2 * vtl::apigateway::MAX_PAYLOAD_BYTES as u64 + (1 << 20);
+
+/// Reads the request file at `path` (JSON or YAML, at most [`MAX_REQUEST_FILE_BYTES`]).
 pub fn read(path: &Path) -> Result<RequestFile, Error> {
-    let text = files::read(path)?;
+    let text = files::read_at_most(path, MAX_REQUEST_FILE_BYTES)?;
     RequestFile::parse(&path.display().to_string(), &text)
 }
 
