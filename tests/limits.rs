@@ -342,3 +342,56 @@ fn maps_reached_through_their_keys_compare_unequal() {
     .unwrap();
     assert_eq!(t.render(&Context::new()).unwrap(), "false");
 }
+
+/// A payload number of a million digits prints as written, at once; arithmetic on it is
+/// refused before converting it, and comparing or narrowing it needs no conversion.
+#[test]
+fn huge_payload_numbers_print_as_written() {
+    let digits = "7".repeat(1_000_000);
+    let request = Request::new().with_body(format!("{{\"n\": -{digits}, \"d\": 1.{digits}}}"));
+    let out = vtl::render("$input.path('$.n')|$input.json('$.n')", &request).unwrap();
+    assert_eq!(out, format!("-{digits}|-{digits}"));
+    let out = vtl::render("$input.json('$')", &request).unwrap();
+    assert_eq!(out, format!("{{\"n\":-{digits},\"d\":1.{digits}}}"));
+    let e = vtl::render("#set($x = $input.path('$.n') + 1)$x", &request).unwrap_err();
+    assert!(e.message().contains("too large"), "{}", e.message());
+    let out = vtl::render(
+        "#set($n = $input.path('$.n'))#if($n < 0)negative#end $n.longValue()",
+        &request,
+    )
+    .unwrap();
+    let n: num_bigint::BigInt = format!("-{digits}").parse().unwrap();
+    let low = (n & num_bigint::BigInt::from(u64::MAX)).to_string();
+    assert_eq!(
+        out,
+        format!("negative {}", low.parse::<u64>().unwrap() as i64)
+    );
+}
+
+/// A payload larger than API Gateway accepts is refused, not read.
+#[test]
+fn payloads_past_api_gateways_limit_are_refused() {
+    let body = " ".repeat(vtl::apigateway::MAX_PAYLOAD_BYTES) + "{}";
+    let request = Request::new().with_body(body);
+    for src in ["$input.path('$')", "$input.json('$')"] {
+        let e = vtl::render(src, &request).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{src}: {}", e.message());
+    }
+}
+
+/// The values of a payload are bounded: a payload of millions of empty objects fails
+/// with a limit where its values would take too much memory, while its text is still
+/// written whole.
+#[test]
+fn payload_values_are_bounded() {
+    let items = vtl::apigateway::MAX_PAYLOAD_BYTES / 3;
+    let body = format!("[{}{{}}]", "{},".repeat(items - 1));
+    let request = Request::new().with_body(&body);
+    assert_eq!(vtl::render("$input.json('$')", &request).unwrap(), body);
+    let e = vtl::render("$input.path('$')", &request).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit, "{}", e.message());
+    // A tenth of it is read.
+    let small = format!("[{}{{}}]", "{},".repeat(items / 10 - 1));
+    let request = Request::new().with_body(&small);
+    assert_eq!(vtl::render("$input.path('$')", &request).unwrap(), small);
+}

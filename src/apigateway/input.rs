@@ -47,19 +47,45 @@ impl Input {
     /// fails whatever the path, and a body that is JSON `null` has nothing below its root
     /// whatever the path, valid or not.
     fn read(&self, method: &str, path: &str) -> Result<Found, Error> {
+        self.check_size(method)?;
         if self.parsed.borrow().is_none() {
-            let parsed = json::parse(&self.body).map_err(|e| format!("InvalidJsonException: {e}"));
+            let parsed = json::parse(&self.body).map_err(|e| {
+                if e.starts_with(json::LIMIT) {
+                    e
+                } else {
+                    format!("InvalidJsonException: {e}")
+                }
+            });
             *self.parsed.borrow_mut() = Some(parsed);
         }
         let parsed = self.parsed.borrow();
         let path = JsonPath::parse(path);
         match (parsed.as_ref(), path) {
+            (Some(Err(e)), _) if e.starts_with(json::LIMIT) => Err(Error::new(
+                ErrorKind::Limit,
+                format!("$input.{method}: {}", &e[json::LIMIT.len()..]),
+            )),
             (Some(Err(e)), _) => Err(Self::fail(method, e.clone())),
             (Some(Ok(Value::Null)), Err(_)) => Ok(Found::Missing),
             (_, Err(e)) => Err(Self::fail(method, e)),
             (Some(Ok(root)), Ok(path)) => path.eval(root).map_err(|e| Self::fail(method, e)),
             (None, Ok(_)) => Ok(Found::Missing),
         }
+    }
+
+    /// Refuses a payload larger than API Gateway accepts, before reading it.
+    fn check_size(&self, method: &str) -> Result<(), Error> {
+        if self.body.len() > super::MAX_PAYLOAD_BYTES {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "$input.{method}: the payload has {} bytes; API Gateway accepts at most {}",
+                    self.body.len(),
+                    super::MAX_PAYLOAD_BYTES
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// `params()` and its groups.
@@ -103,7 +129,9 @@ impl Input {
 impl Object for Input {
     fn property(&self, name: &str) -> Option<Value> {
         match name {
-            "body" | "Body" => Some(Value::from(&*self.body)),
+            "body" | "Body" if self.body.len() <= super::MAX_PAYLOAD_BYTES => {
+                Some(Value::from(&*self.body))
+            }
             _ => None,
         }
     }
@@ -126,6 +154,9 @@ impl Object for Input {
                 let p = path_arg(args)?;
                 // The whole body as JSON, while no `path` has handed out (changeable)
                 // values: no values to build.
+                if let Err(e) = self.check_size(name) {
+                    return Some(Err(e));
+                }
                 if &*p == "$"
                     && self.parsed.borrow().is_none()
                     && let Some(text) = self

@@ -13,12 +13,24 @@ use crate::value::{BigDecimal, Key, ListStyle, Value};
 /// json-smart's limit on nesting.
 const MAX_DEPTH: usize = 400;
 
+/// Bytes the values of one payload may take, as [`Tree`] counts them: a 10 MB payload of
+/// empty objects or arrays needs 30 times its size, more than a render may hold.
+pub(crate) const MAX_TREE_BYTES: usize = 176 * 1024 * 1024;
+
+/// How a parse error that is a limit of this crate, not invalid JSON, starts.
+pub(crate) const LIMIT: &str = "limit: ";
+
 /// Parses a payload; `Ok(Value::Null)` is the JSON `null`.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
     let mut p = JsonParser::new(text);
     p.skip_ws();
     match p.peek() {
-        Some(b'{' | b'[' | b'"' | b'\'') => p.value(&mut Tree::new(), Top::Yes),
+        Some(b'{' | b'[' | b'"' | b'\'') => {
+            let mut tree = Tree::new();
+            let value = p.value(&mut tree, Top::Yes)?;
+            tree.check()?;
+            Ok(value)
+        }
         // Only whitespace: an empty string.
         None => Ok(Value::empty_string()),
         Some(b':' | b'}' | b']') => Err(p.error("unexpected character")),
@@ -85,7 +97,18 @@ struct Tree {
     /// Where in `keys` the key after the last one found is: the objects of an array
     /// mostly have the same keys in the same order.
     next_key: usize,
+    /// Bytes the values built so far take, about (see [`MAX_TREE_BYTES`]).
+    bytes: usize,
 }
+
+/// What [`Tree`] counts per container (its shared cell), per array element and per
+/// object entry, beyond its strings.
+const CONTAINER_BYTES: usize = 64;
+const ITEM_BYTES: usize = std::mem::size_of::<Value>();
+const ENTRY_BYTES: usize = 2 * std::mem::size_of::<Value>();
+/// The allocator's share of a container's first element: its header and rounding, and
+/// the room reserved for more.
+const ALLOCATION_BYTES: usize = 48;
 
 impl Drop for Tree {
     fn drop(&mut self) {
@@ -120,7 +143,29 @@ impl Tree {
                 .try_with(|k| std::mem::take(&mut *k.borrow_mut()))
                 .unwrap_or_default(),
             next_key: 0,
+            bytes: 0,
         }
+    }
+
+    /// Counts a new container against the render's work and [`MAX_TREE_BYTES`].
+    fn container(&mut self) -> Result<(), String> {
+        self.bytes += CONTAINER_BYTES;
+        if !crate::limits::burn(1) {
+            return Err(format!(
+                "{LIMIT}the render ran out of steps reading the payload"
+            ));
+        }
+        self.check()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.bytes > MAX_TREE_BYTES {
+            return Err(format!(
+                "{LIMIT}the payload's values would take more than {} MiB",
+                MAX_TREE_BYTES >> 20
+            ));
+        }
+        Ok(())
     }
 
     /// A key, shared with an earlier equal key when there is one: the objects of an
@@ -175,14 +220,19 @@ impl Sink for Tree {
     type Array = Vec<Value>;
 
     fn string(&mut self, s: &str) -> Value {
+        if s.len() > SHORT_STRING {
+            self.bytes += s.len() + 16;
+        }
         Value::Str(self.short_string(s))
     }
 
     fn word(&mut self, word: &str) -> Result<Value, String> {
+        self.bytes += word.len();
         word_value(word)
     }
 
     fn begin_object(&mut self, _: usize) -> Result<Self::Object, String> {
+        self.container()?;
         // Capped: every object still open got the hint, so it is paid once per level.
         Ok((
             crate::value::Map::with_capacity(self.object_len.min(OBJECT_HINT)),
@@ -197,6 +247,7 @@ impl Sink for Tree {
 
     fn entry(&mut self, (map, key): &mut Self::Object, value: Value) {
         if let Some(key) = key.take() {
+            self.bytes += ENTRY_BYTES + if map.is_empty() { ALLOCATION_BYTES } else { 0 };
             map.insert(Key(Value::Str(key)), value);
         }
     }
@@ -207,12 +258,19 @@ impl Sink for Tree {
     }
 
     fn begin_array(&mut self, _: usize) -> Result<Vec<Value>, String> {
+        self.container()?;
         Ok(Vec::new())
     }
 
     fn next_item(&mut self, _: &mut Vec<Value>) {}
 
     fn item(&mut self, array: &mut Vec<Value>, value: Value) {
+        self.bytes += ITEM_BYTES
+            + if array.is_empty() {
+                ALLOCATION_BYTES
+            } else {
+                0
+            };
         array.push(value);
     }
 

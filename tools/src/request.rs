@@ -304,7 +304,7 @@ pub fn unrouted(api: &Api, method: &str, path: &str) -> String {
 /// The body API Gateway answers a request for a resource or method that does not exist.
 pub const MISSING_AUTHENTICATION_TOKEN: &str = r#"{"message":"Missing Authentication Token"}"#;
 
-/// Reads the request file at `path` (JSON or YAML, at most [`files::MAX_FILE_BYTES`]).
+/// Reads the request file at `path` (JSON or YAML, at most [`MAX_REQUEST_FILE_BYTES`]).
 pub fn read(path: &Path) -> Result<RequestFile, Error> {
     let text = files::read_capped(
         path,
