@@ -395,3 +395,47 @@ fn payload_values_are_bounded() {
     let request = Request::new().with_body(&small);
     assert_eq!(vtl::render("$input.path('$')", &request).unwrap(), small);
 }
+
+/// Regular expressions work within the render's one budget: compiling, every search, and
+/// what lookarounds read at each position. Each of these once ran for seconds or without end.
+#[test]
+fn regex_work_is_part_of_the_step_budget() {
+    let steps = "the render took more than 100000000 steps";
+    for (src, column) in [
+        // Thousands separators over a million digits (in Java, a StackOverflowError).
+        (
+            "#set($a = '1')#set($s = $a.repeat(1100000))$s.replaceAll(\"(\\d)(?=(\\d{3})+$)\", \"$1,\")",
+            46,
+        ),
+        // A lookahead reading to the end at every position.
+        (
+            "#set($a = 'a')#set($s = $a.repeat(200000))$s.replaceAll('a(?=a*$)', 'b')",
+            45,
+        ),
+        // A lookahead inside a repetition, tried at every character of it.
+        (
+            "#set($a = 'a')#set($s = $a.repeat(100000))$s.matches('(a(?=a*$))*')",
+            45,
+        ),
+        // Compiling many large patterns.
+        (
+            "#set($x = 'x')#foreach($i in [1..1000])#set($j = $i % 200 + 1)\
+             #set($r = $x.matches(\"\\p{L}{$j}y$i\"))#end",
+            75,
+        ),
+    ] {
+        let e = render_with(src, Limits::default());
+        assert_eq!(e.kind(), ErrorKind::Limit, "{src}: {e}");
+        assert_eq!(e.message(), steps, "{src}");
+        assert_eq!((e.line(), e.column()), (1, column), "{src}: {e}");
+    }
+    // Within the budget, the answer is Java's.
+    let t = Template::parse(
+        "#set($a = '1')#set($s = $a.repeat(30000))#set($r = $s.replaceAll(\"(\\d)(?=(\\d{3})+$)\", \"$1,\"))$r.length() $r.substring(0, 6)",
+    )
+    .unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "39999 111,11");
+    // `$` before a final line break, and where the input has none.
+    let t = Template::parse("#set($s = \"ab\n\")$s.replaceAll('b$', 'X')|$s.trim().replaceAll('b$', 'X')|$s.matches('ab$')").unwrap();
+    assert_eq!(t.render(&Context::new()).unwrap(), "aX\n|aX|false");
+}

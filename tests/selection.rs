@@ -54,3 +54,25 @@ fn patterns_agree_with_java() {
         failures.join("\n")
     );
 }
+
+/// A selection pattern has a budget of its own: one that would scan the message at every
+/// character of it ends at once with a Limit error.
+#[test]
+fn selection_patterns_end_promptly() {
+    let p = SelectionPattern::new("(a(?=a*$))*").unwrap();
+    let e = p.matches(&"a".repeat(100_000)).unwrap_err();
+    assert_eq!(e.kind(), vtl::ErrorKind::Limit);
+    assert_eq!(
+        e.message(),
+        "selection pattern `(a(?=a*$))*` could not be matched: the work allowed for regular expressions ran out"
+    );
+    // The same pattern on a short message, and a lookahead over a long one, answer.
+    assert!(p.matches("aaaa").unwrap());
+    let long = format!("{}[400]", "x".repeat(200_000));
+    assert!(
+        SelectionPattern::new("(?=.*\\[400\\]).*")
+            .unwrap()
+            .matches(&long)
+            .unwrap()
+    );
+}

@@ -5,6 +5,9 @@
 use crate::java::regex::JavaRegex;
 use crate::{Error, ErrorKind};
 
+/// The work one selection pattern may do on one value, in a render's steps.
+const SELECTION_STEPS: u64 = 100_000_000;
+
 /// A compiled selection pattern.
 ///
 /// ```
@@ -49,7 +52,11 @@ impl SelectionPattern {
     /// Whether `input` matches as a whole (`Pattern.matches`). Fails, rather than hanging,
     /// when matching would backtrack without bound.
     pub fn matches(&self, input: &str) -> Result<bool, Error> {
-        self.regex.matches(input).map_err(|e| {
+        // Outside a render, matching has a budget of its own (about a second at most).
+        let outer = crate::limits::refuel(SELECTION_STEPS);
+        let matched = self.regex.is_match(input);
+        crate::limits::refuel(outer);
+        matched.map_err(|e| {
             Error::new(
                 ErrorKind::Limit,
                 format!(

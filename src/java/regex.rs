@@ -7,22 +7,358 @@
 //! a pathological pattern fails instead of hanging.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use fancy_regex::{Captures, Regex, RegexBuilder};
+use fancy_regex::{Captures, Regex, RegexBuilder, RegexInput, RuntimeError};
 
-/// Backtracking steps allowed per match before it fails.
+/// Backtracking steps of one search at most: Java would have overflowed its stack long
+/// before, and the search fails as Java's `StackOverflowError`.
 const BACKTRACK_LIMIT: usize = 1_000_000;
-/// Compiled patterns kept per thread.
+/// The backtracking limits a search tries in turn. Each attempt costs the render its limit
+/// in steps before it runs (the backtracking VM cannot tell what it used), so a search
+/// costs at most about nine times the backtracking it needed, and never more than the
+/// render has left.
+const LEVELS: [usize; 7] = [16, 128, 1_024, 8_192, 65_536, 524_288, BACKTRACK_LIMIT];
+/// Bytes an automaton reads per step of work (a step is worth some ten nanoseconds).
+const BYTES_PER_STEP: usize = 8;
+/// Bytes a lookaround or backreference may read per step: measured, a lazy DFA started
+/// anew at each position reads about four times slower than one scanning on.
+const SCAN_BYTES_PER_STEP: u128 = 2;
+/// Steps of compiling one program: a fixed part, and a part per character of its source
+/// with counted repetitions unrolled (an automaton grows with both).
+const COMPILE_STEPS: usize = 20_000;
+const COMPILE_STEPS_PER_CHAR: usize = 100;
+/// What a Unicode property (`\p{L}`) weighs in characters, as measured.
+const PROPERTY_CHARS: usize = 400;
+/// The compiled patterns a thread keeps, at most, counted in the steps of compiling them:
+/// a bound on their memory, as an automaton's size follows its compile work.
+const CACHE_WEIGHT: usize = 64 * COMPILE_STEPS + 2_000_000;
+/// The most distinct patterns a thread keeps.
 const CACHE_SIZE: usize = 64;
+
+/// Why a search gave no answer.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The render (or selection) has no work left: it fails at its next step.
+    Exhausted,
+    /// Backtracking went past [`BACKTRACK_LIMIT`], or the VM's stack overflowed.
+    Overflow(String),
+    /// A program of the pattern did not compile.
+    Invalid(String),
+    /// Java throws this exception (class, message).
+    Exception(&'static str, String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Exhausted => f.write_str("the work allowed for regular expressions ran out"),
+            Failure::Overflow(e) | Failure::Invalid(e) | Failure::Exception(_, e) => f.write_str(e),
+        }
+    }
+}
+
+/// Takes `steps` of work from the running render.
+fn charge(steps: usize) -> Result<(), Failure> {
+    if crate::limits::burn(steps) {
+        Ok(())
+    } else {
+        Err(Failure::Exhausted)
+    }
+}
+
+/// One translated pattern, compiled once per backtracking limit it needed.
+#[derive(Debug)]
+struct Program {
+    source: String,
+    /// Runs on fancy-regex's backtracking VM (lookaround, backreferences, atomic groups);
+    /// otherwise on the regex crate's automata, in time linear in what they read (which
+    /// may go past the match, for a trailing lookahead they took over).
+    hard: bool,
+    /// Lookarounds and backreferences that may read up to the end of the input wherever
+    /// they are tried, unseen by the backtracking count (see [`open_scans`]): each start
+    /// position is charged the rest of the input for each, and for each repeated one, the
+    /// square of it.
+    scans: (usize, usize),
+    compile_steps: usize,
+    levels: [OnceCell<Regex>; LEVELS.len()],
+}
+
+impl Program {
+    /// Compiles `source` for the first backtracking limit, charging the work.
+    fn new(source: String) -> Result<Program, Failure> {
+        let compile_steps = compile_steps(&source);
+        charge(compile_steps)?;
+        let first = build(&source, LEVELS[0]).map_err(Failure::Invalid)?;
+        let hard = !is_wrapped(&first);
+        let program = Program {
+            scans: open_scans(&source),
+            source,
+            hard,
+            compile_steps,
+            levels: Default::default(),
+        };
+        let _ = program.levels[0].set(first);
+        Ok(program)
+    }
+
+    fn at_level(&self, level: usize) -> Result<&Regex, Failure> {
+        if let Some(r) = self.levels[level].get() {
+            return Ok(r);
+        }
+        charge(self.compile_steps)?;
+        let r = build(&self.source, LEVELS[level]).map_err(Failure::Invalid)?;
+        Ok(self.levels[level].get_or_init(|| r))
+    }
+
+    /// The first match at or after `from`, its work taken from the render's budget.
+    fn search<'i>(
+        &self,
+        input: &'i str,
+        from: usize,
+    ) -> Result<Option<Captures<'i, str>>, Failure> {
+        // What the scans may read from a start position, in steps.
+        let scans = |at: usize| {
+            let rest = (input.len() - at + 1) as u128;
+            let read = rest * self.scans.0 as u128 + rest * rest * self.scans.1 as u128;
+            usize::try_from(read / SCAN_BYTES_PER_STEP).unwrap_or(usize::MAX)
+        };
+        if !self.hard {
+            // A trailing lookahead the automata took over reads on past the match.
+            charge(scans(from))?;
+            let found = self.at_level(0)?.captures_from_pos(input, from);
+            let found = found.map_err(|e| Failure::Overflow(e.to_string()))?;
+            let end = found
+                .as_ref()
+                .map_or(input.len(), |c| c.get(0).map_or(from, |m| m.end()));
+            charge((end - from) / BYTES_PER_STEP)?;
+            return Ok(found);
+        }
+        if self.scans == (0, 0) || self.source.starts_with(r"\A") {
+            charge(scans(from))?;
+            let found = self.attempt(RegexInput::new(input).from_pos(from))?;
+            let end = found
+                .as_ref()
+                .map_or(input.len(), |c| c.get(0).map_or(from, |m| m.end()));
+            charge((end - from) / BYTES_PER_STEP)?;
+            return Ok(found);
+        }
+        // Start position by start position, each charged what its scans may read before
+        // it runs: the first that matches is the leftmost match, as in an unanchored search.
+        let mut at = from;
+        loop {
+            charge(scans(at))?;
+            let anchored = RegexInput::new(input).from_pos(at).anchored(true);
+            if let Some(found) = self.attempt(anchored)? {
+                return Ok(Some(found));
+            }
+            match input[at..].chars().next() {
+                Some(c) => at += c.len_utf8(),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// One search on the backtracking VM, with each backtracking limit in turn.
+    fn attempt<'i>(
+        &self,
+        input: RegexInput<'i, str>,
+    ) -> Result<Option<Captures<'i, str>>, Failure> {
+        for (level, &limit) in LEVELS.iter().enumerate() {
+            charge(limit)?;
+            match self.at_level(level)?.captures_input(input.clone()) {
+                Ok(found) => return Ok(found),
+                Err(fancy_regex::Error::RuntimeError(RuntimeError::BacktrackLimitExceeded))
+                    if level + 1 < LEVELS.len() => {}
+                Err(e) => return Err(Failure::Overflow(e.to_string())),
+            }
+        }
+        unreachable!("the last level returns")
+    }
+}
+
+fn build(source: &str, backtrack_limit: usize) -> Result<Regex, String> {
+    RegexBuilder::new(source)
+        .backtrack_limit(backtrack_limit)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Whether fancy-regex handed the whole pattern to the regex crate (it says so first
+/// thing when it describes itself).
+fn is_wrapped(r: &Regex) -> bool {
+    struct Prefix(String);
+    impl std::fmt::Write for Prefix {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.push_str(s);
+            if self.0.len() >= 7 {
+                Err(std::fmt::Error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+    struct Describe<'a>(&'a Regex);
+    impl std::fmt::Debug for Describe<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            self.0.debug_print(f)
+        }
+    }
+    let mut p = Prefix(String::new());
+    let _ = std::fmt::write(&mut p, format_args!("{:?}", Describe(r)));
+    p.0.starts_with("wrapped")
+}
+
+/// The compile work of a translated pattern: its length, each counted repetition
+/// multiplying what it repeats (bounded, as the automata refuse to grow past their size
+/// limits anyway).
+fn compile_steps(source: &str) -> usize {
+    let mut chars = 0usize;
+    let mut factor = 1usize;
+    let b = source.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{'
+            && i > 0
+            && b[i - 1] != b'\\'
+            && b[i - 1] != b'x'
+            && b[i - 1] != b'p'
+            && b[i - 1] != b'P'
+        {
+            let digits: String = source[i + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',')
+                .collect();
+            let n = digits
+                .split(',')
+                .filter_map(|d| d.parse::<usize>().ok())
+                .max()
+                .unwrap_or(1);
+            factor = factor.saturating_mul(n.max(1)).min(1 << 20);
+        }
+        // A Unicode property compiles to hundreds of ranges.
+        chars += if b[i] == b'\\' && matches!(b.get(i + 1), Some(b'p' | b'P')) {
+            PROPERTY_CHARS
+        } else {
+            1
+        };
+        i += 1;
+    }
+    COMPILE_STEPS
+        .saturating_add(
+            chars
+                .saturating_mul(factor)
+                .saturating_mul(COMPILE_STEPS_PER_CHAR),
+        )
+        .min(50_000_000)
+}
+
+/// Lookarounds whose body repeats without bound, and backreferences, in a translated
+/// pattern: those tried once per start position, and those inside an unbounded repetition
+/// (tried once per character of it). Translated patterns write every literal punctuation
+/// as `\x{..}`, so a bare `(`, `)`, `[`, `]`, `*`, `+` or `{` is syntax.
+fn open_scans(source: &str) -> (usize, usize) {
+    #[derive(Default)]
+    struct Group {
+        look: bool,
+        unbounded: bool,
+        once: usize,
+        repeated: usize,
+    }
+    let b = source.as_bytes();
+    let unbounded_at = |i: usize| match b.get(i) {
+        Some(b'*' | b'+') => true,
+        Some(b'{') => source[i + 1..]
+            .split('}')
+            .next()
+            .is_some_and(|r| r.ends_with(',')),
+        _ => false,
+    };
+    let mut open = vec![Group::default()];
+    let mut class = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => {
+                if b.get(i + 1)
+                    .is_some_and(|c| c.is_ascii_digit() || *c == b'k')
+                {
+                    open.last_mut().expect("the pattern's own").once += 1;
+                }
+                i += 1;
+            }
+            b'[' => class += 1,
+            b']' if class > 0 => class -= 1,
+            _ if class > 0 => {}
+            b'(' => {
+                let rest = &source[i + 1..];
+                let look = ["?=", "?!", "?<=", "?<!"]
+                    .iter()
+                    .any(|p| rest.starts_with(p));
+                open.push(Group {
+                    look,
+                    ..Group::default()
+                });
+            }
+            b')' if open.len() > 1 => {
+                let mut g = open.pop().expect("checked");
+                if g.look && g.unbounded {
+                    g.once += 1;
+                }
+                let repeated = unbounded_at(i + 1);
+                let outer = open.last_mut().expect("the pattern's own");
+                outer.unbounded |= g.unbounded || repeated;
+                if repeated {
+                    outer.repeated += g.once + g.repeated;
+                } else {
+                    outer.once += g.once;
+                    outer.repeated += g.repeated;
+                }
+            }
+            _ if unbounded_at(i) => open.last_mut().expect("the pattern's own").unbounded = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    let g = &open[0];
+    (g.once, g.repeated)
+}
+
+/// The programs of one translation: one to find matches, one to match the whole input.
+#[derive(Debug)]
+struct Programs {
+    find: Program,
+    whole: OnceCell<Program>,
+}
+
+impl Programs {
+    fn new(translated: String) -> Result<Programs, Failure> {
+        Ok(Programs {
+            find: Program::new(translated)?,
+            whole: OnceCell::new(),
+        })
+    }
+
+    fn whole(&self) -> Result<&Program, Failure> {
+        if let Some(p) = self.whole.get() {
+            return Ok(p);
+        }
+        let p = Program::new(format!(r"\A(?:{})\z", self.find.source))?;
+        Ok(self.whole.get_or_init(|| p))
+    }
+}
 
 /// A compiled Java regular expression.
 #[derive(Debug)]
 pub struct JavaRegex {
-    find: Regex,
-    whole: Regex,
+    /// The anchors as Java means them.
+    exact: Programs,
+    /// The anchors as `\A` and `\z`, for inputs where that is what they mean (see
+    /// [`Anchors::plain_in`]); compiled when first needed.
+    plain: Option<(String, OnceCell<Programs>)>,
+    anchors: Anchors,
     /// The text the pattern matches, when it matches only that one text (`\\'`, `abc`).
     literal: Option<String>,
 }
@@ -54,6 +390,8 @@ fn literal_text(java: &str) -> Option<String> {
 struct Cache {
     last: Option<(Box<str>, Rc<JavaRegex>)>,
     all: HashMap<Box<str>, Rc<JavaRegex>, foldhash::fast::RandomState>,
+    /// The compile steps of `all` (see [`CACHE_WEIGHT`]).
+    weight: usize,
 }
 
 thread_local! {
@@ -73,10 +411,33 @@ enum ClassItem {
     Set,
 }
 
-/// Rewrites a Java pattern into fancy-regex syntax. Constructs whose Java meaning cannot be
-/// reproduced are refused with their index, rather than matched differently.
-pub fn translate(java: &str) -> Result<String, String> {
+/// Which of Java's line-sensitive anchors a pattern uses.
+#[derive(Clone, Copy, Debug, Default)]
+struct Anchors {
+    /// `$` or `\Z` without MULTILINE.
+    end: bool,
+    /// `^` or `$` with MULTILINE.
+    lines: bool,
+}
+
+impl Anchors {
+    /// Whether, in `input`, the anchors mean no more than `\A` and `\z`: then the pattern
+    /// translated with `plain` anchors matches alike, and without lookaround (in linear
+    /// time when nothing else needs backtracking).
+    fn plain_in(self, input: &str) -> bool {
+        let terminator = |c: char| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}');
+        (!self.end || !input.ends_with(terminator))
+            && (!self.lines || (!input.is_empty() && !input.contains(terminator)))
+    }
+}
+
+/// Rewrites a Java pattern into fancy-regex syntax, with `^`, `$` and `\Z` as `\A` and
+/// `\z` when `plain`, and tells which of them it uses. Constructs whose Java meaning cannot
+/// be reproduced are refused with their index, rather than matched differently.
+fn translate_anchors(java: &str, plain: bool) -> Result<(String, Anchors), String> {
     let mut t = Translator {
+        plain,
+        anchors: Anchors::default(),
         chars: java.chars().collect(),
         i: 0,
         out: String::with_capacity(java.len() + 16),
@@ -98,10 +459,13 @@ pub fn translate(java: &str) -> Result<String, String> {
     if !t.saved.is_empty() {
         return Err(format!("unclosed group near index {}", t.chars.len()));
     }
-    Ok(t.out)
+    Ok((t.out, t.anchors))
 }
 
 struct Translator {
+    /// Anchors written as `\A` and `\z` (see [`Anchors::plain_in`]).
+    plain: bool,
+    anchors: Anchors,
     chars: Vec<char>,
     i: usize,
     out: String,
@@ -172,6 +536,20 @@ impl Translator {
         }
     }
 
+    /// `$`, `\Z` or a MULTILINE `^`, written as `java` means it or as its plain anchor.
+    fn line_anchor(&mut self, java: &'static str) {
+        if java == END {
+            self.anchors.end = true;
+        } else {
+            self.anchors.lines = true;
+        }
+        self.out.push_str(match java {
+            _ if !self.plain => java,
+            LINE_START => r"\A",
+            _ => r"\z",
+        });
+    }
+
     fn step(&mut self) -> Result<(), String> {
         let c = self.chars[self.i];
         self.i += 1;
@@ -228,10 +606,8 @@ impl Translator {
             }
             '.' if self.flags.dotall => self.out.push_str("(?s:.)"),
             '.' => self.out.push_str(&format!("[^{LINE_TERMINATORS}]")),
-            '$' => self
-                .out
-                .push_str(if self.flags.multiline { LINE_END } else { END }),
-            '^' if self.flags.multiline => self.out.push_str(LINE_START),
+            '$' => self.line_anchor(if self.flags.multiline { LINE_END } else { END }),
+            '^' if self.flags.multiline => self.line_anchor(LINE_START),
             '^' => self.out.push_str(r"\A"),
             '(' if self.peek(0) == Some('?') => self.group()?,
             '(' => {
@@ -409,7 +785,7 @@ impl Translator {
                     "illegal/unsupported escape sequence \\E near index {at}"
                 ));
             }
-            'Z' if !self.in_class() => self.out.push_str(END),
+            'Z' if !self.in_class() => self.line_anchor(END),
             'z' | 'A' | 'b' | 'B' if !self.in_class() => {
                 self.out.push('\\');
                 self.out.push(e);
@@ -645,22 +1021,49 @@ fn push_property(
 impl JavaRegex {
     /// Compiles a Java pattern.
     pub fn new(pattern: &str) -> Result<JavaRegex, String> {
-        let translated = translate(pattern)?;
-        let build = |p: &str| {
-            RegexBuilder::new(p)
-                .backtrack_limit(BACKTRACK_LIMIT)
-                .build()
-                .map_err(|e| format!("{e} in pattern `{pattern}`"))
+        JavaRegex::compile(pattern).map_err(|e| e.to_string())
+    }
+
+    /// Compiles a Java pattern, charging the running render (outside a render, nothing
+    /// bounds it but the automata's size limits).
+    fn compile(pattern: &str) -> Result<JavaRegex, Failure> {
+        let (translated, anchors) = translate_anchors(pattern, false).map_err(Failure::Invalid)?;
+        let plain = if anchors.end || anchors.lines {
+            let (plain, _) = translate_anchors(pattern, true).map_err(Failure::Invalid)?;
+            Some((plain, OnceCell::new()))
+        } else {
+            None
         };
+        let exact = Programs::new(translated).map_err(|e| match e {
+            Failure::Invalid(e) => Failure::Invalid(format!("{e} in pattern `{pattern}`")),
+            e => e,
+        })?;
         Ok(JavaRegex {
-            find: build(&translated)?,
-            whole: build(&format!(r"\A(?:{translated})\z"))?,
+            exact,
+            plain,
+            anchors,
             literal: literal_text(pattern),
         })
     }
 
+    /// The programs that match `input` as Java does, the cheapest first.
+    fn programs(&self, input: &str) -> Result<&Programs, Failure> {
+        let Some((source, cell)) = &self.plain else {
+            return Ok(&self.exact);
+        };
+        charge(input.len() / BYTES_PER_STEP)?;
+        if !self.anchors.plain_in(input) {
+            return Ok(&self.exact);
+        }
+        if let Some(p) = cell.get() {
+            return Ok(p);
+        }
+        let p = Programs::new(source.clone())?;
+        Ok(cell.get_or_init(|| p))
+    }
+
     /// A compiled pattern from this thread's cache.
-    pub(crate) fn cached(pattern: &str) -> Result<Rc<JavaRegex>, String> {
+    pub(crate) fn cached(pattern: &str) -> Result<Rc<JavaRegex>, Failure> {
         let found = CACHE.with(|c| {
             let mut c = c.borrow_mut();
             if let Some((p, r)) = &c.last
@@ -675,12 +1078,15 @@ impl JavaRegex {
         if let Some(r) = found {
             return Ok(r);
         }
-        let r = Rc::new(JavaRegex::new(pattern)?);
+        let r = Rc::new(JavaRegex::compile(pattern)?);
+        let weight = r.exact.find.compile_steps;
         CACHE.with(|c| {
             let mut c = c.borrow_mut();
-            if c.all.len() >= CACHE_SIZE {
+            if c.all.len() >= CACHE_SIZE || c.weight + weight > CACHE_WEIGHT {
                 c.all.clear();
+                c.weight = 0;
             }
+            c.weight += weight;
             c.all.insert(Box::from(pattern), Rc::clone(&r));
             c.last = Some((Box::from(pattern), Rc::clone(&r)));
         });
@@ -689,7 +1095,13 @@ impl JavaRegex {
 
     /// `Pattern.matches`: the whole input must match.
     pub fn matches(&self, input: &str) -> Result<bool, String> {
-        self.whole.is_match(input).map_err(|e| e.to_string())
+        self.is_match(input).map_err(|e| e.to_string())
+    }
+
+    /// [`matches`](Self::matches), its work taken from the running render.
+    pub(crate) fn is_match(&self, input: &str) -> Result<bool, Failure> {
+        let whole = self.programs(input)?.whole()?;
+        Ok(whole.search(input, 0)?.is_some())
     }
 
     /// `replaceAll` / `replaceFirst` with Java's replacement syntax (`$1`, `${name}`, `\$`).
@@ -699,19 +1111,20 @@ impl JavaRegex {
         input: &'i str,
         replacement: &str,
         all: bool,
-    ) -> Result<Cow<'i, str>, (&'static str, String)> {
+    ) -> Result<Cow<'i, str>, Failure> {
         // A plain text replaced by a plain text (the common `.replaceAll("\\'", "'")`).
         if let Some(lit) = &self.literal
             && !replacement.contains(['$', '\\'])
         {
             return replace_literal(input, lit, replacement, all).ok_or_else(too_large);
         }
+        let find = &self.programs(input)?.find;
         let replacement: Vec<char> = replacement.chars().collect();
         let mut out = String::with_capacity(input.len());
         let mut last = 0;
         let mut matched = false;
-        for caps in self.java_matches(input) {
-            let caps = caps.map_err(|e| ("java.lang.StackOverflowError", e.to_string()))?;
+        for caps in java_matches(find, input) {
+            let caps = caps?;
             matched = true;
             let m = caps.get(0).expect("group 0 always exists");
             out.push_str(&input[last..m.start()]);
@@ -731,48 +1144,15 @@ impl JavaRegex {
         Ok(Cow::Owned(out))
     }
 
-    /// The matches in `input` as Java's `Matcher.find` finds them one after the other: the
-    /// next search starts where a match ended, one character further after an empty
-    /// match, so an empty match may directly follow a non-empty one (`"abc"` has two
-    /// matches of `.*`), which Rust's iterators skip.
-    fn java_matches<'r, 'i>(
-        &'r self,
-        input: &'i str,
-    ) -> impl Iterator<Item = Result<Captures<'i, str>, fancy_regex::Error>> + 'r
-    where
-        'i: 'r,
-    {
-        let mut from = Some(0);
-        std::iter::from_fn(move || {
-            let found = self.find.captures_from_pos(input, from?);
-            let caps = match found {
-                Ok(Some(caps)) => caps,
-                other => {
-                    from = None;
-                    return other.transpose();
-                }
-            };
-            let m = caps.get(0).expect("group 0 always exists");
-            from = if m.end() > m.start() {
-                Some(m.end())
-            } else {
-                input[m.end()..]
-                    .chars()
-                    .next()
-                    .map(|c| m.end() + c.len_utf8())
-            };
-            Some(Ok(caps))
-        })
-    }
-
     /// `String.split(regex, limit)` with Java's rules: no leading empty string from a
     /// zero-width match at the start, trailing empty strings dropped when `limit` is 0.
-    pub(crate) fn split(&self, input: &str, limit: i32) -> Result<Vec<String>, String> {
+    pub(crate) fn split(&self, input: &str, limit: i32) -> Result<Vec<String>, Failure> {
+        let find = &self.programs(input)?.find;
         let mut parts: Vec<String> = Vec::new();
         let mut index = 0;
         let mut matched = false;
-        for caps in self.java_matches(input) {
-            let caps = caps.map_err(|e| e.to_string())?;
+        for caps in java_matches(find, input) {
+            let caps = caps?;
             let m = caps.get(0).expect("group 0 always exists");
             if limit > 0 && parts.len() as i32 >= limit - 1 {
                 break;
@@ -797,9 +1177,42 @@ impl JavaRegex {
     }
 }
 
+/// The matches in `input` as Java's `Matcher.find` finds them one after the other: the
+/// next search starts where a match ended, one character further after an empty
+/// match, so an empty match may directly follow a non-empty one (`"abc"` has two
+/// matches of `.*`), which Rust's iterators skip.
+fn java_matches<'r, 'i>(
+    find: &'r Program,
+    input: &'i str,
+) -> impl Iterator<Item = Result<Captures<'i, str>, Failure>> + 'r
+where
+    'i: 'r,
+{
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let caps = match find.search(input, from?) {
+            Ok(Some(caps)) => caps,
+            other => {
+                from = None;
+                return other.transpose();
+            }
+        };
+        let m = caps.get(0).expect("group 0 always exists");
+        from = if m.end() > m.start() {
+            Some(m.end())
+        } else {
+            input[m.end()..]
+                .chars()
+                .next()
+                .map(|c| m.end() + c.len_utf8())
+        };
+        Some(Ok(caps))
+    })
+}
+
 /// The exception of a replacement whose result would be too large to build.
-fn too_large() -> (&'static str, String) {
-    (
+fn too_large() -> Failure {
+    Failure::Exception(
         "java.lang.OutOfMemoryError",
         "the result would be too large".into(),
     )
@@ -849,18 +1262,14 @@ fn replace_literal<'i>(
 }
 
 /// Appends Java's expansion of the replacement `r` for one match.
-fn expand(
-    caps: &Captures<'_, str>,
-    r: &[char],
-    out: &mut String,
-) -> Result<(), (&'static str, String)> {
+fn expand(caps: &Captures<'_, str>, r: &[char], out: &mut String) -> Result<(), Failure> {
     let groups = caps.len() - 1;
     let mut i = 0;
     while i < r.len() {
         match r[i] {
             '\\' => {
                 let Some(&c) = r.get(i + 1) else {
-                    return Err((
+                    return Err(Failure::Exception(
                         "java.lang.IllegalArgumentException",
                         "character to be escaped is missing".into(),
                     ));
@@ -871,13 +1280,16 @@ fn expand(
             '$' => {
                 i += 1;
                 if r.get(i) == Some(&'{') {
-                    let end = r[i..].iter().position(|&c| c == '}').ok_or((
-                        "java.lang.IllegalArgumentException",
-                        "named capturing group is missing trailing '}'".to_string(),
-                    ))?;
+                    let end = r[i..]
+                        .iter()
+                        .position(|&c| c == '}')
+                        .ok_or(Failure::Exception(
+                            "java.lang.IllegalArgumentException",
+                            "named capturing group is missing trailing '}'".to_string(),
+                        ))?;
                     let name: String = r[i + 1..i + end].iter().collect();
                     let Some(m) = caps.name(&name) else {
-                        return Err((
+                        return Err(Failure::Exception(
                             "java.lang.IllegalArgumentException",
                             format!("No group with name {{{name}}}"),
                         ));
@@ -887,7 +1299,7 @@ fn expand(
                     continue;
                 }
                 let Some(first) = r.get(i).and_then(|c| c.to_digit(10)) else {
-                    return Err((
+                    return Err(Failure::Exception(
                         "java.lang.IllegalArgumentException",
                         "Illegal group reference: group index is missing".into(),
                     ));
@@ -903,7 +1315,7 @@ fn expand(
                     i += 1;
                 }
                 if group > groups {
-                    return Err((
+                    return Err(Failure::Exception(
                         "java.lang.IndexOutOfBoundsException",
                         format!("No group {group}"),
                     ));

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::regex::JavaRegex;
+use super::regex::{Failure, JavaRegex};
 use super::{Call, exception, int_arg, void, wrong_arity};
 use crate::value::Value;
 
@@ -217,9 +217,23 @@ fn fold_case(u: &[u16]) -> Vec<u16> {
     units(&from_units(u).to_uppercase().to_lowercase())
 }
 
-fn regex(method: &str, pattern: &str) -> Result<std::rc::Rc<JavaRegex>, crate::Error> {
-    JavaRegex::cached(pattern)
-        .map_err(|e| exception(method, "java.util.regex.PatternSyntaxException", e))
+/// Runs `work` with the compiled `pattern`; fails with the call's answer when it throws.
+/// Run out of work, the call does nothing, and the render fails at its next step.
+fn with_regex<T>(
+    method: &str,
+    pattern: &str,
+    work: impl FnOnce(&JavaRegex) -> Result<T, Failure>,
+) -> Result<T, Call> {
+    let failure = match JavaRegex::cached(pattern).and_then(|re| work(&re)) {
+        Ok(v) => return Ok(v),
+        Err(failure) => failure,
+    };
+    Err(Some(Err(match failure {
+        Failure::Exhausted => return Err(void()),
+        Failure::Invalid(e) => exception(method, "java.util.regex.PatternSyntaxException", e),
+        Failure::Overflow(e) => exception(method, "java.lang.StackOverflowError", e),
+        Failure::Exception(class, e) => exception(method, class, e),
+    })))
 }
 
 /// Java's `trim()`: strips every character up to U+0020 from both ends.
@@ -369,32 +383,22 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             let Some(p) = str_arg(p)? else {
                 return Some(Err(exception(name, NPE, "null")));
             };
-            Some(
-                regex(name, p)
-                    .and_then(|r| {
-                        r.matches(s)
-                            .map_err(|e| exception(name, "java.lang.StackOverflowError", e))
-                    })
-                    .map(Value::Bool),
-            )
+            match with_regex(name, p, |re| re.is_match(s)) {
+                Ok(b) => ok(Value::Bool(b)),
+                Err(call) => call,
+            }
         }
         ("replaceAll" | "replaceFirst", [p, r]) => {
             let (Some(p), Some(r)) = (str_arg(p)?, str_arg(r)?) else {
                 return Some(Err(exception(name, NPE, "null")));
             };
             let all = name == "replaceAll";
-            Some(
-                regex(name, p)
-                    .and_then(|re| {
-                        re.replace(s, r, all)
-                            .map_err(|(class, msg)| exception(name, class, msg))
-                    })
-                    .map(|replaced| match replaced {
-                        // Nothing replaced: the same string.
-                        std::borrow::Cow::Borrowed(_) => Value::Str(Arc::clone(s)),
-                        std::borrow::Cow::Owned(text) => Value::from(text),
-                    }),
-            )
+            match with_regex(name, p, |re| re.replace(s, r, all)) {
+                // Nothing replaced: the same string.
+                Ok(std::borrow::Cow::Borrowed(_)) => Some(Ok(Value::Str(Arc::clone(s)))),
+                Ok(std::borrow::Cow::Owned(text)) => ok(Value::from(text)),
+                Err(call) => call,
+            }
         }
         ("split", [p, rest @ ..]) if rest.len() <= 1 => {
             let Some(p) = str_arg(p)? else {
@@ -404,16 +408,14 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 [l] => int_arg(l)?,
                 _ => 0,
             };
-            Some(
-                regex(name, p)
-                    .and_then(|re| {
-                        re.split(s, limit)
-                            .map_err(|e| exception(name, "java.lang.StackOverflowError", e))
-                    })
-                    .and_then(|parts| {
-                        element_list(name, parts.len(), parts.into_iter().map(Value::from))
-                    }),
-            )
+            match with_regex(name, p, |re| re.split(s, limit)) {
+                Ok(parts) => Some(element_list(
+                    name,
+                    parts.len(),
+                    parts.into_iter().map(Value::from),
+                )),
+                Err(call) => call,
+            }
         }
         ("hashCode", [_, ..]) => Some(Err(wrong_arity(name))),
         ("codePointAt", [i]) => {
