@@ -227,7 +227,7 @@ fn with_cases<R>(
                 .map_err(|e| placed(e, || at(node, "")))?;
             let name = top.api_name.as_deref();
             let api = source
-                .api(name)
+                .api_chosen_by(name, "`apiName`")
                 .map_err(|e| placed(e, || at(root.get("apiName").unwrap_or(node), "")))?;
             Target::Api(api)
         }

@@ -120,8 +120,14 @@ pub struct Source {
 }
 
 impl Source {
-    /// The one API of the source, or the one named `name`; an error lists the choices.
+    /// The one API of the source, or the one named `name`; an error lists the choices
+    /// and says to choose with `--api`.
     pub fn api(&self, name: Option<&str>) -> Result<&Api, Error> {
+        self.api_chosen_by(name, "--api")
+    }
+
+    /// [`Source::api`], for a reader where `chooser` (a flag, a field) names the API.
+    pub fn api_chosen_by(&self, name: Option<&str>, chooser: &str) -> Result<&Api, Error> {
         let names = || {
             self.apis
                 .iter()
@@ -142,7 +148,7 @@ impl Source {
                 [one] => Ok(&one.api),
                 [] => Err(invalid("the source defines no REST API")),
                 _ => Err(invalid(format!(
-                    "the source defines several REST APIs; choose one with --api ({})",
+                    "the source defines several REST APIs; choose one with {chooser} ({})",
                     names()
                 ))),
             },
