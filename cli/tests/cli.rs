@@ -121,6 +121,13 @@ fn a_yaml_file_that_is_no_api_is_not_a_template() {
         &["check", "examples/seed/cases.yaml"],
         2,
     );
+    // A `.yaml` file that does not parse: its syntax error at the opening quote, not the
+    // text checked as a template.
+    golden(
+        "check-truncated-yaml",
+        &["check", &format!("{G}/broken-truncated.yaml")],
+        2,
+    );
 }
 
 #[test]
