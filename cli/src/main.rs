@@ -516,6 +516,6 @@ fn init(a: &InitArgs) -> Result<ExitCode, String> {
     print_warnings(&source.warnings);
     let api = source.api(a.api.as_deref()).map_err(|e| e.to_string())?;
     let name = a.source.display().to_string();
-    write_out(&vtl_tools::init::starter(api, &name))?;
+    write_out(&vtl_tools::init::starter(api, &name, a.api.as_deref()))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -121,6 +121,13 @@ fn a_yaml_file_that_is_no_api_is_not_a_template() {
         &["check", "examples/seed/cases.yaml"],
         2,
     );
+    // A `.yaml` file that does not parse: its syntax error at the opening quote, not the
+    // text checked as a template.
+    golden(
+        "check-truncated-yaml",
+        &["check", &format!("{G}/broken-truncated.yaml")],
+        2,
+    );
 }
 
 #[test]
@@ -222,6 +229,46 @@ fn test_runs_the_seed_cases() {
 #[test]
 fn init_writes_cases_that_run() {
     golden("init-sam", &["init", "tests/fixtures/sam/template.yaml"], 0);
+}
+
+#[test]
+fn init_names_the_api_it_was_given_and_the_cases_run() {
+    let source = "tests/fixtures/terraform-body";
+    let out = vtl(&["init", source, "--api", "aws_api_gateway_rest_api.api"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rest = text
+        .strip_prefix("api: tests/fixtures/terraform-body\napiName: aws_api_gateway_rest_api.api\n")
+        .expect("the api and its name first");
+    // `api` is relative to the case file: point it at the fixture from a scratch folder.
+    let dir = std::env::temp_dir().join(format!("vtl-init-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let absolute = root().join(source).canonicalize().unwrap();
+    let cases = dir.join("cases.yaml");
+    let api = format!("api: '{}'\n", absolute.display());
+    std::fs::write(
+        &cases,
+        format!("{api}apiName: aws_api_gateway_rest_api.api\n{rest}"),
+    )
+    .unwrap();
+    let run = vtl(&["test", cases.to_str().unwrap()]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+
+    // Without `apiName` the case file is told which field chooses.
+    std::fs::write(&cases, format!("{api}{rest}")).unwrap();
+    let run = vtl(&["test", cases.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        stderr.contains("cases.yaml:1:6: the source defines several REST APIs; choose one with `apiName` (aws_api_gateway_rest_api.api, aws_api_gateway_rest_api.from_file)"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -64,8 +64,34 @@ struct ResponseExtension {
     content_handling: Option<String>,
 }
 
-/// A status code, written as a string (as exports do) or a number.
-struct StatusCode(u16);
+/// An HTTP status code as API Gateway accepts one, 100 to 599; read with serde from a
+/// number or from text (`"200"`, as exports write it). The one rule every reader uses.
+///
+/// ```
+/// use vtl::apigateway::StatusCode;
+///
+/// assert_eq!(StatusCode::parse(" 404 "), Some(StatusCode(404)));
+/// assert_eq!(StatusCode::parse("600"), None);
+/// let code: StatusCode = serde_json::from_str("\"201\"").unwrap();
+/// assert_eq!(code, StatusCode(201));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StatusCode(pub u16);
+
+impl StatusCode {
+    /// `n` if it is a status code.
+    pub fn new(n: u64) -> Option<StatusCode> {
+        u16::try_from(n)
+            .ok()
+            .filter(|n| (100..=599).contains(n))
+            .map(StatusCode)
+    }
+
+    /// The status code `text` spells (surrounding whitespace aside), if it spells one.
+    pub fn parse(text: &str) -> Option<StatusCode> {
+        text.trim().parse().ok().and_then(StatusCode::new)
+    }
+}
 
 impl<'de> Deserialize<'de> for StatusCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StatusCode, D::Error> {
@@ -76,20 +102,18 @@ impl<'de> Deserialize<'de> for StatusCode {
                 f.write_str("a status code between 100 and 599")
             }
             fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<StatusCode, E> {
-                u16::try_from(n)
-                    .ok()
-                    .filter(|n| (100..=599).contains(n))
-                    .map(StatusCode)
+                StatusCode::new(n)
                     .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
             }
             fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<StatusCode, E> {
-                self.visit_u64(u64::try_from(n).unwrap_or(0))
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self)),
+                }
             }
             fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<StatusCode, E> {
-                match s.trim().parse::<u64>() {
-                    Ok(n) => self.visit_u64(n),
-                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
-                }
+                StatusCode::parse(s)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(s), &self))
             }
         }
         d.deserialize_any(V)

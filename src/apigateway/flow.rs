@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 
 use super::api::{Backend, Integration, Method, PassthroughBehavior};
 use super::selection::select;
-use super::{Request, json};
+use super::{Request, StatusCode, json};
 use crate::value::Value;
 use crate::{Error, ErrorKind};
 
@@ -123,23 +123,8 @@ impl Outcome {
                     .and_then(serde_json::Value::as_u64)
                     .and_then(|s| u16::try_from(s).ok())
                     .ok_or_else(|| invalid("an http outcome needs a numeric `status`"))?;
-                let body = match fields.get("body") {
-                    None | Some(serde_json::Value::Null) => String::new(),
-                    Some(serde_json::Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
-                };
-                let headers = match fields.get("headers") {
-                    Some(serde_json::Value::Object(h)) => h
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.clone(),
-                                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                            )
-                        })
-                        .collect(),
-                    _ => IndexMap::new(),
-                };
+                let body = body_text(fields.get("body"));
+                let headers = header_map(fields.get("headers"));
                 Ok(Outcome::Http {
                     status,
                     body,
@@ -567,13 +552,11 @@ impl Call<'_> {
         }
         let response_override = self.override_of("responseOverride");
         if let Some(s) = response_override.get("status") {
-            let code = s
-                .as_u64()
-                .or_else(|| s.as_str().and_then(|t| t.parse().ok()));
-            match code
-                .and_then(|c| u16::try_from(c).ok())
-                .filter(|c| (100..=599).contains(c))
-            {
+            let code = match s {
+                serde_json::Value::String(t) => StatusCode::parse(t),
+                _ => s.as_u64().and_then(StatusCode::new),
+            };
+            match code.map(|c| c.0) {
                 Some(c) => {
                     self.trace.push(format!("responseOverride.status: {c}"));
                     status = c;
@@ -583,14 +566,7 @@ impl Call<'_> {
                 )),
             }
         }
-        if let Some(serde_json::Value::Object(h)) = response_override.get("header") {
-            for (k, v) in h {
-                headers.insert(
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                );
-            }
-        }
+        headers.extend(header_map(response_override.get("header")));
         (status, headers)
     }
 
@@ -609,23 +585,8 @@ impl Call<'_> {
                     .and_then(|s| s.as_u64().or_else(|| s.as_str()?.parse().ok()))
                     .and_then(|s| u16::try_from(s).ok())
                     .unwrap_or(200);
-                let headers = match result.get("headers") {
-                    Some(serde_json::Value::Object(h)) => h
-                        .iter()
-                        .map(|(k, v)| {
-                            (
-                                k.clone(),
-                                v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                            )
-                        })
-                        .collect(),
-                    _ => IndexMap::new(),
-                };
-                let body = match result.get("body") {
-                    Some(serde_json::Value::String(b)) => b.clone(),
-                    None | Some(serde_json::Value::Null) => String::new(),
-                    Some(other) => other.to_string(),
-                };
+                let headers = header_map(result.get("headers"));
+                let body = body_text(result.get("body"));
                 (status, headers, body)
             }
             Outcome::LambdaError(_) => {
@@ -695,4 +656,31 @@ fn response_parameter(source: &str, answer: &Answer) -> Option<String> {
         }
     }
     Some(v.to_java_string())
+}
+
+/// Headers given as a JSON object: a string value as it is, any other as its JSON text;
+/// anything but an object is no headers.
+fn header_map(value: Option<&serde_json::Value>) -> IndexMap<String, String> {
+    match value {
+        Some(serde_json::Value::Object(h)) => h
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                )
+            })
+            .collect(),
+        _ => IndexMap::new(),
+    }
+}
+
+/// A body given in JSON: a string as it is, nothing or null as empty, any other value as
+/// its JSON text.
+fn body_text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
 }

@@ -29,6 +29,7 @@ pub use api::{
     Api, Backend, Compile, Integration, IntegrationResponse, IntegrationType, LOCATED,
     MappingTemplate, Method, MethodResponse, PassthroughBehavior, Pattern, Sourced,
 };
+pub use extension::StatusCode;
 pub use flow::{BackendRequest, Outcome, Simulation, simulate};
 pub use origin::{Anchor, Origin};
 pub use request::{Params, Request};

@@ -89,10 +89,11 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use serde::Deserialize;
-use serde::de::{IgnoredAny, Visitor};
+use serde::de::IgnoredAny;
 use vtl::Error;
 use vtl::apigateway::{
-    Api, Integration, IntegrationType, Method, Origin, Outcome, Params, Simulation, simulate,
+    Api, Integration, IntegrationType, Method, Origin, Outcome, Params, Simulation, StatusCode,
+    simulate,
 };
 
 use crate::check::Sample;
@@ -226,7 +227,7 @@ fn with_cases<R>(
                 .map_err(|e| placed(e, || at(node, "")))?;
             let name = top.api_name.as_deref();
             let api = source
-                .api(name)
+                .api_chosen_by(name, "`apiName`")
                 .map_err(|e| placed(e, || at(root.get("apiName").unwrap_or(node), "")))?;
             Target::Api(api)
         }
@@ -347,7 +348,7 @@ struct CaseShape {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ExpectShape {
-    status: Option<Status>,
+    status: Option<StatusCode>,
     #[serde(default)]
     headers: Params,
     #[serde(rename = "body")]
@@ -358,37 +359,6 @@ struct ExpectShape {
     _backend_body: Option<IgnoredAny>,
     #[serde(rename = "backendBodyJson")]
     _backend_body_json: Option<IgnoredAny>,
-}
-
-/// A status code, as a number or as text (`"200"`).
-struct Status(u16);
-
-impl<'de> Deserialize<'de> for Status {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Status, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Status;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a status code (100 to 599)")
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Status, E> {
-                match u16::try_from(n) {
-                    Ok(code @ 100..=599) => Ok(Status(code)),
-                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self)),
-                }
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Status, E> {
-                Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self))
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Status, E> {
-                match s.trim().parse::<u64>() {
-                    Ok(n) => self.visit_u64(n),
-                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
-                }
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 struct Case {

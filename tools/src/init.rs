@@ -5,16 +5,20 @@
 use vtl::apigateway::{Api, Backend};
 
 /// The YAML text of a case file for `api`, which `api_path` (relative to where the case
-/// file will be) names.
+/// file will be) names, and `api_name` among the source's APIs when it defines several.
 ///
 /// ```
 /// let source = vtl_tools::import::load(std::path::Path::new("../examples/seed/api.yaml"), &Default::default()).unwrap();
-/// let text = vtl_tools::init::starter(&source.apis[0].api, "api.yaml");
+/// let text = vtl_tools::init::starter(&source.apis[0].api, "api.yaml", None);
 /// assert!(text.starts_with("api: api.yaml\ncases:\n  - name: GET /{hoge}\n"));
 /// assert!(text.contains("      path: /hoge\n"));
 /// ```
-pub fn starter(api: &Api, api_path: &str) -> String {
-    let mut out = format!("api: {}\ncases:\n", quote(api_path));
+pub fn starter(api: &Api, api_path: &str, api_name: Option<&str>) -> String {
+    let mut out = format!("api: {}\n", quote(api_path));
+    if let Some(name) = api_name {
+        out.push_str(&format!("apiName: {}\n", quote(name)));
+    }
+    out.push_str("cases:\n");
     let mut any = false;
     for m in &api.methods {
         let Some(i) = &m.integration else { continue };

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use vtl::apigateway::{Anchor, Origin};
 use vtl::{Error, ErrorKind};
 
+use crate::lines::LineIndex;
+
 /// How deep a document may nest; deeper ones are refused before they are read.
 pub const MAX_DEPTH: usize = 256;
 
@@ -246,52 +248,32 @@ impl SyntaxError {
     }
 }
 
-/// The byte offsets where the lines of a text start, to turn offsets into positions.
+/// A text and where its lines start, to turn offsets into positions.
 struct Lines<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    index: LineIndex,
 }
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
-        let mut starts = vec![0];
-        starts.extend(memchr_newlines(text));
-        Lines { text, starts }
+        Lines {
+            text,
+            index: LineIndex::new(text),
+        }
     }
 
     /// The 1-based line and column (in characters) of byte `offset`.
     fn position(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
-        (clamp(line), clamp(column + 1))
+        self.index.position(self.text, offset)
     }
 
     /// The byte offset of a 1-based line and 0-based column in characters.
     fn offset(&self, line: usize, column: usize) -> usize {
-        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
-            return self.text.len();
-        };
-        let rest = &self.text[start..];
-        start
-            + rest
-                .char_indices()
-                .nth(column)
-                .map_or(rest.len(), |(i, _)| i)
+        self.index.offset(self.text, line, column)
     }
-}
 
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b'\n')
-        .map(|(i, _)| i + 1)
-}
-
-fn clamp(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
+    /// The text of 1-based line `n`, without its line break.
+    fn line(&self, n: usize) -> &'a str {
+        self.index.line(self.text, n)
+    }
 }

@@ -5,6 +5,7 @@
 use vtl::apigateway::Anchor;
 
 use super::Lines;
+use crate::lines::clamp;
 
 fn anchor(offset: usize, line: u32, column: u32) -> Anchor {
     Anchor {
@@ -146,7 +147,7 @@ pub(super) fn by_lines(
     let mut from_line = first;
     if let Some((line, column)) = start {
         anchors.push(anchor(0, line, column));
-        let raw = line_text(lines, first);
+        let raw = lines.line(first);
         let from = raw
             .char_indices()
             .nth(column.saturating_sub(1) as usize)
@@ -158,7 +159,7 @@ pub(super) fn by_lines(
         from_line = first + 1;
     }
     for n in from_line..=last {
-        let raw = line_text(lines, n);
+        let raw = lines.line(n);
         let content = raw.trim_start_matches([' ', '\t']).trim_end();
         if content.is_empty() {
             continue;
@@ -182,23 +183,4 @@ pub(super) fn by_lines(
         anchors.insert(0, anchor(0, line, column));
     }
     anchors
-}
-
-fn line_text<'a>(lines: &Lines<'a>, n: usize) -> &'a str {
-    let Some(&start) = lines.starts.get(n.saturating_sub(1)) else {
-        return "";
-    };
-    let end = lines
-        .starts
-        .get(n)
-        .map_or(lines.text.len(), |&e| e.saturating_sub(1));
-    lines
-        .text
-        .get(start..end)
-        .unwrap_or("")
-        .trim_end_matches('\r')
-}
-
-fn clamp(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -9,6 +9,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::scalar::{Quote, by_lines, quoted};
 use super::{Lines, MAX_DEPTH, Node, SyntaxError, Text, Value};
+use crate::lines::clamp;
 
 /// How many nodes a document may expand into through aliases: a few aliases of aliases
 /// must not grow a small file into gigabytes.
@@ -270,8 +271,4 @@ fn is_float(s: &str) -> bool {
     });
     // A float has a point or an exponent; digits alone are an integer.
     mantissa_ok && exponent_ok && (mantissa.contains('.') || exponent.is_some())
-}
-
-fn clamp(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Deserializer};
 use vtl::Error;
 use vtl::apigateway::{
     Api, Integration, IntegrationResponse, IntegrationType, MappingTemplate, Method,
-    MethodResponse, Origin, PassthroughBehavior, Pattern,
+    MethodResponse, Origin, PassthroughBehavior, Pattern, StatusCode,
 };
 
 use super::intrinsics::{Resolver, Target, intrinsic};
@@ -586,10 +586,8 @@ fn checked<'de, D: Deserializer<'de>, T>(
 
 fn status<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
     checked(d, |text| {
-        text.trim()
-            .parse()
-            .ok()
-            .filter(|s| (100..=599).contains(s))
+        StatusCode::parse(text)
+            .map(|s| s.0)
             .ok_or_else(|| format!("`{text}` is not an HTTP status code"))
     })
 }

@@ -120,8 +120,14 @@ pub struct Source {
 }
 
 impl Source {
-    /// The one API of the source, or the one named `name`; an error lists the choices.
+    /// The one API of the source, or the one named `name`; an error lists the choices
+    /// and says to choose with `--api`.
     pub fn api(&self, name: Option<&str>) -> Result<&Api, Error> {
+        self.api_chosen_by(name, "--api")
+    }
+
+    /// [`Source::api`], for a reader where `chooser` (a flag, a field) names the API.
+    pub fn api_chosen_by(&self, name: Option<&str>, chooser: &str) -> Result<&Api, Error> {
         let names = || {
             self.apis
                 .iter()
@@ -142,7 +148,7 @@ impl Source {
                 [one] => Ok(&one.api),
                 [] => Err(invalid("the source defines no REST API")),
                 _ => Err(invalid(format!(
-                    "the source defines several REST APIs; choose one with --api ({})",
+                    "the source defines several REST APIs; choose one with {chooser} ({})",
                     names()
                 ))),
             },
@@ -335,13 +341,20 @@ pub enum Opened {
 
 /// Opens a path that may be an API definition (a folder, or a file of any format) or a
 /// mapping template: `.vm` and `.vtl` files are templates; a JSON document that is no API
-/// definition is a template written in JSON; a YAML mapping that is none is an error, never
-/// a template.
+/// definition is a template written in JSON; a YAML mapping that is none, or a `.yaml`
+/// file that does not parse, is an error, never a template.
 pub fn open(path: &Path, options: &Options) -> Result<Opened, Error> {
-    let is_template_file = path
+    let extension = path
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| ["vm", "vtl"].contains(&e.to_ascii_lowercase().as_str()));
+        .map(str::to_ascii_lowercase);
+    let is_template_file = extension
+        .as_deref()
+        .is_some_and(|e| ["vm", "vtl"].contains(&e));
+    // A `.yaml` file is never a template: its syntax error is what to report.
+    let is_yaml_file = extension
+        .as_deref()
+        .is_some_and(|e| ["yaml", "yml"].contains(&e));
     if is_template_file && options.format.is_none() {
         return files::read(path).map(Opened::Template);
     }
@@ -362,6 +375,7 @@ pub fn open(path: &Path, options: &Options) -> Result<Opened, Error> {
         },
         _ => match load(path, options) {
             Ok(source) => Ok(Opened::Api(source)),
+            Err(e) if is_yaml_file => Err(e),
             Err(_) => Ok(Opened::Template(text)),
         },
     }

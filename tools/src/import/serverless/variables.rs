@@ -735,7 +735,8 @@ fn parse(s: &str, start: usize, at: &At) -> Result<Found, Error> {
         // `i` is at the `:` or `(` after a type.
         let mut params = Vec::new();
         let mut address = None;
-        if b[i] == b'(' {
+        // After the parameters, if any, a `:` starts the address.
+        let addressed = if b[i] == b'(' {
             i += 1;
             loop {
                 skip_spaces(&mut i);
@@ -755,16 +756,11 @@ fn parse(s: &str, start: usize, at: &At) -> Result<Found, Error> {
                 }
             }
             skip_spaces(&mut i);
-            if b.get(i) == Some(&b':') {
-                i += 1;
-                skip_spaces(&mut i);
-                if !matches!(b.get(i), Some(b'}' | b',')) {
-                    let (p, next) = piece(s, i, b"},", at)?;
-                    address = Some(p);
-                    i = next;
-                }
-            }
+            b.get(i) == Some(&b':')
         } else {
+            true
+        };
+        if addressed {
             i += 1;
             skip_spaces(&mut i);
             if !matches!(b.get(i), Some(b'}' | b',')) {

@@ -16,7 +16,7 @@ use hcl_edit::template::Element;
 use indexmap::IndexMap;
 use vtl::apigateway::{
     Api, Integration, IntegrationResponse, IntegrationType, MappingTemplate, Method,
-    MethodResponse, Origin, PassthroughBehavior, Pattern,
+    MethodResponse, Origin, PassthroughBehavior, Pattern, StatusCode,
 };
 use vtl::{Error, ErrorKind};
 
@@ -314,21 +314,29 @@ fn templates(
 }
 
 fn status(item: &Item, s: &Str) -> Result<u16, Error> {
-    s.text
-        .parse::<u16>()
-        .ok()
-        .filter(|c| (100..=599).contains(c))
-        .ok_or_else(|| {
-            at_attr(
-                item,
-                "status_code",
-                format!("status_code `{}` is not an HTTP status", s.text),
-            )
-        })
+    StatusCode::parse(&s.text).map(|c| c.0).ok_or_else(|| {
+        at_attr(
+            item,
+            "status_code",
+            format!("status_code `{}` is not an HTTP status", s.text),
+        )
+    })
+}
+
+/// A method: its rest API and resource, and its HTTP method.
+type MethodKey = (Place, String);
+
+/// The method a response block is attached to, and its `status_code`.
+fn response_key(eval: &mut Eval, item: &Item) -> Result<Option<(MethodKey, u16)>, Error> {
+    let Some(key) = method_key(eval, item)? else {
+        return Ok(None);
+    };
+    let code = required(eval, item, "status_code")?;
+    Ok(Some((key, status(item, &code)?)))
 }
 
 /// The method a block is attached to: its rest API, resource and HTTP method.
-fn method_key(eval: &mut Eval, item: &Item) -> Result<Option<(Place, String)>, Error> {
+fn method_key(eval: &mut Eval, item: &Item) -> Result<Option<MethodKey>, Error> {
     let Some(place) = place(eval, item, "resource_id")? else {
         return Ok(None);
     };
@@ -486,11 +494,9 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
     }
 
     for item in items(eval, "aws_api_gateway_integration_response")? {
-        let Some(key) = method_key(eval, &item)? else {
+        let Some((key, code)) = response_key(eval, &item)? else {
             continue;
         };
-        let code = required(eval, &item, "status_code")?;
-        let code = status(&item, &code)?;
         let pattern = string(eval, &item, "selection_pattern")?
             .map(|s| Pattern::new(s.text.clone(), s.origin()));
         let mut response = IntegrationResponse::new(pattern, code);
@@ -507,11 +513,9 @@ fn build(eval: &mut Eval) -> Result<Vec<NamedApi>, Error> {
     }
 
     for item in items(eval, "aws_api_gateway_method_response")? {
-        let Some(key) = method_key(eval, &item)? else {
+        let Some((key, code)) = response_key(eval, &item)? else {
             continue;
         };
-        let code = required(eval, &item, "status_code")?;
-        let code = status(&item, &code)?;
         let headers = map(eval, &item, "response_parameters")?
             .into_iter()
             .filter_map(|(k, _)| {

@@ -8,36 +8,24 @@ use vtl::Error;
 use vtl::apigateway::{Anchor, Origin};
 
 use crate::document::error_at;
+use crate::lines::{LineIndex, clamp};
 
 /// A file of HCL (a `.tf` file or a `templatefile` template) and where its lines start.
 pub(crate) struct SourceFile {
     pub name: Arc<str>,
     pub text: String,
-    starts: Vec<usize>,
+    lines: LineIndex,
 }
 
 impl SourceFile {
     pub fn new(name: Arc<str>, text: String) -> SourceFile {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        SourceFile { name, text, starts }
+        let lines = LineIndex::new(&text);
+        SourceFile { name, text, lines }
     }
 
     /// 1-based line and column (in characters) of byte `offset`.
     pub fn pos(&self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset);
-        let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
-        (clamp(line), clamp(column + 1))
+        self.lines.position(&self.text, offset)
     }
 
     /// An error at byte `offset`.
@@ -50,10 +38,6 @@ impl SourceFile {
     pub fn slice(&self, range: Range<usize>) -> &str {
         self.text.get(range).unwrap_or("")
     }
-}
-
-fn clamp(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// A string value and, when it was written in a file, where each of its bytes is there.
