@@ -103,7 +103,7 @@ impl Input {
 impl Object for Input {
     fn property(&self, name: &str) -> Option<Value> {
         match name {
-            "body" | "Body" => Some(Value::from(&*self.body)),
+            "body" | "Body" => Some(Value::Str(Arc::clone(&self.body))),
             _ => None,
         }
     }
@@ -114,7 +114,7 @@ impl Object for Input {
             _ => None,
         };
         Some(match name {
-            "getBody" if args.is_empty() => Ok(Value::from(&*self.body)),
+            "getBody" if args.is_empty() => Ok(Value::Str(Arc::clone(&self.body))),
             "path" => {
                 let p = path_arg(args)?;
                 self.read(name, &p).map(|found| match found {
