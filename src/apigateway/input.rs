@@ -130,7 +130,7 @@ impl Object for Input {
     fn property(&self, name: &str) -> Option<Value> {
         match name {
             "body" | "Body" if self.body.len() <= super::MAX_PAYLOAD_BYTES => {
-                Some(Value::from(&*self.body))
+                Some(Value::Str(Arc::clone(&self.body)))
             }
             _ => None,
         }
@@ -142,7 +142,7 @@ impl Object for Input {
             _ => None,
         };
         Some(match name {
-            "getBody" if args.is_empty() => Ok(Value::from(&*self.body)),
+            "getBody" if args.is_empty() => Ok(Value::Str(Arc::clone(&self.body))),
             "path" => {
                 let p = path_arg(args)?;
                 self.read(name, &p).map(|found| match found {

@@ -218,7 +218,8 @@ impl Request {
 
     /// Renders against the request run within `limits` instead of API Gateway's (which
     /// are [`Limits::default`](crate::Limits::default) with at most
-    /// [`MAX_FOREACH_ITERATIONS`](super::MAX_FOREACH_ITERATIONS) iterations of a loop).
+    /// [`MAX_FOREACH_ITERATIONS`](super::MAX_FOREACH_ITERATIONS) iterations of a loop and
+    /// [`MAX_TEMPLATE_BYTES`](super::MAX_TEMPLATE_BYTES) of `#evaluate`d text).
     ///
     /// ```
     /// let tight = vtl::Limits { max_iterations: Some(2), ..vtl::Limits::default() };
@@ -235,6 +236,7 @@ impl Request {
     pub fn limits(&self) -> crate::Limits {
         self.limits.unwrap_or(crate::Limits {
             max_iterations: Some(super::MAX_FOREACH_ITERATIONS),
+            max_template_bytes: super::MAX_TEMPLATE_BYTES,
             ..crate::Limits::default()
         })
     }

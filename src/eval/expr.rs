@@ -40,6 +40,9 @@ impl Renderer<'_> {
             ExprKind::Bool(b) => Value::Bool(*b),
             ExprKind::Word(_) => return Ok(None),
             ExprKind::List(items) => {
+                // Steps only: a literal is mostly a temporary; what keeps it (`add`, `put`)
+                // counts its memory.
+                self.steps += items.len() as u64 * 2;
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
                     let v = self.value(item, src, out)?;
@@ -48,6 +51,8 @@ impl Renderer<'_> {
                 Value::new_list(values)
             }
             ExprKind::Map(entries) => {
+                // Hashing and inserting an entry takes about six steps.
+                self.steps += entries.len() as u64 * 6;
                 let mut map = crate::value::Map::with_capacity(entries.len());
                 for (k, v) in entries {
                     let k = self.value(k, src, out)?;

@@ -107,6 +107,12 @@ pub(crate) struct Renderer<'t> {
     /// it was before this render began.
     fuel_given: u64,
     outer_fuel: u64,
+    /// What the thread's string and element limits and what it could build were before
+    /// this render began.
+    outer_volume: (usize, usize),
+    outer_buildable: usize,
+    /// Bytes of the `#evaluate`d texts rendering now, one within another.
+    evaluating: usize,
     /// The defined blocks being rendered, innermost last.
     defining: Vec<*const Block>,
     depth: usize,
@@ -132,6 +138,8 @@ const SPARE_LOOPS: usize = 16;
 impl Drop for Renderer<'_> {
     fn drop(&mut self) {
         crate::limits::refuel(self.outer_fuel);
+        crate::limits::restore_volume(self.outer_volume);
+        crate::limits::set_buildable(self.outer_buildable);
         self.slots.clear();
         self.loops.clear();
         self.args.clear();
@@ -184,6 +192,9 @@ impl<'t> Renderer<'t> {
             steps: 0,
             fuel_given: limits.max_steps,
             outer_fuel: crate::limits::refuel(limits.max_steps),
+            outer_volume: crate::limits::set_volume(limits.max_output_bytes, limits.max_elements),
+            outer_buildable: crate::limits::set_buildable(limits.max_built_bytes),
+            evaluating: 0,
             defining: Vec::new(),
             depth: 0,
         }
@@ -282,6 +293,17 @@ impl<'t> Renderer<'t> {
 
     #[cold]
     fn over_limit(&self, span: Span, src: &str) -> Halt {
+        if crate::limits::built_out() {
+            return self.error(
+                src,
+                span,
+                ErrorKind::Limit,
+                format!(
+                    "the render built more than {} bytes",
+                    self.limits.max_built_bytes
+                ),
+            );
+        }
         if self.steps > self.limits.max_steps {
             return self.error(
                 src,
@@ -293,13 +315,16 @@ impl<'t> Renderer<'t> {
         self.string_too_long(span, src)
     }
 
-    /// Counts the work of a string a template built (a unit per 64 bytes), and fails
-    /// when it is over the size limit.
+    /// Counts the work and memory of a string a template built (a unit per 64 bytes),
+    /// and fails when it is over the size limit or the render has built all it may.
     pub(crate) fn built_string(&mut self, len: usize, span: Span, src: &str) -> Step {
         if len > self.limits.max_output_bytes {
             return Err(self.string_too_long(span, src));
         }
         self.steps += len as u64 / crate::limits::TEXT_PER_STEP;
+        if !crate::limits::build(len) {
+            return Err(self.over_limit(span, src));
+        }
         Ok(())
     }
 
@@ -403,20 +428,50 @@ impl<'t> Renderer<'t> {
             return Ok(());
         };
         let text: Arc<str> = Arc::from(self.stringify(&value)?);
+        // The texts rendering within each other are all in memory, parsed, at once.
+        let max = self.limits.max_template_bytes;
+        if text.len() > max.saturating_sub(self.evaluating) {
+            return Err(self.error(
+                src,
+                span,
+                ErrorKind::Limit,
+                format!(
+                    "#evaluate of {} bytes, with {} being evaluated around it: at most {max} may be",
+                    text.len(),
+                    self.evaluating
+                ),
+            ));
+        }
+        // Parsing takes about four units of work per byte, and setting it up sixty-four.
+        self.steps += 64 + text.len() as u64 * 4;
+        self.step(span, src, out)?;
         // The text's names are numbered after every name seen so far.
         let names = self.extra_names.get_or_insert_with(|| self.names.clone());
+        let names_before = names.len();
         let parsed = crate::syntax::parse_fragment(&text, names);
         let names_len = names.len();
         let (block, macros) = parsed
             .map_err(|e| self.error(src, span, ErrorKind::Syntax, format!("in #evaluate: {e}")))?;
         self.slots
             .resize(names_len.max(self.slots.len()), Slot::Unknown);
+        // What stays for the rest of the render: the new names, and the macros with the
+        // text they were parsed from.
+        // (Measured: about 256 bytes a name, with its slot, and 1 KiB a macro.)
+        let mut kept = (names_len - names_before) * 256;
+        if !macros.is_empty() {
+            kept += text.len() + macros.len() * 1024;
+        }
+        if !crate::limits::build(kept) {
+            return Err(self.over_limit(span, src));
+        }
         for (name, def) in macros {
             if !self.macros.contains_key(&name) {
                 self.extra_macros.entry(name).or_insert(def);
             }
         }
+        self.evaluating += text.len();
         let result = self.block(&block, &text, out);
+        self.evaluating -= text.len();
         match result {
             // `#stop` and `#break` end only the evaluated text.
             Ok(()) | Err(Halt::Break(None)) | Err(Halt::Stop) => Ok(()),

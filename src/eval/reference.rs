@@ -151,6 +151,7 @@ impl Renderer<'_> {
                     Some(Value::from(self.stringify(&current)?))
                 }
                 Access::Method(name, args, span) => {
+                    self.steps += crate::limits::CALL_STEPS - 1;
                     // Arguments go on the renderer's stack (the arguments of calls made
                     // while evaluating them go above and are gone by then): no
                     // allocation per call.
@@ -352,6 +353,12 @@ impl Renderer<'_> {
         let Some(container) = self.follow(target, target.chain.len() - 1, src, out)? else {
             return Ok(());
         };
+        // A collection keeping the value keeps its memory (a variable is replaced instead).
+        if matches!(container, Value::Map(_) | Value::List(..))
+            && !crate::limits::build_elements(java::collections::kept(&value))
+        {
+            return self.check_limits(set.span, src, out);
+        }
         match last {
             // Velocity treats `#set($m.key() = v)` like `#set($m.key = v)`.
             Access::Property(name, span) | Access::Method(name, _, span) => match &container {

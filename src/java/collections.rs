@@ -35,6 +35,42 @@ fn out_of_work(elements: usize) -> bool {
     !crate::limits::burn(elements)
 }
 
+/// Like `out_of_work`, for a method that copies the elements into a new collection,
+/// which also counts against what the render may build.
+fn out_of_room(elements: usize) -> bool {
+    !super::copied(elements)
+}
+
+/// Java's `OutOfMemoryError` for a collection grown past the render's element limit.
+fn too_many(method: &str) -> Call {
+    Some(Err(exception(
+        method,
+        "java.lang.OutOfMemoryError",
+        "the collection would be too large",
+    )))
+}
+
+/// The memory a collection keeps by holding `v`: an element, and a collection's own
+/// elements (a literal or range is counted when something keeps it).
+pub(crate) fn kept(v: &Value) -> usize {
+    1 + match v {
+        Value::List(items, _) => items.try_borrow().map_or(0, |l| l.len()),
+        Value::Map(map) => map.try_borrow().map_or(0, |m| m.len()),
+        _ => 0,
+    }
+}
+
+/// Checks that a collection of `len` elements may grow by `more`, counting their memory.
+/// `Some` is what the method gives instead: the error, or nothing once the render has
+/// built all it may.
+fn grow(method: &str, len: usize, more: usize, held: &[Value]) -> Option<Call> {
+    if len.saturating_add(more) > crate::limits::max_elements() {
+        return Some(too_many(method));
+    }
+    let nested: usize = held.iter().map(|v| kept(v) - 1).sum();
+    (!crate::limits::build_elements(more + nested)).then(void)
+}
+
 pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
     let len = items.borrow().len();
     match (name, args) {
@@ -54,6 +90,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             }
         }
         ("add", [v]) => {
+            if let Some(refused) = grow(name, len, 1, &args[args.len() - 1..]) {
+                return refused;
+            }
             items.borrow_mut().push(v.clone());
             ok(true)
         }
@@ -65,6 +104,9 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             if i < 0 || i as usize > len {
                 return out_of_bounds(name, i, len);
             }
+            if let Some(refused) = grow(name, len, 1, &args[args.len() - 1..]) {
+                return refused;
+            }
             items.borrow_mut().insert(i as usize, v.clone());
             void()
         }
@@ -73,16 +115,16 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
             if i < 0 || i as usize >= len {
                 return out_of_bounds(name, i, len);
             }
+            if !crate::limits::build_elements(kept(v)) {
+                return void();
+            }
             ok(std::mem::replace(
                 &mut items.borrow_mut()[i as usize],
                 v.clone(),
             ))
         }
-        ("contains" | "indexOf" | "lastIndexOf" | "toArray" | "iterator" | "listIterator", _)
-            if out_of_work(len) =>
-        {
-            void()
-        }
+        ("toArray" | "iterator" | "listIterator", _) if out_of_room(len) => void(),
+        ("contains" | "indexOf" | "lastIndexOf", _) if out_of_work(len) => void(),
         ("contains", [v]) => ok(items.borrow().iter().any(|x| java_equals(x, v))),
         ("indexOf", [v]) => ok(Value::Int(
             items
@@ -130,12 +172,8 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
                 }
                 _ => len,
             };
-            if len + more.len() > super::MAX_ELEMENTS {
-                return Some(Err(exception(
-                    name,
-                    "java.lang.OutOfMemoryError",
-                    "the list would be too large",
-                )));
+            if let Some(refused) = grow(name, len, more.len(), &[]) {
+                return refused;
             }
             let changed = !more.is_empty();
             items.borrow_mut().splice(at..at, more);
@@ -165,7 +203,7 @@ pub(super) fn list_call(items: &ListRef, name: &str, args: &[Value]) -> Call {
         }
         ("subList", [a, b]) => {
             let (a, b) = (int_arg(a)?, int_arg(b)?);
-            if out_of_work(len) {
+            if out_of_room(len) {
                 return void();
             }
             if a < 0 || b as usize > len || a > b {
@@ -206,11 +244,8 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
             map.borrow_mut().clear();
             void()
         }
-        ("keySet" | "values" | "entrySet" | "containsValue" | "remove", _)
-            if out_of_work(map.borrow().len()) =>
-        {
-            void()
-        }
+        ("keySet" | "values" | "entrySet", _) if out_of_room(map.borrow().len()) => void(),
+        ("containsValue" | "remove", _) if out_of_work(map.borrow().len()) => void(),
         ("keySet", []) => ok(Value::new_list(
             map.borrow().keys().map(|k| k.value().clone()).collect(),
         )),
@@ -235,6 +270,12 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
             .unwrap_or_else(|| d.clone())),
         ("containsKey", [k]) => ok(lookup(&map.borrow(), k).is_some()),
         ("containsValue", [v]) => ok(map.borrow().values().any(|x| java_equals(x, v))),
+        // Growing the map is counted whether or not the key is new (a small overcount).
+        ("put" | "putIfAbsent", [_, _])
+            if let Some(refused) = grow(name, map.borrow().len(), 1, &args[1..]) =>
+        {
+            refused
+        }
         ("put", [k, v]) => ok(map
             .borrow_mut()
             .insert(key(k), v.clone())
@@ -268,7 +309,7 @@ pub(super) fn map_call(map: &MapRef, name: &str, args: &[Value]) -> Call {
             }
             ok(matches)
         }
-        ("putAll", [Value::Map(other)]) if out_of_work(other.borrow().len()) => void(),
+        ("putAll", [Value::Map(other)]) if out_of_room(other.borrow().len()) => void(),
         ("putAll", [Value::Map(other)]) => {
             let entries: Vec<(Key, Value)> = other
                 .borrow()

@@ -3,7 +3,7 @@
 //! otherwise the reference stays unresolved.
 
 mod class;
-mod collections;
+pub(crate) mod collections;
 mod number;
 pub mod regex;
 mod string;
@@ -14,11 +14,9 @@ use crate::{Error, ErrorKind};
 /// The result of looking a method up: `None` when there is no such method.
 pub(crate) type Call = Option<Result<Value, Error>>;
 
+pub(crate) use crate::limits::MAX_STRING;
 pub(crate) use class::is_class_property;
-pub(crate) use string::{MAX_STRING, from_units, java_trim};
-
-/// Most elements a list may grow to through its methods.
-pub(crate) const MAX_ELEMENTS: usize = 10_000_000;
+pub(crate) use string::{from_units, java_trim};
 
 /// A Java exception thrown by a method, failing the render.
 pub(crate) fn exception(method: &str, class: &str, message: impl std::fmt::Display) -> Error {
@@ -69,10 +67,10 @@ pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
     let found = match value {
         Value::Str(s) => string::call(s, name, args),
         // `clone()`: a shallow copy of the same class.
-        Value::List(items, _) if name == "clone" && !crate::limits::burn(items.borrow().len()) => {
+        Value::List(items, _) if name == "clone" && !copied(items.borrow().len()) => {
             return void();
         }
-        Value::Map(map) if name == "clone" && !crate::limits::burn(map.borrow().len()) => {
+        Value::Map(map) if name == "clone" && !copied(map.borrow().len()) => {
             return void();
         }
         Value::List(items, style) if name == "clone" && args.is_empty() => {
@@ -106,6 +104,12 @@ pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
         Value::Define(_) => None,
     };
     found.or_else(|| common(value, name, args))
+}
+
+/// Takes the work and memory of copying `elements` into a new collection; false when
+/// the render has not that much left.
+pub(crate) fn copied(elements: usize) -> bool {
+    crate::limits::burn(elements) && crate::limits::build_elements(elements)
 }
 
 /// Methods every Java object has.
@@ -165,6 +169,8 @@ fn hash_code_at(value: &Value, depth: usize, budget: &mut usize) -> i32 {
             };
             (bits ^ (bits >> 32)) as i32
         }
+        // Measured about four times the cost of reading UTF-16 units alone.
+        Value::Str(s) if !crate::limits::burn(s.len() / 4) => 0,
         Value::Str(s) => s
             .encode_utf16()
             .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u))),

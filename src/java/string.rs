@@ -10,8 +10,6 @@ use crate::value::Value;
 const SIOOBE: &str = "java.lang.StringIndexOutOfBoundsException";
 const NPE: &str = "java.lang.NullPointerException";
 
-pub(crate) use crate::limits::MAX_STRING;
-
 fn too_long(method: &str) -> crate::Error {
     exception(
         method,
@@ -21,14 +19,18 @@ fn too_long(method: &str) -> crate::Error {
 }
 
 /// A list of the elements a method makes of its string (`split`, `getBytes`,
-/// `toCharArray`), each a unit of work; too many (`count` bounds them) fail as Java would
-/// run out of memory.
+/// `toCharArray`), each `cost` units of work; too many (`count` bounds them) fail as Java
+/// would run out of memory.
 fn element_list(
     method: &str,
     count: usize,
+    cost: usize,
     elements: impl Iterator<Item = Value>,
 ) -> Result<Value, crate::Error> {
-    if count > super::MAX_ELEMENTS || !crate::limits::burn(count) {
+    if count > crate::limits::max_elements()
+        || !crate::limits::burn(count.saturating_mul(cost))
+        || !crate::limits::build_elements(count)
+    {
         return Err(too_long(method));
     }
     Ok(Value::new_list(elements.collect()))
@@ -241,10 +243,53 @@ pub(crate) fn java_trim(s: &str) -> &str {
     s.trim_matches(|c: char| c <= ' ')
 }
 
+/// Bytes a method reads per unit of work, as measured: those that only copy or compare
+/// bytes 64, those that case-fold both strings 1, searches and comparisons by UTF-16 unit
+/// 2, every other (reading characters once) 8.
+fn bytes_per_step(name: &str) -> usize {
+    match name {
+        "equalsIgnoreCase" | "regionMatches" | "compareToIgnoreCase" => return 1,
+        "indexOf" | "lastIndexOf" | "compareTo" | "startsWith" | "split" | "replace"
+        | "replaceAll" | "replaceFirst" => return 2,
+        _ => {}
+    }
+    if copies_bytes(name) {
+        crate::limits::TEXT_PER_STEP as usize
+    } else {
+        crate::limits::CHARS_PER_STEP as usize
+    }
+}
+
+/// Methods that only copy or compare their strings' bytes.
+fn copies_bytes(name: &str) -> bool {
+    matches!(
+        name,
+        "isEmpty"
+            | "trim"
+            | "toString"
+            | "intern"
+            | "contains"
+            | "endsWith"
+            | "equals"
+            | "contentEquals"
+            | "concat"
+            | "strip"
+            | "stripLeading"
+            | "stripTrailing"
+            | "isBlank"
+            | "valueOf"
+            | "repeat"
+    )
+}
+
 pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
-    // A method reads its string: a unit of work per 64 bytes. With no work left it does
+    // A method reads its string and its string arguments. With no work left it does
     // nothing, and the render fails at its next step.
-    if !crate::limits::burn_text(s.len()) {
+    let read = args.iter().fold(s.len(), |n, a| match a {
+        Value::Str(t) => n.saturating_add(t.len()),
+        _ => n,
+    });
+    if !crate::limits::burn(read / bytes_per_step(name)) {
         return void();
     }
     let nullary = |v: Value| -> Call {
@@ -360,7 +405,7 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             } else {
                 s.matches(a).count()
             };
-            if s.len().saturating_add(count.saturating_mul(b.len())) > MAX_STRING {
+            if s.len().saturating_add(count.saturating_mul(b.len())) > crate::limits::max_string() {
                 return Some(Err(too_long(name)));
             }
             if a.is_empty() {
@@ -412,6 +457,7 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 Ok(parts) => Some(element_list(
                     name,
                     parts.len(),
+                    8,
                     parts.into_iter().map(Value::from),
                 )),
                 Err(call) => call,
@@ -473,11 +519,13 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
         ("getBytes", []) | ("getBytes", [Value::Str(_)]) => Some(element_list(
             name,
             s.len(),
+            1,
             s.bytes().map(|b| Value::Int(i32::from(b as i8))),
         )),
         ("toCharArray", []) => Some(element_list(
             name,
             s.len(),
+            8,
             s.encode_utf16().map(|u| Value::from(from_units(&[u]))),
         )),
         ("contentEquals", [Value::Str(o)]) => ok(**s == **o),
@@ -554,7 +602,7 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
             }
             // The result is checked against the render's string limit by the caller; refuse
             // outright what could not be allocated.
-            if s.len().saturating_mul(n as usize) > MAX_STRING {
+            if s.len().saturating_mul(n as usize) > crate::limits::max_string() {
                 return Some(Err(too_long(name)));
             }
             ok(s.repeat(n as usize))
@@ -562,12 +610,15 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
         // Static methods of String, which Velocity also finds through an instance.
         ("valueOf", [v]) => ok(v.to_java_string()),
         ("join", [Value::Str(sep), Value::List(items, _)]) => {
+            if !crate::limits::burn(items.borrow().len()) {
+                return void();
+            }
             let parts: Vec<String> = items.borrow().iter().map(Value::to_java_string).collect();
             let len = parts
                 .iter()
                 .map(|p| p.len() + sep.len())
                 .fold(0usize, usize::saturating_add);
-            if len > MAX_STRING {
+            if len > crate::limits::max_string() {
                 return Some(Err(too_long(name)));
             }
             ok(parts.join(sep))

@@ -30,7 +30,7 @@ impl Value {
 }
 
 fn write_java(v: &Value, out: &mut String, depth: usize) {
-    if out.len() > crate::limits::MAX_STRING {
+    if out.len() > crate::limits::max_string() {
         return;
     }
     match v {
@@ -109,7 +109,7 @@ fn push_integer(out: &mut String, n: i64) {
 
 /// json-smart's compact JSON text of a value (how a `JSONArray` prints).
 pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
-    if out.len() > crate::limits::MAX_STRING {
+    if out.len() > crate::limits::max_string() {
         return;
     }
     if depth >= MAX_DEPTH {

@@ -99,7 +99,7 @@ fn shallow_hash(v: &Value) -> u64 {
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => return same_str(x, y),
+        (Value::Str(x), Value::Str(y)) => return compared(x, y) && same_str(x, y),
         // Values that hold no others compare at once, whatever work the render has left.
         (Value::List(..) | Value::Map(_), _) | (_, Value::List(..) | Value::Map(_)) => {}
         _ => return equals_at(a, b, 0, &mut 1),
@@ -160,7 +160,7 @@ fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits(),
         (Value::BigDecimal(x), Value::BigDecimal(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => compared(x, y) && x == y,
         (Value::List(x, _), Value::List(y, _)) => {
             if Rc::ptr_eq(x, y) {
                 return true;
@@ -189,6 +189,12 @@ fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
         (Value::Object(x), Value::Object(y)) => Rc::ptr_eq(x, y),
         _ => false,
     }
+}
+
+/// Takes the work of comparing two strings' bytes, which only strings of the same length
+/// at different places need; false, for unequal, when the render has no work left.
+fn compared(a: &str, b: &str) -> bool {
+    a.len() != b.len() || std::ptr::eq(a.as_ptr(), b.as_ptr()) || crate::limits::burn_text(a.len())
 }
 
 /// String equality for map keys, which are short and mostly differ in their length or
