@@ -250,13 +250,34 @@ impl SyntaxError {
 struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The last place looked up (byte offset, 0-based column in characters): lookups
+    /// come mostly in file order, and counting on from there keeps a file of one long
+    /// line (minified JSON) linear instead of quadratic.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Lines<'a> {
     fn new(text: &'a str) -> Lines<'a> {
         let mut starts = vec![0];
         starts.extend(memchr_newlines(text));
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            last: std::cell::Cell::new((0, 0)),
+        }
+    }
+
+    /// The 0-based column of byte `offset` on the line starting at byte `start`.
+    fn column_of(&self, start: usize, offset: usize) -> usize {
+        let (at, column) = self.last.get();
+        let (from, base) = if start <= at && at <= offset {
+            (at, column)
+        } else {
+            (start, 0)
+        };
+        let column = base + self.text.get(from..offset).map_or(0, |s| s.chars().count());
+        self.last.set((offset, column));
+        column
     }
 
     /// The 1-based line and column (in characters) of byte `offset`.
@@ -264,10 +285,11 @@ impl<'a> Lines<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+        let column = if self.text.is_char_boundary(offset) {
+            self.column_of(start, offset)
+        } else {
+            self.text.get(start..offset).map_or(0, |s| s.chars().count())
+        };
         (clamp(line), clamp(column + 1))
     }
 
@@ -276,12 +298,20 @@ impl<'a> Lines<'a> {
         let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        start
-            + rest
-                .char_indices()
-                .nth(column)
-                .map_or(rest.len(), |(i, _)| i)
+        let end = self.starts.get(line).map_or(self.text.len(), |&e| e);
+        let (at, known) = self.last.get();
+        let on_line = start <= at && (at < end || end == self.text.len());
+        let (from, skip) = if on_line && known <= column {
+            (at, column - known)
+        } else {
+            (start, column)
+        };
+        let rest = &self.text[from..];
+        let offset = from + rest.char_indices().nth(skip).map_or(rest.len(), |(i, _)| i);
+        if offset < end || skip == 0 {
+            self.last.set((offset, column));
+        }
+        offset
     }
 }
 
