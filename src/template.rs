@@ -34,7 +34,9 @@ pub struct Observation {
     /// The byte ranges of the template's references that resolved to nothing (quiet
     /// `$!` references excepted).
     pub unresolved: Vec<std::ops::Range<usize>>,
-    /// Each node written to the output, in order.
+    /// The nodes written to the output, in order: of the nodes starting at the same
+    /// output offset, the last; and at most the first 1,048,576 of those, so that
+    /// observing a long render takes bounded memory.
     pub trace: Vec<Written>,
 }
 

@@ -25,15 +25,33 @@ const MAX_DEFINE_DEPTH: usize = 2;
 #[derive(Default)]
 pub(crate) struct Observer {
     /// (offset in the output, offset in the template, whether the node is text) at each
-    /// node written to the output.
+    /// node written to the output: the last node at each output offset, and only the
+    /// first [`MAX_TRACE`] of those, so that a long render keeps a bounded trace.
     pub(crate) trace: Vec<(usize, u32, bool)>,
     /// References of the template that resolved to nothing (`$!` ones excluded).
     pub(crate) unresolved: Vec<Span>,
+    /// The starts of `unresolved`, to record each once without scanning them.
+    pub(crate) unresolved_at: std::collections::HashSet<u32>,
     /// The template's source and the output buffer, to ignore nested ones.
     main: (*const u8, *const String),
 }
 
+/// The most trace entries an observed render keeps (16 bytes each).
+pub(crate) const MAX_TRACE: usize = 1 << 20;
+
 impl Observer {
+    /// Records that the node at `template` starts writing at `output`. A node that wrote
+    /// nothing is superseded by the next one at the same offset: only the last one is
+    /// ever looked up.
+    fn record(&mut self, output: usize, template: u32, text: bool) {
+        let full = self.trace.len() >= MAX_TRACE;
+        match self.trace.last_mut() {
+            Some(last) if last.0 == output => *last = (output, template, text),
+            _ if full => {}
+            _ => self.trace.push((output, template, text)),
+        }
+    }
+
     fn is_main(&self, src: &Arc<str>, out: &String) -> bool {
         self.main == (Arc::as_ptr(src) as *const u8, out as *const String)
     }
@@ -347,8 +365,7 @@ impl<'t> Renderer<'t> {
         if let Some(o) = self.observer.as_mut()
             && o.is_main(src, out)
         {
-            o.trace
-                .push((out.len(), node.span().start, matches!(node, Node::Text(_))));
+            o.record(out.len(), node.span().start, matches!(node, Node::Text(_)));
         }
         match node {
             Node::Text(span) => out.push_str(&src[span.range()]),

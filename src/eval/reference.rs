@@ -87,7 +87,7 @@ impl Renderer<'_> {
             && !r.quiet
             && let Some(o) = self.observer.as_mut()
             && o.main.0 == Arc::as_ptr(src) as *const u8
-            && !o.unresolved.contains(&r.span)
+            && o.unresolved_at.insert(r.span.start)
         {
             o.unresolved.push(r.span);
         }

@@ -49,6 +49,11 @@
 //! The request gets the local `$context` of [`request::local_call`]: `httpMethod`,
 //! `resourcePath` and `path` come from the call and its route unless the case gives them.
 //!
+//! The renders of one case file share [`check::MAX_TOTAL_STEPS`] equally (each at most
+//! API Gateway's per-render limit), and a file holds at most [`MAX_CASES`] cases, so a
+//! run ends within a few seconds whatever its templates do; a case past its share fails
+//! with the render's limit error.
+//!
 //! A malformed case file is an error at the offending value (`cases.yaml:12:7: ...`);
 //! unknown fields are errors, so a misspelt expectation cannot pass. A case fails with one
 //! message per unmet expectation; body mismatches come with a line diff (`-` expected,
@@ -96,7 +101,7 @@ use vtl::apigateway::{
     simulate,
 };
 
-use crate::check::Sample;
+use crate::check::{self, Sample};
 use crate::document::de::from_node;
 use crate::document::{Document, Node, Value};
 use crate::files;
@@ -261,10 +266,21 @@ fn with_cases<R>(
             &format!("`cases` must be a list, not {}", cases.kind()),
         ));
     };
+    if let Some(extra) = cases.get(MAX_CASES) {
+        return Err(at(
+            extra,
+            &format!(
+                "a case file holds at most {MAX_CASES} cases (this one has {}): split it",
+                cases.len()
+            ),
+        ));
+    }
+    // Two renders a case (request and response templates) share the file's budget.
+    let steps = check::share(2 * cases.len());
     let cases = cases
         .iter()
         .enumerate()
-        .map(|(i, node)| Case::read(&doc, node, i, &target))
+        .map(|(i, node)| Case::read(&doc, node, i, &target, steps))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(f(&target, cases))
 }
@@ -361,8 +377,14 @@ struct ExpectShape {
     _backend_body_json: Option<IgnoredAny>,
 }
 
+/// The most cases a case file holds: with [`check::MAX_TOTAL_STEPS`] shared among
+/// them, each render still gets 10,000 steps, more than a mapping template needs.
+pub const MAX_CASES: usize = 10_000;
+
 struct Case {
     name: String,
+    /// The steps each of its renders may take.
+    steps: u64,
     request: RequestFile,
     backend: Option<Outcome>,
     expect: Expect,
@@ -383,7 +405,13 @@ enum Body {
 
 impl Case {
     /// Reads case `index` (0-based) from `node`.
-    fn read(doc: &Document, node: &Node, index: usize, target: &Target) -> Result<Case, Error> {
+    fn read(
+        doc: &Document,
+        node: &Node,
+        index: usize,
+        target: &Target,
+        steps: u64,
+    ) -> Result<Case, Error> {
         if node.entries().is_none() {
             return Err(doc.error(
                 node,
@@ -430,6 +458,7 @@ impl Case {
         };
         Ok(Case {
             name: shape.name.unwrap_or_else(|| format!("case {}", index + 1)),
+            steps,
             request,
             backend,
             expect,
@@ -439,6 +468,11 @@ impl Case {
     /// The method the case's request reaches, and the request as that method sees it; or
     /// why none does.
     fn routed<'a>(&self, target: &Target<'a>) -> Result<(&'a Method, vtl::Request), String> {
+        let (method, request) = self.route(target)?;
+        Ok((method, check::within(&request, self.steps)))
+    }
+
+    fn route<'a>(&self, target: &Target<'a>) -> Result<(&'a Method, vtl::Request), String> {
         match target {
             // Path parameters given for the integration's resource: nothing to route.
             Target::Integration(api, true)

@@ -138,15 +138,57 @@ pub struct Sample {
 /// Checks every request and response template and every selection pattern of `api`.
 /// Requests of `samples` for a method are its samples; methods without one are rendered
 /// against `fallback` (an empty request when it is empty).
+///
+/// The renders of one API share [`MAX_TOTAL_STEPS`]: each template rendered against each
+/// sample gets an equal part of it (API Gateway's own limit when that is smaller), so a
+/// check of thousands of methods ends within a few seconds whatever their templates do.
 pub fn check_api(api: &Api, samples: &[Sample], fallback: &[Request]) -> Vec<Finding> {
+    let templates: usize = api
+        .methods
+        .iter()
+        .filter_map(|m| m.integration.as_ref())
+        .map(|i| {
+            i.request_templates.len()
+                + i.responses
+                    .iter()
+                    .map(|r| r.response_templates.len())
+                    .sum::<usize>()
+        })
+        .sum();
+    let steps = share(templates * (samples.len() + fallback.len()).max(1));
     let mut findings = Vec::new();
     for method in &api.methods {
-        findings.extend(check_method(method, samples, fallback));
+        findings.extend(check_method(method, samples, fallback, steps));
     }
     findings
 }
 
-fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Vec<Finding> {
+/// The work all the renders of one `vtl check` of an API, or of one case file, may do
+/// together: about two seconds. Each render gets an equal share, at most API Gateway's
+/// per-render limit.
+pub const MAX_TOTAL_STEPS: u64 = 200_000_000;
+
+/// The steps each of `renders` renders may take within [`MAX_TOTAL_STEPS`].
+pub fn share(renders: usize) -> u64 {
+    let per_render = Request::new().limits().max_steps;
+    (MAX_TOTAL_STEPS / renders.max(1) as u64).min(per_render)
+}
+
+/// `request` allowed at most `steps` steps per render.
+pub fn within(request: &Request, steps: u64) -> Request {
+    let limits = request.limits();
+    request.clone().with_limits(vtl::Limits {
+        max_steps: limits.max_steps.min(steps),
+        ..limits
+    })
+}
+
+fn check_method(
+    method: &Method,
+    samples: &[Sample],
+    fallback: &[Request],
+    steps: u64,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let Some(integration) = &method.integration else {
         return findings;
@@ -177,7 +219,7 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
         };
         let subject = format!("{name} requestTemplates {media}");
         findings.extend(
-            check_template(t.text(), &requests, expect)
+            check_limited(t.text(), &requests, expect, steps)
                 .into_iter()
                 .map(|f| f.placed(&subject, t)),
         );
@@ -220,7 +262,7 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
                 r.status_code
             );
             findings.extend(
-                check_template(t.text(), &payloads, expect)
+                check_limited(t.text(), &payloads, expect, steps)
                     .into_iter()
                     .map(|f| f.placed(&subject, t)),
             );
@@ -288,6 +330,11 @@ fn check_method(method: &Method, samples: &[Sample], fallback: &[Request]) -> Ve
 /// assert_eq!(findings[0].hint.as_deref(), Some("did you mean `escapeJavaScript`?"));
 /// ```
 pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec<Finding> {
+    check_limited(source, requests, expect, u64::MAX)
+}
+
+/// [`check_template`] with each render allowed at most `steps` steps.
+fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64) -> Vec<Finding> {
     let mut findings = Vec::new();
     if let Err(e) = check_size(source) {
         findings.push(Finding::new(Severity::Error, "template-size", e.message()));
@@ -320,7 +367,7 @@ pub fn check_template(source: &str, requests: &[Request], expect: Expect) -> Vec
         } else {
             String::new()
         };
-        let observed = template.observe(request);
+        let observed = template.observe(&within(request, steps));
         // Without sample requests, everything taken from the payload is missing: only
         // samples tell a typo from an absent field.
         let samples_given = !requests.is_empty();

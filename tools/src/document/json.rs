@@ -75,36 +75,38 @@ fn string(lit: &ast::StringLit, lines: &Lines) -> Node {
 }
 
 fn node(value: &ast::Value, lines: &Lines) -> Node {
-    let at = |start: usize, v: Value| {
-        let (line, column) = lines.position(start);
-        Node::new(v, line, column)
+    // Each position is taken before the children's: lookups in file order stay linear.
+    let at = |start: usize| lines.position(start);
+    let ((line, column), v) = match value {
+        ast::Value::StringLit(s) => return string(s, lines),
+        ast::Value::NumberLit(n) => (at(n.range.start), Value::Number(n.value.to_string())),
+        ast::Value::BooleanLit(b) => (at(b.range.start), Value::Bool(b.value)),
+        ast::Value::NullKeyword(n) => (at(n.range.start), Value::Null),
+        ast::Value::Array(a) => {
+            let here = at(a.range.start);
+            (
+                here,
+                Value::Seq(a.elements.iter().map(|e| node(e, lines)).collect()),
+            )
+        }
+        ast::Value::Object(o) => {
+            let here = at(o.range.start);
+            let entries = o
+                .properties
+                .iter()
+                .map(|p| {
+                    let key = match &p.name {
+                        ast::ObjectPropName::String(s) => string(s, lines),
+                        ast::ObjectPropName::Word(w) => {
+                            let (line, column) = lines.position(w.range.start);
+                            Node::new(Value::String(Text::plain(w.value)), line, column)
+                        }
+                    };
+                    (key, node(&p.value, lines))
+                })
+                .collect();
+            (here, Value::Map(entries))
+        }
     };
-    match value {
-        ast::Value::StringLit(s) => string(s, lines),
-        ast::Value::NumberLit(n) => at(n.range.start, Value::Number(n.value.to_string())),
-        ast::Value::BooleanLit(b) => at(b.range.start, Value::Bool(b.value)),
-        ast::Value::NullKeyword(n) => at(n.range.start, Value::Null),
-        ast::Value::Array(a) => at(
-            a.range.start,
-            Value::Seq(a.elements.iter().map(|e| node(e, lines)).collect()),
-        ),
-        ast::Value::Object(o) => at(
-            o.range.start,
-            Value::Map(
-                o.properties
-                    .iter()
-                    .map(|p| {
-                        let key = match &p.name {
-                            ast::ObjectPropName::String(s) => string(s, lines),
-                            ast::ObjectPropName::Word(w) => {
-                                let (line, column) = lines.position(w.range.start);
-                                Node::new(Value::String(Text::plain(w.value)), line, column)
-                            }
-                        };
-                        (key, node(&p.value, lines))
-                    })
-                    .collect(),
-            ),
-        ),
-    }
+    Node::new(v, line, column)
 }
