@@ -84,7 +84,10 @@ fn node(value: &ast::Value, lines: &Lines) -> Node {
         ast::Value::NullKeyword(n) => (at(n.range.start), Value::Null),
         ast::Value::Array(a) => {
             let here = at(a.range.start);
-            (here, Value::Seq(a.elements.iter().map(|e| node(e, lines)).collect()))
+            (
+                here,
+                Value::Seq(a.elements.iter().map(|e| node(e, lines)).collect()),
+            )
         }
         ast::Value::Object(o) => {
             let here = at(o.range.start);

@@ -288,7 +288,9 @@ impl<'a> Lines<'a> {
         let column = if self.text.is_char_boundary(offset) {
             self.column_of(start, offset)
         } else {
-            self.text.get(start..offset).map_or(0, |s| s.chars().count())
+            self.text
+                .get(start..offset)
+                .map_or(0, |s| s.chars().count())
         };
         (clamp(line), clamp(column + 1))
     }
