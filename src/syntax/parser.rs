@@ -530,29 +530,12 @@ impl<'s> Parser<'s> {
             "include" | "parse" => {
                 // Without an argument list the directive stands alone: `#include` renders
                 // nothing, `#parse` fails for want of a name.
-                let ws = self.b[end..]
-                    .iter()
-                    .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-                    .count();
-                let args = if self.b.get(end + ws) == Some(&b'(') {
-                    self.open_paren(at, end, name)?;
-                    let open = self.pos - 1;
-                    let args = self.call_arguments()?;
-                    // A bare word names no file: Velocity refuses it when parsing.
-                    if let Some(i) = args
-                        .iter()
-                        .position(|a| matches!(a.kind, ExprKind::Word(_)))
-                    {
-                        return Err(self.error(
-                            open,
-                            format!("argument {} of #{name} is a bare word, not a value", i + 1),
-                        ));
+                let args = match self.value_arguments(at, end, name, name)? {
+                    Some(args) => args,
+                    None => {
+                        self.pos = end;
+                        Vec::new()
                     }
-                    self.eat_line_end();
-                    args
-                } else {
-                    self.pos = end;
-                    Vec::new()
                 };
                 block.push(Node::Refused(Box::new(Refused {
                     name: Arc::from(name),
@@ -569,6 +552,39 @@ impl<'s> Parser<'s> {
         Ok(None)
     }
 
+    /// The parenthesized arguments of directive `#name` (ending at `end`; `what` names it
+    /// in the message about its parenthesis), each a value: a bare word is refused, as
+    /// Velocity refuses it when parsing. `None` when no `(` follows.
+    fn value_arguments(
+        &mut self,
+        at: usize,
+        end: usize,
+        name: &str,
+        what: &str,
+    ) -> Result<Option<Vec<Arc<Expr>>>, Error> {
+        let ws = self.b[end..]
+            .iter()
+            .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        if self.b.get(end + ws) != Some(&b'(') {
+            return Ok(None);
+        }
+        self.open_paren(at, end, what)?;
+        let open = self.pos - 1;
+        let args = self.call_arguments()?;
+        if let Some(i) = args
+            .iter()
+            .position(|a| matches!(a.kind, ExprKind::Word(_)))
+        {
+            return Err(self.error(
+                open,
+                format!("argument {} of #{name} is a bare word, not a value", i + 1),
+            ));
+        }
+        self.eat_line_end();
+        Ok(Some(args))
+    }
+
     /// Notes, inside a `#literal` body, that `start..end` prints as `text` there.
     fn literal_edit(&mut self, start: usize, end: usize, text: &'static str) {
         if let Some(edits) = &mut self.literal_edits {
@@ -580,27 +596,10 @@ impl<'s> Parser<'s> {
     /// not rendered: it prints as written, except that comments and escapes print as
     /// Velocity's tokens do. With arguments, the first one's text is printed instead.
     fn literal(&mut self, at: usize, end: usize) -> Result<Node, Error> {
-        let ws = self.b[end..]
-            .iter()
-            .take_while(|&&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-            .count();
-        if self.b.get(end + ws) != Some(&b'(') {
+        let Some(args) = self.value_arguments(at, end, "literal", "#literal")? else {
             self.pos = end;
             return Ok(Node::Literal(None, Span::new(at, end)));
-        }
-        self.open_paren(at, end, "#literal")?;
-        let open = self.pos - 1;
-        let args = self.call_arguments()?;
-        if let Some(i) = args
-            .iter()
-            .position(|a| matches!(a.kind, ExprKind::Word(_)))
-        {
-            return Err(self.error(
-                open,
-                format!("argument {} of #literal is a bare word, not a value", i + 1),
-            ));
-        }
-        self.eat_line_end();
+        };
         self.enter(at)?;
         let body_start = self.pos;
         let outer = self.literal_edits.replace(Vec::new());
