@@ -75,7 +75,6 @@ fn string(lit: &ast::StringLit, lines: &Lines) -> Node {
 }
 
 fn node(value: &ast::Value, lines: &Lines) -> Node {
-    // Each position is taken before the children's: lookups in file order stay linear.
     let at = |start: usize| lines.position(start);
     let ((line, column), v) = match value {
         ast::Value::StringLit(s) => return string(s, lines),
