@@ -1027,6 +1027,13 @@ impl JavaRegex {
     /// Compiles a Java pattern, charging the running render (outside a render, nothing
     /// bounds it but the automata's size limits).
     fn compile(pattern: &str) -> Result<JavaRegex, Failure> {
+        // Compiling costs at least this; a pattern the render cannot afford fails before
+        // its translation, which may be many times its size (each `$` is some 70 bytes).
+        let least = pattern.len().saturating_mul(COMPILE_STEPS_PER_CHAR);
+        if least as u64 > crate::limits::fuel() {
+            crate::limits::refuel(0);
+            return Err(Failure::Exhausted);
+        }
         let (translated, anchors) = translate_anchors(pattern, false).map_err(Failure::Invalid)?;
         let plain = if anchors.end || anchors.lines {
             let (plain, _) = translate_anchors(pattern, true).map_err(Failure::Invalid)?;
@@ -1035,7 +1042,7 @@ impl JavaRegex {
             None
         };
         let exact = Programs::new(translated).map_err(|e| match e {
-            Failure::Invalid(e) => Failure::Invalid(format!("{e} in pattern `{pattern}`")),
+            Failure::Invalid(e) => Failure::Invalid(format!("{e} in pattern `{}`", shown(pattern))),
             e => e,
         })?;
         Ok(JavaRegex {
@@ -1208,6 +1215,15 @@ where
         };
         Some(Ok(caps))
     })
+}
+
+/// A pattern as a message shows it: a long one (built at run time) by its start.
+fn shown(pattern: &str) -> Cow<'_, str> {
+    const SHOWN: usize = 100;
+    match pattern.char_indices().nth(SHOWN) {
+        Some((end, _)) => Cow::Owned(format!("{}...", &pattern[..end])),
+        None => Cow::Borrowed(pattern),
+    }
 }
 
 /// The exception of a replacement whose result would be too large to build.
