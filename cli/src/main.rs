@@ -254,20 +254,20 @@ fn read(path: &str) -> Result<String, String> {
 /// Reads a template to render: refused past API Gateway's size limit before it is read
 /// whole.
 fn read_template(path: &str) -> Result<String, String> {
-    let max = vtl::apigateway::MAX_TEMPLATE_BYTES as u64;
-    let cap = "API Gateway's 300 KiB template limit";
     if path == "-" {
+        let max = vtl::apigateway::MAX_TEMPLATE_BYTES as u64;
         let mut s = String::new();
         std::io::stdin()
             .take(max + 1)
             .read_to_string(&mut s)
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         if s.len() as u64 > max {
+            let cap = vtl_tools::files::TEMPLATE_LIMIT;
             return Err(format!("standard input is larger than {cap} ({max} bytes)"));
         }
         return Ok(s);
     }
-    vtl_tools::files::read_capped(Path::new(path), max, cap).map_err(|e| e.to_string())
+    vtl_tools::files::read_template(Path::new(path)).map_err(|e| e.to_string())
 }
 
 fn read_request(path: &Path) -> Result<RequestFile, String> {

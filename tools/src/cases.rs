@@ -313,8 +313,10 @@ fn read_integration(doc: &Document, node: &Node, file: &Path) -> Result<Integrat
         format: Some(Format::Integration),
         ..Options::default()
     };
-    let source = import::load(&files::beside(file, path), &options)
-        .map_err(|e| placed(e, || doc.error(node, "")))?;
+    // A file: a folder would be read as a project, which is not what a case names.
+    let at = files::beside(file, path);
+    files::require_regular(&at).map_err(|e| placed(e, || doc.error(node, "")))?;
+    let source = import::load(&at, &options).map_err(|e| placed(e, || doc.error(node, "")))?;
     source
         .apis
         .into_iter()

@@ -16,14 +16,36 @@ pub fn read(path: &Path) -> Result<String, Error> {
     read_capped(path, MAX_FILE_BYTES, "64 MiB")
 }
 
+/// What a template file is refused past, as errors name it.
+pub const TEMPLATE_LIMIT: &str = "API Gateway's 300 KiB template limit";
+
+/// Reads a template file: refused past API Gateway's template size before it is read.
+pub fn read_template(path: &Path) -> Result<String, Error> {
+    read_capped(
+        path,
+        vtl::apigateway::MAX_TEMPLATE_BYTES as u64,
+        TEMPLATE_LIMIT,
+    )
+}
+
+/// Refuses what is not a regular file (a directory, a device, a pipe), without opening it.
+pub fn require_regular(path: &Path) -> Result<(), Error> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Input,
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    refuse_irregular(path, &meta)
+}
+
 /// Reads a UTF-8 text regular file of at most `max` bytes; `cap` says what the cap is in
 /// the error (`64 MiB`, `API Gateway's 300 KiB template limit`).
 pub fn read_capped(path: &Path, max: u64, cap: &str) -> Result<String, Error> {
     let invalid = |m: String| Error::new(ErrorKind::Input, m);
     let cannot = |e: std::io::Error| invalid(format!("cannot read {}: {e}", path.display()));
     // Checked before opening: opening a FIFO blocks until something writes to it.
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    refuse_irregular(path, &meta)?;
+    require_regular(path)?;
     let file = std::fs::File::open(path).map_err(cannot)?;
     // And again on the file opened, in case the path changed in between.
     let meta = file.metadata().map_err(cannot)?;

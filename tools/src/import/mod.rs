@@ -356,7 +356,7 @@ pub fn open(path: &Path, options: &Options) -> Result<Opened, Error> {
         .as_deref()
         .is_some_and(|e| ["yaml", "yml"].contains(&e));
     if is_template_file && options.format.is_none() {
-        return files::read(path).map(Opened::Template);
+        return files::read_template(path).map(Opened::Template);
     }
     if path.is_dir() || options.format.is_some() {
         return load(path, options).map(Opened::Api);
