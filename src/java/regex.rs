@@ -26,6 +26,14 @@ const BYTES_PER_STEP: usize = 8;
 /// Bytes a lookaround or backreference may read per step: measured, a lazy DFA started
 /// anew at each position reads about four times slower than one scanning on.
 const SCAN_BYTES_PER_STEP: u128 = 2;
+/// Steps per byte a lookaround running on the backtracking VM may read: measured, one
+/// iteration of a repetition there costs some ten times what an automaton's byte does.
+const VM_SCAN_STEPS_PER_BYTE: u128 = 2;
+/// Bytes a lookaround running on the VM may read on from a start position at most: the
+/// VM keeps some 170 bytes per byte it repeats over (a million digits took 145 MB), and
+/// past this a search fails as Java's `StackOverflowError`, as the VM would a little
+/// further on.
+const MAX_VM_SCAN: usize = 1024 * 1024;
 /// Steps of compiling one program: a fixed part, and a part per character of its source
 /// with counted repetitions unrolled (an automaton grows with both).
 const COMPILE_STEPS: usize = 20_000;
@@ -81,7 +89,7 @@ struct Program {
     /// they are tried, unseen by the backtracking count (see [`open_scans`]): each start
     /// position is charged the rest of the input for each, and for each repeated one, the
     /// square of it.
-    scans: (usize, usize),
+    scans: Scans,
     compile_steps: usize,
     levels: [OnceCell<Regex>; LEVELS.len()],
 }
@@ -119,12 +127,28 @@ impl Program {
         input: &'i str,
         from: usize,
     ) -> Result<Option<Captures<'i, str>>, Failure> {
+        let Scans {
+            once,
+            repeated,
+            in_vm,
+        } = self.scans;
         // What the scans may read from a start position, in steps.
         let scans = |at: usize| {
             let rest = (input.len() - at + 1) as u128;
-            let read = rest * self.scans.0 as u128 + rest * rest * self.scans.1 as u128;
-            usize::try_from(read / SCAN_BYTES_PER_STEP).unwrap_or(usize::MAX)
+            let read = rest * once as u128 + rest * rest * repeated as u128;
+            let steps = if in_vm {
+                read * VM_SCAN_STEPS_PER_BYTE
+            } else {
+                read / SCAN_BYTES_PER_STEP
+            };
+            usize::try_from(steps).unwrap_or(usize::MAX)
         };
+        if in_vm && input.len() - from > MAX_VM_SCAN {
+            return Err(Failure::Overflow(format!(
+                "a lookaround would read on over {} bytes, more than {MAX_VM_SCAN}",
+                input.len() - from
+            )));
+        }
         if !self.hard {
             // A trailing lookahead the automata took over reads on past the match.
             charge(scans(from))?;
@@ -136,9 +160,8 @@ impl Program {
             charge((end - from) / BYTES_PER_STEP)?;
             return Ok(found);
         }
-        if self.scans == (0, 0) || self.source.starts_with(r"\A") {
-            charge(scans(from))?;
-            let found = self.attempt(RegexInput::new(input).from_pos(from))?;
+        if once + repeated == 0 || self.source.starts_with(r"\A") {
+            let found = self.attempt(RegexInput::new(input).from_pos(from), scans(from))?;
             let end = found
                 .as_ref()
                 .map_or(input.len(), |c| c.get(0).map_or(from, |m| m.end()));
@@ -149,9 +172,8 @@ impl Program {
         // it runs: the first that matches is the leftmost match, as in an unanchored search.
         let mut at = from;
         loop {
-            charge(scans(at))?;
             let anchored = RegexInput::new(input).from_pos(at).anchored(true);
-            if let Some(found) = self.attempt(anchored)? {
+            if let Some(found) = self.attempt(anchored, scans(at))? {
                 return Ok(Some(found));
             }
             match input[at..].chars().next() {
@@ -161,13 +183,15 @@ impl Program {
         }
     }
 
-    /// One search on the backtracking VM, with each backtracking limit in turn.
+    /// One search on the backtracking VM, with each backtracking limit in turn; `scans`
+    /// is what its lookarounds may read, charged for every limit tried, as each reads anew.
     fn attempt<'i>(
         &self,
         input: RegexInput<'i, str>,
+        scans: usize,
     ) -> Result<Option<Captures<'i, str>>, Failure> {
         for (level, &limit) in LEVELS.iter().enumerate() {
-            charge(limit)?;
+            charge(limit.saturating_add(scans))?;
             match self.at_level(level)?.captures_input(input.clone()) {
                 Ok(found) => return Ok(found),
                 Err(fancy_regex::Error::RuntimeError(RuntimeError::BacktrackLimitExceeded))
@@ -255,17 +279,32 @@ fn compile_steps(source: &str) -> usize {
         .min(50_000_000)
 }
 
+/// What the lookarounds and backreferences of a pattern may read (see [`open_scans`]).
+#[derive(Clone, Copy, Debug)]
+struct Scans {
+    /// Those tried once per start position.
+    once: usize,
+    /// Those tried at every character of an unbounded repetition.
+    repeated: usize,
+    /// Some lookaround holds a lookaround or backreference itself: then its body runs on
+    /// the backtracking VM, not the automata (see [`VM_SCAN_STEPS_PER_BYTE`]).
+    in_vm: bool,
+}
+
 /// Lookarounds whose body repeats without bound, and backreferences, in a translated
 /// pattern: those tried once per start position, and those inside an unbounded repetition
 /// (tried once per character of it). Translated patterns write every literal punctuation
 /// as `\x{..}`, so a bare `(`, `)`, `[`, `]`, `*`, `+` or `{` is syntax.
-fn open_scans(source: &str) -> (usize, usize) {
+fn open_scans(source: &str) -> Scans {
     #[derive(Default)]
     struct Group {
         look: bool,
         unbounded: bool,
         once: usize,
         repeated: usize,
+        /// It holds a lookaround or a backreference.
+        hard: bool,
+        in_vm: bool,
     }
     let b = source.as_bytes();
     let unbounded_at = |i: usize| match b.get(i) {
@@ -285,7 +324,9 @@ fn open_scans(source: &str) -> (usize, usize) {
                 if b.get(i + 1)
                     .is_some_and(|c| c.is_ascii_digit() || *c == b'k')
                 {
-                    open.last_mut().expect("the pattern's own").once += 1;
+                    let g = open.last_mut().expect("the pattern's own");
+                    g.once += 1;
+                    g.hard = true;
                 }
                 i += 1;
             }
@@ -306,10 +347,13 @@ fn open_scans(source: &str) -> (usize, usize) {
                 let mut g = open.pop().expect("checked");
                 if g.look && g.unbounded {
                     g.once += 1;
+                    g.in_vm |= g.hard;
                 }
                 let repeated = unbounded_at(i + 1);
                 let outer = open.last_mut().expect("the pattern's own");
                 outer.unbounded |= g.unbounded || repeated;
+                outer.hard |= g.hard || g.look;
+                outer.in_vm |= g.in_vm;
                 if repeated {
                     outer.repeated += g.once + g.repeated;
                 } else {
@@ -323,7 +367,11 @@ fn open_scans(source: &str) -> (usize, usize) {
         i += 1;
     }
     let g = &open[0];
-    (g.once, g.repeated)
+    Scans {
+        once: g.once,
+        repeated: g.repeated,
+        in_vm: g.in_vm,
+    }
 }
 
 /// The programs of one translation: one to find matches, one to match the whole input.
