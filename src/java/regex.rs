@@ -1203,32 +1203,49 @@ impl JavaRegex {
     /// zero-width match at the start, trailing empty strings dropped when `limit` is 0.
     pub(crate) fn split(&self, input: &str, limit: i32) -> Result<Vec<String>, Failure> {
         let find = &self.programs(input)?.find;
-        let mut parts: Vec<String> = Vec::new();
+        // The parts as ranges, and the run of empty parts since the last non-empty one,
+        // counted only: trailing ones are dropped when `limit` is 0, so too many parts
+        // fail only once some are sure to be kept, before they take any memory.
+        let mut parts: Vec<(usize, usize)> = Vec::new();
+        let mut empties = 0;
+        let keep = |parts: &mut Vec<(usize, usize)>, empties: &mut usize, part: (usize, usize)| {
+            if parts.len() + *empties >= crate::limits::max_elements() {
+                return Err(too_large());
+            }
+            parts.extend(std::iter::repeat_n((part.0, part.0), *empties));
+            parts.push(part);
+            *empties = 0;
+            Ok(())
+        };
         let mut index = 0;
         let mut matched = false;
         for caps in java_matches(find, input) {
             let caps = caps?;
             let m = caps.get(0).expect("group 0 always exists");
-            if limit > 0 && parts.len() as i32 >= limit - 1 {
+            if limit > 0 && (parts.len() + empties) as i32 >= limit - 1 {
                 break;
             }
             if m.start() == 0 && m.end() == 0 {
                 continue;
             }
             matched = true;
-            parts.push(input[index..m.start()].to_string());
+            if index == m.start() {
+                empties += 1;
+            } else {
+                keep(&mut parts, &mut empties, (index, m.start()))?;
+            }
             index = m.end();
         }
         if !matched {
             return Ok(vec![input.to_string()]);
         }
-        parts.push(input[index..].to_string());
-        if limit == 0 {
-            while parts.last().is_some_and(|p| p.is_empty()) {
-                parts.pop();
-            }
+        if index < input.len() || limit != 0 {
+            keep(&mut parts, &mut empties, (index, input.len()))?;
         }
-        Ok(parts)
+        Ok(parts
+            .into_iter()
+            .map(|(a, b)| input[a..b].to_string())
+            .collect())
     }
 }
 
