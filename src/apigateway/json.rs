@@ -533,10 +533,7 @@ impl<'a> JsonParser<'a> {
     fn hex(&mut self, digits: usize) -> Result<u32, String> {
         let mut n = 0;
         for i in 0..digits {
-            let digit = self
-                .s
-                .get(self.pos + i)
-                .and_then(|&b| char::from(b).to_digit(16));
+            let digit = self.s.get(self.pos + i).and_then(|&b| hex_digit(b));
             n = n * 16 + digit.ok_or_else(|| self.error("invalid escape sequence"))?;
         }
         self.pos += digits;
@@ -558,8 +555,10 @@ impl<'a> JsonParser<'a> {
             }
             Some(_) => {}
         }
-        // Bytes: the pieces are short, and a `Vec` takes them without UTF-8 checks.
-        let mut out: Vec<u8> = Vec::with_capacity(rest_len_hint(self.s.len() - self.pos));
+        // Built as a `String` from whole pieces of the text and whole characters: the
+        // runs end at ASCII bytes, so they are slices on character boundaries and need
+        // no UTF-8 check.
+        let mut out = String::with_capacity(rest_len_hint(self.s.len() - self.pos));
         // A `\u` high surrogate waiting for its low half; alone it becomes U+FFFD.
         let mut high: Option<u16> = None;
         loop {
@@ -571,7 +570,7 @@ impl<'a> JsonParser<'a> {
                 .unwrap_or(rest.len());
             if n > 0 {
                 lone_surrogate(&mut high, &mut out);
-                out.extend_from_slice(&rest[..n]);
+                out.push_str(&self.text[self.pos..self.pos + n]);
                 self.pos += n;
             }
             match self.peek() {
@@ -579,7 +578,7 @@ impl<'a> JsonParser<'a> {
                 Some(c) if c == quote => {
                     self.pos += 1;
                     lone_surrogate(&mut high, &mut out);
-                    return Ok(Cow::Owned(utf8(out)));
+                    return Ok(Cow::Owned(out));
                 }
                 // A string with escapes loses its raw control characters (json-smart's
                 // slow path ignores them); they do not part a surrogate pair either.
@@ -590,17 +589,29 @@ impl<'a> JsonParser<'a> {
                 _ => {}
             }
             self.pos += 1;
-            let Some(escaped) = self.text[self.pos..].chars().next() else {
-                return Err(self.error("unterminated string"));
+            // Every escape json-smart knows is an ASCII letter or sign; any other
+            // character (`e` = 0) is dropped.
+            let e = match self.s.get(self.pos) {
+                None => return Err(self.error("unterminated string")),
+                Some(&b) if b.is_ascii() => {
+                    self.pos += 1;
+                    b
+                }
+                Some(_) => {
+                    let skipped = self.text[self.pos..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
+                    self.pos += skipped;
+                    0
+                }
             };
-            self.pos += escaped.len_utf8();
-            let e = if escaped.is_ascii() { escaped as u8 } else { 0 };
             if e == b'u' {
                 let unit = self.hex(4)?;
                 match (high.take(), unit) {
                     (Some(h), 0xDC00..=0xDFFF) => {
                         let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (unit - 0xDC00);
-                        push_char(&mut out, char::from_u32(c).unwrap_or('\u{fffd}'));
+                        out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
                     }
                     (previous, _) => {
                         high = previous;
@@ -608,7 +619,7 @@ impl<'a> JsonParser<'a> {
                         if (0xD800..0xDC00).contains(&unit) {
                             high = Some(unit as u16);
                         } else {
-                            push_char(&mut out, char::from_u32(unit).unwrap_or('\u{fffd}'));
+                            out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
                         }
                     }
                 }
@@ -616,19 +627,17 @@ impl<'a> JsonParser<'a> {
             }
             lone_surrogate(&mut high, &mut out);
             let decoded = match e {
-                b'x' => Some(char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}')),
-                b'b' => Some('\u{8}'),
-                b'f' => Some('\u{c}'),
-                b'n' => Some('\n'),
-                b'r' => Some('\r'),
-                b't' => Some('\t'),
-                b'"' | b'\'' | b'/' | b'\\' => Some(escaped),
+                b'x' => char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'),
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'"' | b'\'' | b'/' | b'\\' => char::from(e),
                 // json-smart drops any other escaped character along with its backslash.
-                _ => None,
+                _ => continue,
             };
-            if let Some(c) = decoded {
-                push_char(&mut out, c);
-            }
+            out.push(decoded);
         }
     }
 }
@@ -648,25 +657,25 @@ const STOP: [bool; 256] = {
 };
 
 /// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
-fn lone_surrogate(high: &mut Option<u16>, out: &mut Vec<u8>) {
+fn lone_surrogate(high: &mut Option<u16>, out: &mut String) {
     if high.take().is_some() {
-        push_char(out, '\u{fffd}');
+        out.push('\u{fffd}');
     }
 }
 
-fn push_char(out: &mut Vec<u8>, c: char) {
-    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+/// The value of a hexadecimal digit.
+fn hex_digit(b: u8) -> Option<u32> {
+    match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'a'..=b'f' => Some(u32::from(b - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(b - b'A' + 10)),
+        _ => None,
+    }
 }
 
 /// Room for a decoded string: escapes only shrink it, and most strings are short.
 fn rest_len_hint(rest: usize) -> usize {
     rest.min(256)
-}
-
-/// The decoded bytes as a string: pieces of the text and whole characters, so always
-/// UTF-8.
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.
