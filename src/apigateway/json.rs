@@ -2,7 +2,6 @@
 //! unquoted words, trailing commas and trailing garbage are accepted; text that is no JSON
 //! at all becomes one string), into insertion-ordered maps and JSON-printing lists.
 
-use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -380,6 +379,17 @@ struct JsonParser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// The last string with escapes, decoded: one buffer for all of them, so that reading
+    /// one allocates nothing.
+    scratch: String,
+}
+
+/// Where a string the parser read is: a slice of the text (one without escapes, or an
+/// unquoted key), or the decoded string in the parser's `scratch`.
+#[derive(Clone, Copy)]
+enum Read {
+    Text(usize, usize),
+    Decoded,
 }
 
 impl<'a> JsonParser<'a> {
@@ -389,6 +399,15 @@ impl<'a> JsonParser<'a> {
             text,
             pos: 0,
             depth: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// The text of a string read by `string` or as a key, until the next `string`.
+    fn read(&self, read: Read) -> &str {
+        match read {
+            Read::Text(start, end) => &self.text[start..end],
+            Read::Decoded => &self.scratch,
         }
     }
 
@@ -419,7 +438,7 @@ impl<'a> JsonParser<'a> {
             Some(b'[') => self.array(sink),
             Some(q @ (b'"' | b'\'')) => {
                 let s = self.string(q)?;
-                Ok(sink.string(&s))
+                Ok(sink.string(self.read(s)))
             }
             Some(b',' | b'}' | b']' | b':') | None if top == Top::No => {
                 Err(self.error("a value was expected"))
@@ -476,14 +495,16 @@ impl<'a> JsonParser<'a> {
                         }
                         self.pos += 1;
                     }
-                    Cow::Borrowed(java_trim(&self.text[start..self.pos]))
+                    let raw = &self.text[start..self.pos];
+                    let from = start + raw.len() - raw.trim_start_matches(|c: char| c <= ' ').len();
+                    Read::Text(from, from + java_trim(raw).len())
                 }
             };
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.error("`:` was expected after an object key"));
             }
-            sink.key(&mut object, &key)?;
+            sink.key(&mut object, self.read(key))?;
             self.pos += 1;
             let value = self.value(sink, Top::No)?;
             sink.entry(&mut object, value);
@@ -541,13 +562,13 @@ impl<'a> JsonParser<'a> {
     }
 
     /// A quoted string: borrowed from the text when it has no escapes.
-    fn string(&mut self, quote: u8) -> Result<Cow<'a, str>, String> {
+    fn string(&mut self, quote: u8) -> Result<Read, String> {
         self.pos += 1;
         let start = self.pos;
         match memchr::memchr2(quote, b'\\', &self.s[start..]) {
             Some(n) if self.s[start + n] == quote => {
                 self.pos = start + n + 1;
-                return Ok(Cow::Borrowed(&self.text[start..start + n]));
+                return Ok(Read::Text(start, start + n));
             }
             None => {
                 self.pos = self.s.len();
@@ -555,10 +576,12 @@ impl<'a> JsonParser<'a> {
             }
             Some(_) => {}
         }
-        // Built as a `String` from whole pieces of the text and whole characters: the
-        // runs end at ASCII bytes, so they are slices on character boundaries and need
-        // no UTF-8 check.
-        let mut out = String::with_capacity(rest_len_hint(self.s.len() - self.pos));
+        // Built from whole pieces of the text and whole characters: the runs end at ASCII
+        // bytes, so they are slices on character boundaries and need no UTF-8 check.
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        // Escapes only shrink a string, and most strings are short.
+        out.reserve((self.s.len() - self.pos).min(256));
         // A `\u` high surrogate waiting for its low half; alone it becomes U+FFFD.
         let mut high: Option<u16> = None;
         loop {
@@ -578,7 +601,8 @@ impl<'a> JsonParser<'a> {
                 Some(c) if c == quote => {
                     self.pos += 1;
                     lone_surrogate(&mut high, &mut out);
-                    return Ok(Cow::Owned(out));
+                    self.scratch = out;
+                    return Ok(Read::Decoded);
                 }
                 // A string with escapes loses its raw control characters (json-smart's
                 // slow path ignores them); they do not part a surrogate pair either.
@@ -671,11 +695,6 @@ fn hex_digit(b: u8) -> Option<u32> {
         b'A'..=b'F' => Some(u32::from(b - b'A' + 10)),
         _ => None,
     }
-}
-
-/// Room for a decoded string: escapes only shrink it, and most strings are short.
-fn rest_len_hint(rest: usize) -> usize {
-    rest.min(256)
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.
