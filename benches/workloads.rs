@@ -10,9 +10,14 @@
 //!
 //! The group `static-large` also has `copy-output`: the cost of producing the expected
 //! output bytes in a new `String` (one allocation and a copy), the yardstick of the goal
-//! "static-large within 2x of copying its output bytes".
+//! "static-large within 2x of copying its output bytes"; the group `transform-items` has
+//! `validate-body`: serde_json only checking the body (`from_str::<IgnoredAny>`), the
+//! yardstick of "transform-items within 2x of validating its body".
 //!
-//! Results land in `target/criterion/NAME/{render,parse+render,copy-output}/new/estimates.json`;
+//! A counting allocator also records what one render allocates, in each mode: the number
+//! of allocations and the peak of bytes held, in `target/criterion/NAME/allocations.json`.
+//!
+//! Results land in `target/criterion/NAME/{render,parse+render,copy-output,validate-body}/new/estimates.json`;
 //! `scripts/compare-velocity` reads them. See `benches/README.md`.
 
 use std::hint::black_box;
@@ -21,6 +26,12 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use vtl::{Request, Template};
+
+#[path = "support/counting.rs"]
+mod counting;
+
+#[global_allocator]
+static ALLOCATOR: counting::Counting = counting::Counting;
 
 struct Workload {
     name: String,
@@ -98,11 +109,30 @@ fn check(w: &Workload, template: &Template) {
     }
 }
 
+/// Writes what one render allocates in each mode to `target/criterion/NAME/allocations.json`.
+fn record_allocations(w: &Workload, template: &Template) {
+    // A first render warms what a thread keeps between renders (pattern and key caches).
+    black_box(template.render(&w.request).expect("renders"));
+    let (_, render, render_peak) = counting::measure(|| template.render(&w.request));
+    let (_, both, both_peak) = counting::measure(|| vtl::render(&w.source, &w.request));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        PathBuf::from,
+    );
+    let dir = target.join("criterion").join(&w.name);
+    std::fs::create_dir_all(&dir).expect("criterion directory");
+    let json = format!(
+        "{{\"render\": {render}, \"render_peak_bytes\": {render_peak}, \"parse+render\": {both}, \"parse+render_peak_bytes\": {both_peak}}}\n"
+    );
+    std::fs::write(dir.join("allocations.json"), json).expect("allocations.json");
+}
+
 fn bench(c: &mut Criterion) {
     for w in workloads() {
         let template = Template::parse(&w.source)
             .unwrap_or_else(|e| panic!("{}: template does not parse: {e}", w.name));
         check(&w, &template);
+        record_allocations(&w, &template);
 
         let mut group = c.benchmark_group(&w.name);
         // Renders of a millisecond or more: fewer samples, so that the modest measurement
@@ -126,6 +156,17 @@ fn bench(c: &mut Criterion) {
             let expected = w.expected.as_str();
             group.bench_function("copy-output", |b| {
                 b.iter(|| black_box(String::from(black_box(expected))))
+            });
+        }
+        if w.name == "transform-items" {
+            let body = w.request.body();
+            group.bench_function("validate-body", |b| {
+                b.iter(|| {
+                    black_box(serde_json::from_str::<serde::de::IgnoredAny>(black_box(
+                        body,
+                    )))
+                    .expect("the body is JSON")
+                })
             });
         }
         group.finish();

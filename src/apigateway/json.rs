@@ -2,7 +2,6 @@
 //! unquoted words, trailing commas and trailing garbage are accepted; text that is no JSON
 //! at all becomes one string), into insertion-ordered maps and JSON-printing lists.
 
-use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -380,6 +379,17 @@ struct JsonParser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// The last string with escapes, decoded: one buffer for all of them, so that reading
+    /// one allocates nothing.
+    scratch: String,
+}
+
+/// Where a string the parser read is: a slice of the text (one without escapes, or an
+/// unquoted key), or the decoded string in the parser's `scratch`.
+#[derive(Clone, Copy)]
+enum Read {
+    Text(usize, usize),
+    Decoded,
 }
 
 impl<'a> JsonParser<'a> {
@@ -389,6 +399,15 @@ impl<'a> JsonParser<'a> {
             text,
             pos: 0,
             depth: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// The text of a string read by `string` or as a key, until the next `string`.
+    fn read(&self, read: Read) -> &str {
+        match read {
+            Read::Text(start, end) => &self.text[start..end],
+            Read::Decoded => &self.scratch,
         }
     }
 
@@ -419,7 +438,7 @@ impl<'a> JsonParser<'a> {
             Some(b'[') => self.array(sink),
             Some(q @ (b'"' | b'\'')) => {
                 let s = self.string(q)?;
-                Ok(sink.string(&s))
+                Ok(sink.string(self.read(s)))
             }
             Some(b',' | b'}' | b']' | b':') | None if top == Top::No => {
                 Err(self.error("a value was expected"))
@@ -476,14 +495,16 @@ impl<'a> JsonParser<'a> {
                         }
                         self.pos += 1;
                     }
-                    Cow::Borrowed(java_trim(&self.text[start..self.pos]))
+                    let raw = &self.text[start..self.pos];
+                    let from = start + raw.len() - raw.trim_start_matches(|c: char| c <= ' ').len();
+                    Read::Text(from, from + java_trim(raw).len())
                 }
             };
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.error("`:` was expected after an object key"));
             }
-            sink.key(&mut object, &key)?;
+            sink.key(&mut object, self.read(key))?;
             self.pos += 1;
             let value = self.value(sink, Top::No)?;
             sink.entry(&mut object, value);
@@ -533,10 +554,7 @@ impl<'a> JsonParser<'a> {
     fn hex(&mut self, digits: usize) -> Result<u32, String> {
         let mut n = 0;
         for i in 0..digits {
-            let digit = self
-                .s
-                .get(self.pos + i)
-                .and_then(|&b| char::from(b).to_digit(16));
+            let digit = self.s.get(self.pos + i).and_then(|&b| hex_digit(b));
             n = n * 16 + digit.ok_or_else(|| self.error("invalid escape sequence"))?;
         }
         self.pos += digits;
@@ -544,13 +562,13 @@ impl<'a> JsonParser<'a> {
     }
 
     /// A quoted string: borrowed from the text when it has no escapes.
-    fn string(&mut self, quote: u8) -> Result<Cow<'a, str>, String> {
+    fn string(&mut self, quote: u8) -> Result<Read, String> {
         self.pos += 1;
         let start = self.pos;
         match memchr::memchr2(quote, b'\\', &self.s[start..]) {
             Some(n) if self.s[start + n] == quote => {
                 self.pos = start + n + 1;
-                return Ok(Cow::Borrowed(&self.text[start..start + n]));
+                return Ok(Read::Text(start, start + n));
             }
             None => {
                 self.pos = self.s.len();
@@ -558,8 +576,12 @@ impl<'a> JsonParser<'a> {
             }
             Some(_) => {}
         }
-        // Bytes: the pieces are short, and a `Vec` takes them without UTF-8 checks.
-        let mut out: Vec<u8> = Vec::with_capacity(rest_len_hint(self.s.len() - self.pos));
+        // Built from whole pieces of the text and whole characters: the runs end at ASCII
+        // bytes, so they are slices on character boundaries and need no UTF-8 check.
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        // Escapes only shrink a string, and most strings are short.
+        out.reserve((self.s.len() - self.pos).min(256));
         // A `\u` high surrogate waiting for its low half; alone it becomes U+FFFD.
         let mut high: Option<u16> = None;
         loop {
@@ -571,7 +593,7 @@ impl<'a> JsonParser<'a> {
                 .unwrap_or(rest.len());
             if n > 0 {
                 lone_surrogate(&mut high, &mut out);
-                out.extend_from_slice(&rest[..n]);
+                out.push_str(&self.text[self.pos..self.pos + n]);
                 self.pos += n;
             }
             match self.peek() {
@@ -579,7 +601,8 @@ impl<'a> JsonParser<'a> {
                 Some(c) if c == quote => {
                     self.pos += 1;
                     lone_surrogate(&mut high, &mut out);
-                    return Ok(Cow::Owned(utf8(out)));
+                    self.scratch = out;
+                    return Ok(Read::Decoded);
                 }
                 // A string with escapes loses its raw control characters (json-smart's
                 // slow path ignores them); they do not part a surrogate pair either.
@@ -590,17 +613,29 @@ impl<'a> JsonParser<'a> {
                 _ => {}
             }
             self.pos += 1;
-            let Some(escaped) = self.text[self.pos..].chars().next() else {
-                return Err(self.error("unterminated string"));
+            // Every escape json-smart knows is an ASCII letter or sign; any other
+            // character (`e` = 0) is dropped.
+            let e = match self.s.get(self.pos) {
+                None => return Err(self.error("unterminated string")),
+                Some(&b) if b.is_ascii() => {
+                    self.pos += 1;
+                    b
+                }
+                Some(_) => {
+                    let skipped = self.text[self.pos..]
+                        .chars()
+                        .next()
+                        .map_or(1, char::len_utf8);
+                    self.pos += skipped;
+                    0
+                }
             };
-            self.pos += escaped.len_utf8();
-            let e = if escaped.is_ascii() { escaped as u8 } else { 0 };
             if e == b'u' {
                 let unit = self.hex(4)?;
                 match (high.take(), unit) {
                     (Some(h), 0xDC00..=0xDFFF) => {
                         let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (unit - 0xDC00);
-                        push_char(&mut out, char::from_u32(c).unwrap_or('\u{fffd}'));
+                        out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
                     }
                     (previous, _) => {
                         high = previous;
@@ -608,7 +643,7 @@ impl<'a> JsonParser<'a> {
                         if (0xD800..0xDC00).contains(&unit) {
                             high = Some(unit as u16);
                         } else {
-                            push_char(&mut out, char::from_u32(unit).unwrap_or('\u{fffd}'));
+                            out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
                         }
                     }
                 }
@@ -616,19 +651,17 @@ impl<'a> JsonParser<'a> {
             }
             lone_surrogate(&mut high, &mut out);
             let decoded = match e {
-                b'x' => Some(char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}')),
-                b'b' => Some('\u{8}'),
-                b'f' => Some('\u{c}'),
-                b'n' => Some('\n'),
-                b'r' => Some('\r'),
-                b't' => Some('\t'),
-                b'"' | b'\'' | b'/' | b'\\' => Some(escaped),
+                b'x' => char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'),
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'"' | b'\'' | b'/' | b'\\' => char::from(e),
                 // json-smart drops any other escaped character along with its backslash.
-                _ => None,
+                _ => continue,
             };
-            if let Some(c) = decoded {
-                push_char(&mut out, c);
-            }
+            out.push(decoded);
         }
     }
 }
@@ -648,25 +681,20 @@ const STOP: [bool; 256] = {
 };
 
 /// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
-fn lone_surrogate(high: &mut Option<u16>, out: &mut Vec<u8>) {
+fn lone_surrogate(high: &mut Option<u16>, out: &mut String) {
     if high.take().is_some() {
-        push_char(out, '\u{fffd}');
+        out.push('\u{fffd}');
     }
 }
 
-fn push_char(out: &mut Vec<u8>, c: char) {
-    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
-}
-
-/// Room for a decoded string: escapes only shrink it, and most strings are short.
-fn rest_len_hint(rest: usize) -> usize {
-    rest.min(256)
-}
-
-/// The decoded bytes as a string: pieces of the text and whole characters, so always
-/// UTF-8.
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+/// The value of a hexadecimal digit.
+fn hex_digit(b: u8) -> Option<u32> {
+    match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'a'..=b'f' => Some(u32::from(b - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(b - b'A' + 10)),
+        _ => None,
+    }
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.

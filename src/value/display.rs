@@ -225,11 +225,19 @@ pub(crate) fn escape_into(
             continue;
         }
         // `i` only ever moves over whole characters: it is on a boundary.
-        out.push_str(&s[run..i]);
-        let Some(c) = s[i..].chars().next() else {
-            break;
+        if run < i {
+            out.push_str(&s[run..i]);
+        }
+        let c = if b.is_ascii() {
+            i += 1;
+            char::from(b)
+        } else {
+            let Some(c) = s[i..].chars().next() else {
+                break;
+            };
+            i += c.len_utf8();
+            c
         };
-        i += c.len_utf8();
         escape(c, out);
         run = i;
     }
@@ -240,6 +248,7 @@ pub(crate) fn escape_into(
 pub(crate) fn push_unicode_escape(out: &mut String, unit: u16) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let digit = |shift: u16| char::from(HEX[usize::from((unit >> shift) & 0xf)]);
+    out.reserve(6);
     out.push_str("\\u");
     for shift in [12, 8, 4, 0] {
         out.push(digit(shift));
