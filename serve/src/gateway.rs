@@ -124,8 +124,21 @@ impl Gateway {
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(loaded);
     }
 
-    /// Answers one request. It blocks while the backend works: run it where blocking is
-    /// allowed (`tokio::task::spawn_blocking`), never on the runtime's own threads.
+    /// Whether answering `incoming` waits on a backend (a Lambda function, an HTTP
+    /// origin): such calls block and belong on a blocking thread; the others (MOCK,
+    /// canned outcomes, API Gateway's own answers) only render.
+    pub fn waits(&self, incoming: &Incoming) -> bool {
+        let loaded = self.loaded();
+        let routed = resource_path(&incoming.path, &self.config.stage)
+            .and_then(|rest| loaded.api.route(&incoming.method, rest));
+        routed
+            .and_then(|(method, _)| method.integration.as_ref())
+            .is_some_and(|i| matches!(i.backend(), Backend::Lambda | Backend::Http))
+    }
+
+    /// Answers one request. It blocks while the backend works (see [`Gateway::waits`]):
+    /// run such calls where blocking is allowed (`tokio::task::spawn_blocking`), never on
+    /// the runtime's own threads.
     pub fn call(&self, incoming: &Incoming) -> Reply {
         let started = Instant::now();
         let loaded = self.loaded();

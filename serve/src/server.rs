@@ -1,7 +1,8 @@
 //! The HTTP/1.1 server: connections accepted on a listener, each request read (its body
-//! bounded by API Gateway's payload limit) and answered by the [`Gateway`] on a blocking
-//! thread, so that a slow backend or template holds up no other request; a panic answers
-//! that one request with a 500; shutdown lets calls under way finish.
+//! bounded by API Gateway's payload limit) and answered by the [`Gateway`]: a call that
+//! waits on a backend on a blocking thread of its own, so that a slow backend holds up no
+//! other request; a panic answers that one request with a 500 (each call is a task of its
+//! own, whose panic ends only it); shutdown lets calls under way finish.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -99,7 +100,14 @@ async fn answer(
         &body,
         peer.ip(),
     );
-    let reply = match tokio::task::spawn_blocking(move || gateway.call(&incoming)).await {
+    // A call that waits on nothing is rendered here: handing it to another thread would
+    // cost more than the render.
+    let reply = if !gateway.waits(&incoming) {
+        tokio::task::spawn(async move { gateway.call(&incoming) }).await
+    } else {
+        tokio::task::spawn_blocking(move || gateway.call(&incoming)).await
+    };
+    let reply = match reply {
         Ok(reply) => reply,
         Err(e) => {
             eprintln!(
