@@ -560,6 +560,12 @@ async fn an_http_integration_goes_to_its_rewritten_origin() {
     let answer = get(served.addr, "/local/http/7").await;
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, r#"{"backend": {"item":"7","method":"GET"}}"#);
+
+    // An HTTP proxy passes the method, the greedy path and the query string through, and
+    // the backend's answer back as it is.
+    let proxied = send(served.addr, "PUT /local/hp/9/x?q=1 HTTP/1.1", b"{}").await;
+    assert_eq!(proxied.status, 200);
+    assert_eq!(proxied.body, r#"{"item":"9/x?q=1","method":"PUT"}"#);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
