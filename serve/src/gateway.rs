@@ -173,24 +173,27 @@ impl Gateway {
         let text = |key: &str| context.get(key).and_then(|v| v.as_str()).unwrap_or("");
         let (id, extended_id) = (text("requestId").to_string(), text("extendedRequestId"));
         let mut log = CallLog::new(&id, self.config.log_bodies);
-        log.step(format!("Extended Request Id: {extended_id}"));
-        log.step(format!(
-            "Starting execution for request: {} {}",
-            incoming.method, incoming.path
-        ));
-        log.step(format!("Method request path: {}", log::params(&params)));
-        log.step(format!(
-            "Method request query string: {}",
-            log::params(request.querystring())
-        ));
-        log.step(format!(
-            "Method request headers: {}",
-            log::params(request.header())
-        ));
-        log.step(format!(
-            "Method request body before transformations: {}",
-            request.body()
-        ));
+        log.step(|| format!("Extended Request Id: {extended_id}"));
+        log.step(|| {
+            format!(
+                "Starting execution for request: {} {}",
+                incoming.method, incoming.path
+            )
+        });
+        log.step(|| format!("Method request path: {}", log::params(&params)));
+        log.step(|| {
+            format!(
+                "Method request query string: {}",
+                log::params(request.querystring())
+            )
+        });
+        log.step(|| format!("Method request headers: {}", log::params(request.header())));
+        log.step(|| {
+            format!(
+                "Method request body before transformations: {}",
+                request.body()
+            )
+        });
 
         let mut failure = None;
         let simulation = simulate(method, &request, |sent| {
@@ -227,12 +230,14 @@ impl Gateway {
                     log.always(format!("Execution failed: {why}"));
                 }
                 for line in &simulation.trace {
-                    log.step(format!("Trace: {line}"));
+                    log.step(|| format!("Trace: {line}"));
                 }
-                log.step(format!(
-                    "Method response body after transformations: {}",
-                    simulation.body
-                ));
+                log.step(|| {
+                    format!(
+                        "Method response body after transformations: {}",
+                        simulation.body
+                    )
+                });
                 let mut headers: Vec<(String, String)> = simulation.headers.into_iter().collect();
                 if !headers
                     .iter()
@@ -247,11 +252,13 @@ impl Gateway {
                 }
             }
         };
-        log.step(format!(
-            "Method response headers: {}",
-            log::java_map(reply.headers.iter().map(|(k, v)| (k, v)))
-        ));
-        log.step(format!("Method completed with status: {}", reply.status));
+        log.step(|| {
+            format!(
+                "Method response headers: {}",
+                log::java_map(reply.headers.iter().map(|(k, v)| (k, v)))
+            )
+        });
+        log.step(|| format!("Method completed with status: {}", reply.status));
         reply
             .headers
             .push(("x-amzn-RequestId".to_string(), id.clone()));
@@ -289,10 +296,7 @@ impl Gateway {
         let proxy = integration.kind.is_proxy();
         let outcome = match integration.backend() {
             Backend::Mock => {
-                log.step(format!(
-                    "Endpoint request body after transformations: {}",
-                    sent.body
-                ));
+                log.step(|| format!("Endpoint request body after transformations: {}", sent.body));
                 return Ok(Outcome::Mock);
             }
             Backend::AwsService => {
@@ -339,17 +343,17 @@ impl Gateway {
                 match target {
                     Function::Invoke(endpoint) => {
                         let url = lambda::invocation_url(&endpoint, &name);
-                        log.step(format!("Endpoint request URI: {url}"));
-                        log.step(format!(
-                            "Endpoint request body after transformations: {payload}"
-                        ));
+                        log.step(|| format!("Endpoint request URI: {url}"));
+                        log.step(|| {
+                            format!("Endpoint request body after transformations: {payload}")
+                        });
                         self.wait(lambda::invoke(&self.client, &url, payload))?
                     }
                     Function::Command(command) => {
-                        log.step(format!("Endpoint request command: {command}"));
-                        log.step(format!(
-                            "Endpoint request body after transformations: {payload}"
-                        ));
+                        log.step(|| format!("Endpoint request command: {command}"));
+                        log.step(|| {
+                            format!("Endpoint request body after transformations: {payload}")
+                        });
                         self.wait(command::run(&command, payload))?
                     }
                 }
@@ -366,27 +370,24 @@ impl Gateway {
                 } else {
                     sent.body.clone()
                 };
-                log.step(format!(
-                    "Endpoint request URI: {} {}",
-                    outgoing.method, outgoing.url
-                ));
-                log.step(format!(
-                    "Endpoint request body after transformations: {body}"
-                ));
+                log.step(|| format!("Endpoint request URI: {} {}", outgoing.method, outgoing.url));
+                log.step(|| format!("Endpoint request body after transformations: {body}"));
                 self.wait(http_backend::call(&self.client, &outgoing, body))?
             }
         };
         match &outcome {
-            Outcome::LambdaError(_) => log.step("Lambda execution failed with a function error"),
+            Outcome::LambdaError(_) => log.step(|| "Lambda execution failed with a function error"),
             Outcome::Http { status, .. } => {
-                log.step(format!("Received response. Status: {status}"))
+                log.step(|| format!("Received response. Status: {status}"))
             }
             _ => {}
         }
-        log.step(format!(
-            "Endpoint response body before transformations: {}",
-            outcome.payload().unwrap_or_default()
-        ));
+        log.step(|| {
+            format!(
+                "Endpoint response body before transformations: {}",
+                outcome.payload().unwrap_or_default()
+            )
+        });
         Ok(outcome)
     }
 

@@ -28,10 +28,10 @@ impl CallLog {
         let _ = writeln!(self.lines, "({}) {}", self.id, line.as_ref());
     }
 
-    /// Records a step, kept with `--log-bodies` only.
-    pub fn step(&mut self, line: impl AsRef<str>) {
+    /// Records a step, kept with `--log-bodies` only: the line is made only then.
+    pub fn step<S: AsRef<str>>(&mut self, line: impl FnOnce() -> S) {
         if self.full {
-            self.always(line);
+            self.always(line());
         }
     }
 
