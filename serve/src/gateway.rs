@@ -2,6 +2,7 @@
 //! Gateway's 403), the method request, then [`simulate`] with the real backend behind it,
 //! and the status, headers and body sent back.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
@@ -85,27 +86,27 @@ enum Failure {
     Unreachable(String),
 }
 
-/// The server's state: the configuration, the API (replaced when `--watch` reads it
-/// again), the client and the runtime backends are awaited on.
+/// The server's state: the configuration and the API (replaced when `--watch` reads it
+/// again).
 pub struct Gateway {
     config: Config,
     loaded: RwLock<Arc<Loaded>>,
-    client: Client,
-    runtime: tokio::runtime::Handle,
+}
+
+thread_local! {
+    /// The runtime and client on which a blocking thread awaits its backends: the whole
+    /// backend call (connection, request, answer) runs on the thread that waits for it,
+    /// with no hand-off to the server's threads and back, and each thread keeps its
+    /// connections for its next calls.
+    static BACKEND: RefCell<Option<(tokio::runtime::Runtime, Client)>> = const { RefCell::new(None) };
 }
 
 impl Gateway {
-    /// A gateway serving `loaded` as `config` says; backends are awaited on `runtime`.
-    pub fn new(config: Config, loaded: Loaded, runtime: tokio::runtime::Handle) -> Gateway {
-        let client = {
-            let _entered = runtime.enter();
-            client::new()
-        };
+    /// A gateway serving `loaded` as `config` says.
+    pub fn new(config: Config, loaded: Loaded) -> Gateway {
         Gateway {
             config,
             loaded: RwLock::new(Arc::new(loaded)),
-            client,
-            runtime,
         }
     }
 
@@ -347,14 +348,16 @@ impl Gateway {
                         log.step(|| {
                             format!("Endpoint request body after transformations: {payload}")
                         });
-                        self.wait(lambda::invoke(&self.client, &url, payload))?
+                        self.wait(
+                            |client| async move { lambda::invoke(&client, &url, payload).await },
+                        )?
                     }
                     Function::Command(command) => {
                         log.step(|| format!("Endpoint request command: {command}"));
                         log.step(|| {
                             format!("Endpoint request body after transformations: {payload}")
                         });
-                        self.wait(command::run(&command, payload))?
+                        self.wait(|_| command::run(&command, payload))?
                     }
                 }
             }
@@ -372,7 +375,9 @@ impl Gateway {
                 };
                 log.step(|| format!("Endpoint request URI: {} {}", outgoing.method, outgoing.url));
                 log.step(|| format!("Endpoint request body after transformations: {body}"));
-                self.wait(http_backend::call(&self.client, &outgoing, body))?
+                self.wait(
+                    |client| async move { http_backend::call(&client, &outgoing, body).await },
+                )?
             }
         };
         match &outcome {
@@ -391,19 +396,36 @@ impl Gateway {
         Ok(outcome)
     }
 
-    /// Waits for a backend on the runtime, at most the configured timeout.
-    fn wait(
+    /// Waits for a backend on this thread's own runtime, at most the configured timeout.
+    fn wait<F: Future<Output = Result<Outcome, String>>>(
         &self,
-        call: impl Future<Output = Result<Outcome, String>>,
+        call: impl FnOnce(Client) -> F,
     ) -> Result<Outcome, Failure> {
-        match self
-            .runtime
-            .block_on(tokio::time::timeout(self.config.timeout, call))
-        {
-            Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(reason)) => Err(Failure::Unreachable(reason)),
-            Err(_) => Err(Failure::Timeout),
-        }
+        BACKEND.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if cell.is_none() {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Failure::Unreachable(format!("cannot start a runtime: {e}")))?;
+                let client = {
+                    let _entered = runtime.enter();
+                    client::new()
+                };
+                *cell = Some((runtime, client));
+            }
+            let Some((runtime, client)) = cell.as_ref() else {
+                return Err(Failure::Unreachable("no runtime".to_string()));
+            };
+            match runtime.block_on(tokio::time::timeout(
+                self.config.timeout,
+                call(client.clone()),
+            )) {
+                Ok(Ok(outcome)) => Ok(outcome),
+                Ok(Err(reason)) => Err(Failure::Unreachable(reason)),
+                Err(_) => Err(Failure::Timeout),
+            }
+        })
     }
 }
 

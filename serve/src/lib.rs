@@ -57,11 +57,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let watching = config.watch;
-    let gateway = Arc::new(Gateway::new(
-        config,
-        loaded,
-        tokio::runtime::Handle::current(),
-    ));
+    let gateway = Arc::new(Gateway::new(config, loaded));
     let watcher = watching.then(|| tokio::spawn(watch::watch(Arc::clone(&gateway))));
     let served = server::serve(listener, gateway, shutdown).await;
     if let Some(w) = watcher {
