@@ -2,6 +2,7 @@
 //! arguments, calls the library, and prints what it answered.
 
 mod diagnostics;
+mod serve;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -37,11 +38,12 @@ enum Command {
     Test(TestArgs),
     Routes(RoutesArgs),
     Init(InitArgs),
+    Serve(serve::ServeArgs),
 }
 
 /// How to read an API definition.
 #[derive(Args)]
-struct SourceArgs {
+pub struct SourceArgs {
     /// The format of the API definition, instead of finding it out from its content.
     #[arg(long = "api-format", value_name = "FORMAT", value_parser = format_names())]
     api_format: Option<String>,
@@ -56,7 +58,7 @@ fn format_names() -> Vec<&'static str> {
 }
 
 impl SourceArgs {
-    fn options(&self) -> Result<Options, String> {
+    pub fn options(&self) -> Result<Options, String> {
         let mut options = Options {
             format: self.api_format.as_deref().and_then(Format::from_name),
             ..Options::default()
@@ -230,6 +232,7 @@ fn main() -> ExitCode {
         Command::Test(a) => test(a),
         Command::Routes(a) => routes(a),
         Command::Init(a) => init(a),
+        Command::Serve(a) => serve::serve(a),
     };
     match result {
         Ok(code) => code,

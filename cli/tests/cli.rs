@@ -292,7 +292,7 @@ fn errors_show_the_source_line() {
 fn help_explains_each_command_with_an_example() {
     golden("help", &["--help"], 0);
     for command in [
-        "render", "select", "simulate", "check", "test", "routes", "init",
+        "render", "select", "simulate", "check", "test", "routes", "init", "serve",
     ] {
         golden(&format!("help-{command}"), &[command, "--help"], 0);
     }
@@ -304,4 +304,53 @@ fn help_explains_each_command_with_an_example() {
         String::from_utf8_lossy(&version.stdout),
         format!("vtl {}\n", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// `vtl serve` end to end through the command: the seed API on a port the system picks,
+/// its function run by a command, a real HTTP request, the server stopped by SIGTERM.
+#[test]
+fn serve_answers_over_http_until_stopped() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vtl"))
+        .args([
+            "serve",
+            "examples/seed/api.yaml",
+            "--stage",
+            "snapshot",
+            "--port",
+            "0",
+            "--lambda",
+            r#"lambdemo=cmd:cat >/dev/null; echo '{"message": "hogehoge"}'"#,
+        ])
+        .current_dir(root())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("vtl serve starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    stderr.read_line(&mut line).expect("a first line");
+    let url = line
+        .strip_prefix("vtl serve: listening on http://")
+        .and_then(|rest| rest.strip_suffix("/snapshot/\n"))
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&url).expect("the server accepts");
+    write!(
+        stream,
+        "GET /snapshot/hoge HTTP/1.1\r\nHost: {url}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        answer.ends_with("\r\n\r\n{\"message\": \"hogehoge\"}"),
+        "{answer}"
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    assert!(child.wait().expect("vtl serve ends").success());
 }

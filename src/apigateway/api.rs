@@ -459,3 +459,9 @@ impl<'de, T: Compile> serde::de::Visitor<'de> for SourcedVisitor<T> {
         Ok(Sourced::new(text, file.map(|f| Origin::new(f, anchors))))
     }
 }
+
+/// An API is shared by the threads of a server: it and its compiled texts are `Send + Sync`.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Api>()
+};

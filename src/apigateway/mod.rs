@@ -44,6 +44,10 @@ pub const MAX_TEMPLATE_BYTES: usize = 300 * 1024;
 /// refused (413) before any template sees them.
 pub const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
 
+/// API Gateway's default integration timeout: a backend that has not answered by then
+/// gets the client a 504 `{"message": "Endpoint request timed out"}`.
+pub const INTEGRATION_TIMEOUT_MS: u64 = 29_000;
+
 /// API Gateway's limit on the iterations of one `#foreach`.
 pub const MAX_FOREACH_ITERATIONS: usize = 1000;
 

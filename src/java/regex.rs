@@ -7,9 +7,10 @@
 //! a pathological pattern fails instead of hanging.
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use fancy_regex::{Captures, Regex, RegexBuilder, RegexInput, RuntimeError};
 
@@ -91,7 +92,7 @@ struct Program {
     /// square of it.
     scans: Scans,
     compile_steps: usize,
-    levels: [OnceCell<Regex>; LEVELS.len()],
+    levels: [OnceLock<Regex>; LEVELS.len()],
 }
 
 impl Program {
@@ -378,14 +379,14 @@ fn open_scans(source: &str) -> Scans {
 #[derive(Debug)]
 struct Programs {
     find: Program,
-    whole: OnceCell<Program>,
+    whole: OnceLock<Program>,
 }
 
 impl Programs {
     fn new(translated: String) -> Result<Programs, Failure> {
         Ok(Programs {
             find: Program::new(translated)?,
-            whole: OnceCell::new(),
+            whole: OnceLock::new(),
         })
     }
 
@@ -405,7 +406,7 @@ pub struct JavaRegex {
     exact: Programs,
     /// The anchors as `\A` and `\z`, for inputs where that is what they mean (see
     /// [`Anchors::plain_in`]); compiled when first needed.
-    plain: Option<(String, OnceCell<Programs>)>,
+    plain: Option<(String, OnceLock<Programs>)>,
     anchors: Anchors,
     /// The text the pattern matches, when it matches only that one text (`\\'`, `abc`).
     literal: Option<String>,
@@ -1085,7 +1086,7 @@ impl JavaRegex {
         let (translated, anchors) = translate_anchors(pattern, false).map_err(Failure::Invalid)?;
         let plain = if anchors.end || anchors.lines {
             let (plain, _) = translate_anchors(pattern, true).map_err(Failure::Invalid)?;
-            Some((plain, OnceCell::new()))
+            Some((plain, OnceLock::new()))
         } else {
             None
         };

@@ -478,8 +478,22 @@ fn fill_resource(resource: &str, params: &Params) -> Option<String> {
     Some(if out.is_empty() { "/".to_string() } else { out })
 }
 
-/// `a=1&b=x+y` decoded, in order; a key without `=` has the empty value.
+/// `a=1&b=x+y` decoded, in order; a key without `=` has the empty value. A name given
+/// more than once keeps its last value, as API Gateway's single-value parameters do
+/// (docs/spec/serve.md, "Repeated names").
 fn parse_query(query: &str) -> Result<Params, String> {
+    query_pairs(query).map(|pairs| pairs.into_iter().collect())
+}
+
+/// The parameters of a URL's query part (`a=1&b=x+y&a=2`), decoded (`+` and `%XX`), every
+/// one in order, repeated names included; a key without `=` has the empty value.
+///
+/// ```
+/// let pairs = vtl_tools::request::query_pairs("a=1&b=x+y&a=%32&flag").unwrap();
+/// assert_eq!(pairs, [("a", "1"), ("b", "x y"), ("a", "2"), ("flag", "")]
+///     .map(|(k, v)| (k.to_string(), v.to_string())));
+/// ```
+pub fn query_pairs(query: &str) -> Result<Vec<(String, String)>, String> {
     let decode = |s: &str| vtl::apigateway::url_decode(&s.replace('+', " "));
     query
         .split('&')
@@ -616,7 +630,7 @@ fn fingerprint(file: &RequestFile, method: Option<&str>, url: Option<&str>) -> u
 }
 
 /// A UUID of version 4's shape, as API Gateway's request ids are.
-fn uuid(bits: u128) -> String {
+pub fn uuid(bits: u128) -> String {
     let bits = (bits & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
     let hex = format!("{bits:032x}");
     format!(
@@ -630,7 +644,7 @@ fn uuid(bits: u128) -> String {
 }
 
 /// Sixteen characters of base64 ending in `=`, the shape of API Gateway's extended ids.
-fn extended_request_id(bits: u128) -> String {
+pub fn extended_request_id(bits: u128) -> String {
     vtl::apigateway::base64_encode(&bits.to_be_bytes()[..11])
 }
 
