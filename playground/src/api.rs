@@ -30,8 +30,8 @@ use crate::flow::Playground;
 /// Answers the call `name` with `body`: the status and the JSON answer.
 pub fn call(playground: &Playground, name: &str, body: &[u8]) -> (StatusCode, Json) {
     let answer = match name {
-        "render" => parse(body).map(|t| render(&t)),
-        "check" => parse(body).map(|t| check(&t)),
+        "render" => parse(body).map(|t| render(playground, &t)),
+        "check" => parse(body).map(|t| check(playground, &t)),
         "select" => parse(body).map(|s| crate::selection::answer(&s)),
         "routes" => Ok(playground.routes()),
         "simulate" => parse(body).map(|s| playground.simulate(&s)),
@@ -66,6 +66,10 @@ pub struct TemplateInput {
     /// is JSON.
     #[serde(default)]
     pub content_type: Option<String>,
+    /// The route the request is sent to, when the playground has an API: the request is
+    /// made as that method receives it.
+    #[serde(default)]
+    pub route: Option<usize>,
 }
 
 /// A library error as the page shows it: the message and where.
@@ -88,15 +92,19 @@ pub fn request_file(text: &str) -> Result<RequestFile, vtl::Error> {
     RequestFile::parse("request", text)
 }
 
-/// The request as a lone template sees it, as `vtl render --request` makes it.
-fn lone_request(text: &str) -> Result<vtl::Request, Json> {
-    let file = request_file(text).map_err(|e| input_error("request", &e))?;
+/// The request as the template sees it: as `vtl render --request` makes it, or as the
+/// route picked receives it.
+fn template_request(playground: &Playground, input: &TemplateInput) -> Result<vtl::Request, Json> {
+    if let Some(route) = input.route {
+        return playground.request_for(route, &input.request);
+    }
+    let file = request_file(&input.request).map_err(|e| input_error("request", &e))?;
     Ok(request::local_call(&file, &Call::default()))
 }
 
 /// `vtl render`: the exact output, and whether it is JSON.
-pub fn render(input: &TemplateInput) -> Json {
-    let request = match lone_request(&input.request) {
+pub fn render(playground: &Playground, input: &TemplateInput) -> Json {
+    let request = match template_request(playground, input) {
         Ok(r) => r,
         Err(e) => return e,
     };
@@ -120,8 +128,8 @@ pub fn json_validity(text: &str) -> Json {
 }
 
 /// `vtl check` of one template against the request typed.
-pub fn check(input: &TemplateInput) -> Json {
-    let request = match lone_request(&input.request) {
+pub fn check(playground: &Playground, input: &TemplateInput) -> Json {
+    let request = match template_request(playground, input) {
         Ok(r) => r,
         Err(e) => return e,
     };

@@ -66,11 +66,15 @@ fn case(playground: &Playground, input: &CaseInput) -> Result<Json, Json> {
         None => {
             // A lone request template: the case's integration holds it, and what the
             // backend receives is the rendered output.
-            let rendered = api::render(&TemplateInput {
-                template: input.template.clone(),
-                request: input.request.clone(),
-                content_type: None,
-            });
+            let rendered = api::render(
+                playground,
+                &TemplateInput {
+                    template: input.template.clone(),
+                    request: input.request.clone(),
+                    content_type: None,
+                    route: None,
+                },
+            );
             if rendered.get("inputError").is_some() {
                 return Err(rendered);
             }

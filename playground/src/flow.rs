@@ -119,28 +119,7 @@ impl Playground {
             return Err(json!({ "error": format!("the API has no route {}", input.route) }));
         };
         edit(method, &input.templates)?;
-        let mut file = request_file(&input.request).map_err(|e| input_error("request", &e))?;
-        if file.method.is_none() && method.http_method != "ANY" {
-            file.method = Some(method.http_method.clone());
-        }
-        // The route is the one picked: the request's URL path only gives its parameters.
-        let mut parameters = Params::new();
-        if let Some(url) = &file.path {
-            parameters = match_path(&method.path, url).ok_or_else(|| {
-                json!({ "inputError": {
-                    "input": "request",
-                    "message": format!("the path `{url}` is not one of {} {}", method.http_method, method.path),
-                    "line": 0, "column": 0,
-                }})
-            })?;
-        }
-        let call = Call {
-            resource_path: Some(&method.path),
-            url_path: file.path.clone(),
-            path_parameters: parameters,
-            now: None,
-        };
-        let request = request::local_call(&file, &call);
+        let request = routed(method, &input.request)?;
         let outcome = if input.backend.trim().is_empty() {
             Outcome::Mock
         } else {
@@ -160,6 +139,49 @@ impl Playground {
         });
         Ok((answer, format!("{} {}", method.http_method, method.path)))
     }
+
+    /// The request typed as route `route` receives it (the `$context` of that method,
+    /// path parameters from its resource path).
+    pub(crate) fn request_for(&self, route: usize, text: &str) -> Result<vtl::Request, Json> {
+        let source = match self.load() {
+            Ok(Some(s)) => s,
+            Ok(None) => return Err(json!({ "error": "the playground has no API" })),
+            Err(e) => return Err(json!({ "error": e.to_string() })),
+        };
+        let api = source
+            .api(self.api_name.as_deref())
+            .map_err(|e| json!({ "error": e.to_string() }))?;
+        match api.methods.get(route) {
+            Some(method) => routed(method, text),
+            None => Err(json!({ "error": format!("the API has no route {route}") })),
+        }
+    }
+}
+
+/// The request typed, as `method` receives it: the route is the one picked, so the
+/// request's URL path only gives the path parameters.
+fn routed(method: &Method, text: &str) -> Result<vtl::Request, Json> {
+    let mut file = request_file(text).map_err(|e| input_error("request", &e))?;
+    if file.method.is_none() && method.http_method != "ANY" {
+        file.method = Some(method.http_method.clone());
+    }
+    let mut parameters = Params::new();
+    if let Some(url) = &file.path {
+        parameters = match_path(&method.path, url).ok_or_else(|| {
+            json!({ "inputError": {
+                "input": "request",
+                "message": format!("the path `{url}` is not one of {} {}", method.http_method, method.path),
+                "line": 0, "column": 0,
+            }})
+        })?;
+    }
+    let call = Call {
+        resource_path: Some(&method.path),
+        url_path: file.path.clone(),
+        path_parameters: parameters,
+        now: None,
+    };
+    Ok(request::local_call(&file, &call))
 }
 
 /// A simulated call of a route.
