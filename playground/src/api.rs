@@ -10,6 +10,7 @@
 //! | `check` | `template`, `request`, `contentType` | `findings` |
 //! | `select` | `value` (a Lambda `errorMessage`, a status code, or `null` for a Lambda result), `responses` (`pattern`, `status`) | `chosen`, `why`, `responses` |
 //! | `routes` | nothing | `source`, `routes` (with templates, a sample request and backend), `error` |
+//! | `start` | nothing | what `routes` answers, and the `seed` template and request |
 //! | `simulate` | `route`, `request`, `backend`, `templates` (edits) | `status`, `headers`, `body`, `trace`, `backendRequest`, `error`, `inputError` |
 //! | `case` | what `render` or `simulate` sends | `text`: a `vtl test` case file |
 //!
@@ -33,6 +34,7 @@ pub fn call(playground: &Playground, name: &str, body: &[u8]) -> (StatusCode, Js
         "render" => parse(body).map(|t| render(playground, &t)),
         "check" => parse(body).map(|t| check(playground, &t)),
         "select" => parse(body).map(|s| crate::selection::answer(&s)),
+        "start" => Ok(playground.start()),
         "routes" => Ok(playground.routes()),
         "simulate" => parse(body).map(|s| playground.simulate(&s)),
         "case" => parse(body).map(|c| crate::case::answer(playground, &c)),

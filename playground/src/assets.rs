@@ -29,3 +29,9 @@ pub fn get(path: &str) -> Option<Asset> {
         bytes,
     })
 }
+
+/// The template the page starts from: the seed's request template.
+pub const SEED_TEMPLATE: &str = include_str!("../../examples/seed-request.vm");
+
+/// The request the page starts from: the seed's request.
+pub const SEED_REQUEST: &str = include_str!("../../examples/seed-request.json");

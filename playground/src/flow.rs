@@ -58,6 +58,18 @@ impl Playground {
             .transpose()
     }
 
+    /// What the page starts from: the seed's template and request, and the methods of the
+    /// API, each with its templates, its integration responses, and a request and backend
+    /// answer to start from.
+    pub fn start(&self) -> Json {
+        let mut answer = self.routes();
+        answer["seed"] = json!({
+            "template": crate::assets::SEED_TEMPLATE,
+            "request": crate::assets::SEED_REQUEST,
+        });
+        answer
+    }
+
     /// The methods of the API, each with its templates, its integration responses, and a
     /// request and backend answer to start from.
     pub fn routes(&self) -> Json {

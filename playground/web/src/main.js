@@ -12,17 +12,8 @@ import { velocity } from "@codemirror/legacy-modes/mode/velocity";
 import { json } from "@codemirror/lang-json";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 
-// The seed: the request template and request of the project's examples.
-const SEED_TEMPLATE = `{
-  "pathParams": {
-#foreach ($key in $input.params().path.keySet())
-    "$key": "$util.escapeJavaScript($input.params().path.get($key))"#if ($foreach.hasNext),#end
-#end
-  }
-}
-`;
-const SEED_REQUEST = `{"path": {"hoge": "hoge"}, "context": {"httpMethod": "GET", "resourcePath": "/{hoge}", "stage": "snapshot"}}
-`;
+// The seed's template and request come from the server, which holds the project's.
+const seed = { template: "", request: "" };
 const SEED_RESPONSES = [
   { pattern: "", status: 200 },
   { pattern: "^\\[400:.*", status: 400 },
@@ -75,15 +66,15 @@ function editor(parent, language, text, onChange) {
         history(), bracketMatching(), lintGutter(),
         keymap.of([...defaultKeymap, ...historyKeymap]),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-        language,
+        language, EditorView.lineWrapping,
         EditorView.updateListener.of((u) => { if (u.docChanged) onChange(); }),
       ],
     }),
   });
 }
 
-const template = editor($("template"), StreamLanguage.define(velocity), SEED_TEMPLATE, changed);
-const request = editor($("request"), json(), SEED_REQUEST, changed);
+const template = editor($("template"), StreamLanguage.define(velocity), "", changed);
+const request = editor($("request"), json(), "", changed);
 const text = (view) => view.state.doc.toString();
 
 // A 1-based line and column (in characters) as an offset of the editor's document.
@@ -442,8 +433,8 @@ function saveFragment() {
 
 function restore(saved) {
   restoring = true;
-  setDoc(template, saved.template ?? SEED_TEMPLATE);
-  setDoc(request, saved.request ?? SEED_REQUEST);
+  setDoc(template, saved.template ?? seed.template);
+  setDoc(request, saved.request ?? seed.request);
   state.selectKind = saved.selectKind ?? "error";
   state.selectValue = saved.selectValue ?? "";
   $("select-kind").value = state.selectKind;
@@ -485,7 +476,12 @@ $("write-case").addEventListener("click", async () => {
 });
 
 async function start() {
-  const answer = await call("routes");
+  const answer = await call("start");
+  Object.assign(seed, answer.seed);
+  restoring = true;
+  setDoc(template, seed.template);
+  setDoc(request, seed.request);
+  restoring = false;
   state.routes = answer.routes ?? [];
   if (answer.source || answer.error) {
     $("routes-panel").hidden = false;
