@@ -221,9 +221,10 @@ struct InitArgs {
     source_args: SourceArgs,
 }
 
-/// Serve a page on 127.0.0.1 to edit a template and a request and see, as you type, the
-/// exact output, the findings of `vtl check`, which response a selection picks and, for
-/// an API, each route's whole simulated call.
+/// Serve a page on 127.0.0.1 to edit templates and see what API Gateway makes of them.
+///
+/// As you type: the exact output, the findings of `vtl check`, which response a selection
+/// picks and, for an API, each route's whole simulated call.
 #[derive(Args)]
 #[command(after_help = "Examples:
   vtl playground                          # the seed's request template and request
