@@ -98,7 +98,9 @@ impl Playground {
             })
             .collect();
         let source_name = self.source.as_ref().map(|p| p.display().to_string());
-        json!({ "source": source_name, "routes": routes })
+        // What only AWS knows (an ARN, an imported value), as `vtl check` warns of it.
+        let warnings: Vec<String> = source.warnings.iter().map(|w| w.to_string()).collect();
+        json!({ "source": source_name, "routes": routes, "warnings": warnings })
     }
 
     /// One call of a route with the templates as edited: each stage of `simulate`.

@@ -14,7 +14,7 @@ use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use crate::api;
@@ -63,8 +63,11 @@ pub async fn serve(listener: TcpListener, playground: Playground) -> std::io::Re
         let playground = playground.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request| handle(playground.clone(), request));
-            // A client that goes away mid-request is no concern of the server's.
+            // A client that goes away mid-request is no concern of the server's; one that
+            // never finishes its headers is let go.
             let _ = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(30))
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });

@@ -382,6 +382,9 @@ function showTemplate(label) {
   const t = routeTemplates().find((x) => x.label === label);
   $("template-choice").value = label ?? "";
   $("template-name").textContent = t ? t.label : "request template";
+  // A response template's own input is the backend's payload, which the call below gives it.
+  $("output-note").textContent = t && t.response != null
+    ? "rendered against the request; the call below renders it with the backend's answer" : "";
   if (t) setDoc(template, state.edits[label] ?? t.text);
 }
 
@@ -487,6 +490,11 @@ async function start() {
     $("routes-panel").hidden = false;
     $("source-name").textContent = answer.source ?? "";
     if (answer.error) $("routes").textContent = answer.error;
+    for (const w of answer.warnings ?? []) {
+      const li = document.createElement("li");
+      li.textContent = `warning: ${w}`;
+      $("source-warnings").append(li);
+    }
   }
   drawRoutes();
   if (location.hash.length > 1) {
