@@ -39,6 +39,7 @@ enum Command {
     Routes(RoutesArgs),
     Init(InitArgs),
     Serve(serve::ServeArgs),
+    Playground(PlaygroundArgs),
 }
 
 /// How to read an API definition.
@@ -222,6 +223,29 @@ struct InitArgs {
     source_args: SourceArgs,
 }
 
+/// Serve a page on 127.0.0.1 to edit templates and see what API Gateway makes of them.
+///
+/// As you type: the exact output, the findings of `vtl check`, which response a selection
+/// picks and, for an API, each route's whole simulated call.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  vtl playground                          # the seed's request template and request
+  vtl playground template.yaml --port 3002
+
+Open the address it prints. The page needs no network: its assets are in the binary.")]
+struct PlaygroundArgs {
+    /// An API definition (a file or a folder) whose routes the page lists.
+    source: Option<PathBuf>,
+    /// The port on 127.0.0.1 (0: any free one).
+    #[arg(long, default_value_t = 3001)]
+    port: u16,
+    /// Which REST API, when the source defines several.
+    #[arg(long, value_name = "NAME")]
+    api: Option<String>,
+    #[command(flatten)]
+    source_args: SourceArgs,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
@@ -233,6 +257,7 @@ fn main() -> ExitCode {
         Command::Routes(a) => routes(a),
         Command::Init(a) => init(a),
         Command::Serve(a) => serve::serve(a),
+        Command::Playground(a) => playground(a),
     };
     match result {
         Ok(code) => code,
@@ -520,5 +545,16 @@ fn init(a: &InitArgs) -> Result<ExitCode, String> {
     let api = source.api(a.api.as_deref()).map_err(|e| e.to_string())?;
     let name = a.source.display().to_string();
     write_out(&vtl_tools::init::starter(api, &name, a.api.as_deref()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn playground(a: &PlaygroundArgs) -> Result<ExitCode, String> {
+    let options = a.source_args.options()?;
+    let playground = vtl_playground::Playground::new(a.source.clone(), a.api.clone(), options)
+        .map_err(|e| e.to_string())?;
+    vtl_playground::run(a.port, playground, |address| {
+        println!("vtl playground: http://{address}/");
+    })
+    .map_err(|e| format!("cannot serve the playground on port {}: {e}", a.port))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -67,7 +67,7 @@ pub fn starter(api: &Api, api_path: &str, api_name: Option<&str>) -> String {
 
 /// A concrete path for a resource path: each `{name}` becomes `name`, and a greedy
 /// `{name+}` becomes `name/more`.
-fn example_path(path: &str) -> String {
+pub fn example_path(path: &str) -> String {
     let segments: Vec<String> = path
         .split('/')
         .map(
