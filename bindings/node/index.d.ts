@@ -1,4 +1,5 @@
-/** A request in the request-file shape; every field is optional. */
+/** A request in the request-file shape; every field is optional. Where a request is
+ * taken, a string is a request file's text (JSON or YAML), numbers kept as written. */
 export interface Request {
   /** The HTTP method, any case. */
   method?: string;
@@ -61,8 +62,14 @@ export class RequestError extends VtlError {}
 /** An API source that cannot be read. */
 export class ApiError extends VtlError {}
 
+export interface RenderOptions {
+  /** `false`: `$context` is exactly the request's `context`, without the local defaults
+   * (`requestId`, `identity.sourceIp`, `stage`...). Default `true`. */
+  contextDefaults?: boolean;
+}
+
 /** Renders `template` against `request`, as `vtl render` does. */
-export function render(template: string, request?: Request): string;
+export function render(template: string, request?: Request | string, options?: RenderOptions): string;
 
 /** Whether a selection pattern matches all of `text`, as Java's `Pattern.matches`. */
 export function select(pattern: string, text: string): boolean;
@@ -71,7 +78,7 @@ export function select(pattern: string, text: string): boolean;
 export class Template {
   constructor(source: string);
   readonly source: string;
-  render(request?: Request): string;
+  render(request?: Request | string, options?: RenderOptions): string;
 }
 
 /** One integration response of a route. */
@@ -125,5 +132,5 @@ export class Api {
   readonly warnings: string[];
   routes(): Route[];
   /** Sends one request through the API. */
-  simulate(method: string, path: string, request?: Request, backend?: Handler | Outcome): Promise<Simulation>;
+  simulate(method: string, path: string, request?: Request | string, backend?: Handler | Outcome): Promise<Simulation>;
 }

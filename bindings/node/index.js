@@ -38,8 +38,10 @@ function toError(failure) {
   return new (CLASSES[failure.class] ?? VtlError)(failure);
 }
 
+// A string is a request file's text (JSON or YAML), numbers as written: JavaScript's own
+// numbers cannot hold every integer a payload or a context may give.
 function requestJson(request) {
-  return JSON.stringify(request ?? {});
+  return typeof request === 'string' ? request : JSON.stringify(request ?? {});
 }
 
 function output(rendered) {
@@ -47,9 +49,11 @@ function output(rendered) {
   return rendered.output;
 }
 
-/** Renders `template` against a request in the request-file shape. */
-function render(template, request) {
-  return output(native.render(String(template), requestJson(request)));
+/** Renders `template` against a request in the request-file shape; `$context` gets the
+ * local defaults under the request's, unless `options.contextDefaults` is false. */
+function render(template, request, options = {}) {
+  const { contextDefaults = true } = options;
+  return output(native.render(String(template), requestJson(request), contextDefaults));
 }
 
 /** Whether a selection pattern matches all of `text`, as Java's `Pattern.matches`. */
@@ -69,8 +73,9 @@ class Template {
     if (error) throw toError(error);
   }
 
-  render(request) {
-    return output(this.#native.render(requestJson(request)));
+  render(request, options = {}) {
+    const { contextDefaults = true } = options;
+    return output(this.#native.render(requestJson(request), contextDefaults));
   }
 }
 

@@ -105,10 +105,11 @@ pub struct Selected {
     pub error: Option<Failure>,
 }
 
-/// Renders `template` against the request-file JSON `request`, as `vtl render` does.
+/// Renders `template` against the request-file JSON `request`, as `vtl render` does;
+/// without `context_defaults`, `$context` is exactly the request's `context`.
 #[napi]
-pub fn render(template: String, request: String) -> Rendered {
-    Template::new(template).render(request)
+pub fn render(template: String, request: String, context_defaults: bool) -> Rendered {
+    Template::new(template).render(request, context_defaults)
 }
 
 /// Whether the selection pattern `pattern` matches all of `text`.
@@ -155,9 +156,9 @@ impl Template {
             .map(|(e, source)| engine_failure(e, Some(source)))
     }
 
-    /// Renders the template against the request-file JSON `request`.
+    /// Renders the template against the request-file JSON `request` (see [`render`]).
     #[napi]
-    pub fn render(&self, request: String) -> Rendered {
+    pub fn render(&self, request: String, context_defaults: bool) -> Rendered {
         let template = match &self.parsed {
             Ok(t) => t,
             Err(_) => {
@@ -169,7 +170,11 @@ impl Template {
         };
         let rendered = guarded(|| {
             let file = RequestFile::parse("<request>", &request)?;
-            template.render(&request::local_call(&file, &Call::default()))
+            template.render(&if context_defaults {
+                request::local_call(&file, &Call::default())
+            } else {
+                request::exact_call(&file)
+            })
         });
         match rendered {
             Ok(output) => Rendered {
