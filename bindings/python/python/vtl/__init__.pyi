@@ -19,8 +19,15 @@ Handler = Callable[[Any, Any], Any]
 #: A backend outcome as ``vtl simulate --backend`` reads it.
 Outcome = Mapping[str, Any]
 
-def render(template: str, request: Optional[RequestLike] = None, **fields: Any) -> str:
-    """Renders ``template`` against a request, as ``vtl render`` does.
+def render(
+    template: str,
+    request: Optional[RequestLike] = None,
+    *,
+    context_defaults: bool = True,
+    **fields: Any,
+) -> str:
+    """Renders ``template`` against a request, as ``vtl render`` does; ``$context`` gets
+    the local defaults under the request's own unless ``context_defaults`` is False.
 
     >>> vtl.render("$input.path('$.name')", body='{"name": "Ada"}')
     'Ada'
@@ -47,7 +54,13 @@ class Template:
     @property
     def source(self) -> str:
         """The template's text."""
-    def render(self, request: Optional[RequestLike] = None, **fields: Any) -> str:
+    def render(
+        self,
+        request: Optional[RequestLike] = None,
+        *,
+        context_defaults: bool = True,
+        **fields: Any,
+    ) -> str:
         """Renders the template against a request (see ``vtl.render``)."""
 
 class Simulation:
