@@ -346,14 +346,33 @@ pub const SOURCE_IP: &str = "127.0.0.1";
 /// The request `file` as a method receives it when run locally: its parameters, headers,
 /// stage variables and body, and a `$context` of realistic defaults under the file's own.
 pub fn local_call(file: &RequestFile, call: &Call) -> Request {
-    let mut request = Request::new();
     let mut params = call.path_parameters.clone();
     params.extend(
         file.path_parameters
             .iter()
             .map(|(k, v)| (k.clone(), v.clone())),
     );
-    for (k, v) in &params {
+    let mut context = defaults(file, call, &params);
+    merge(&mut context, &file.context);
+    with_fields(file, &params, context)
+}
+
+/// The request `file` exactly as written, without the local `$context` defaults: the
+/// template sees only the context the file gives, as the conformance data was recorded.
+///
+/// ```
+/// let file = vtl_tools::request::RequestFile::parse("r.json", r#"{"context": {"stage": "prod"}}"#)?;
+/// let request = vtl_tools::request::exact_call(&file);
+/// assert_eq!(vtl::render("$context.stage|$context.requestId|", &request)?, "prod||");
+/// # Ok::<(), vtl::Error>(())
+/// ```
+pub fn exact_call(file: &RequestFile) -> Request {
+    with_fields(file, &file.path_parameters, file.context.clone())
+}
+
+fn with_fields(file: &RequestFile, params: &Params, context: Map<String, Json>) -> Request {
+    let mut request = Request::new();
+    for (k, v) in params {
         request = request.with_path(k, v);
     }
     for (k, v) in &file.querystring {
@@ -368,8 +387,6 @@ pub fn local_call(file: &RequestFile, call: &Call) -> Request {
     if let Some(b) = &file.body {
         request = request.with_body(b);
     }
-    let mut context = defaults(file, call, &params);
-    merge(&mut context, &file.context);
     for (k, v) in context {
         request = request.with_context(k, v);
     }
