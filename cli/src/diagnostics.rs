@@ -1,7 +1,9 @@
 //! Errors and findings shown the way a Rust user expects: the file, line and column, the
 //! source line with a caret under the spot, and a hint where one is known.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::path::Path;
 
 use annotate_snippets::{Level, Renderer, Snippet};
 use vtl_tools::check::{Finding, Severity};
@@ -15,15 +17,28 @@ fn renderer() -> Renderer {
     }
 }
 
+/// The text of the files findings point into, each read once however many findings it has.
+#[derive(Default)]
+pub struct Sources(HashMap<String, String>);
+
+impl Sources {
+    fn get(&mut self, file: &str) -> &str {
+        self.0
+            .entry(file.to_owned())
+            .or_insert_with(|| vtl_tools::files::read(Path::new(file)).unwrap_or_default())
+    }
+}
+
 /// A finding, shown in the file it is in: the file it names (a template inside an API
-/// definition), else `template`, the text of the lone template `shown` names.
-pub fn finding(shown: &str, template: Option<&str>, f: &Finding) -> String {
-    let file_text;
+/// definition), else `template`, the text of the lone template `shown` names. Only the
+/// line it points at is given to the renderer, so that a file with thousands of findings,
+/// or of one long line, is shown in time proportional to what is printed.
+pub fn finding(shown: &str, template: Option<&str>, f: &Finding, sources: &mut Sources) -> String {
     let (origin, source, offset) = match (&f.file, template) {
         (Some(file), _) => {
-            file_text = vtl_tools::files::read(std::path::Path::new(&**file)).unwrap_or_default();
-            let offset = vtl::offset_of(&file_text, f.line, f.column);
-            (&**file, file_text.as_str(), (f.line > 0).then_some(offset))
+            let text = sources.get(file);
+            let offset = vtl::offset_of(text, f.line, f.column);
+            (&**file, text, (f.line > 0).then_some(offset))
         }
         (None, Some(text)) => (shown, text, f.span.as_ref().map(|s| s.start)),
         (None, None) => (shown, "", None),
@@ -54,11 +69,17 @@ pub fn finding(shown: &str, template: Option<&str>, f: &Finding) -> String {
                 end += 1;
             }
             let label = if f.hint.is_some() { "" } else { "here" };
+            let first = source[..start].rfind('\n').map_or(0, |i| i + 1);
+            let last = source[end.max(first)..]
+                .find('\n')
+                .map_or(source.len(), |i| end.max(first) + i);
+            let line = 1 + source[..first].bytes().filter(|&b| b == b'\n').count();
             message = message.snippet(
-                Snippet::source(source)
+                Snippet::source(&source[first..last])
+                    .line_start(line)
                     .origin(origin)
                     .fold(true)
-                    .annotation(level.span(start..end).label(label)),
+                    .annotation(level.span(start - first..end - first).label(label)),
             );
         }
         None => message = message.snippet(Snippet::source("").origin(origin)),

@@ -478,6 +478,7 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
         .count();
     let warnings = findings.len() - errors;
     let mut text = String::new();
+    let mut sources = diagnostics::Sources::default();
     for (shown, template, f) in &findings {
         if a.format == OutputFormat::Json {
             let obj = serde_json::json!({
@@ -487,7 +488,12 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
             });
             text.push_str(&format!("{obj}\n"));
         } else {
-            text.push_str(&diagnostics::finding(shown, template.as_deref(), f));
+            text.push_str(&diagnostics::finding(
+                shown,
+                template.as_deref(),
+                f,
+                &mut sources,
+            ));
             text.push('\n');
         }
     }
