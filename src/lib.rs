@@ -44,7 +44,9 @@ pub use error::{Error, ErrorKind, offset_of};
 pub use java::regex::JavaRegex;
 pub use limits::Limits;
 pub use template::{Observation, Template, Written};
-pub use value::{BigDecimal, DefinedBlock, Key, ListRef, ListStyle, Map, MapRef, Object, Value};
+pub use value::{
+    BigDecimal, DefinedBlock, Json, Key, ListRef, ListStyle, Map, MapRef, Object, Value,
+};
 
 /// The examples of README.md, compiled and run as tests.
 #[cfg(doctest)]

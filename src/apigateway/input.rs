@@ -49,7 +49,7 @@ impl Input {
     fn read(&self, method: &str, path: &str) -> Result<Found, Error> {
         self.check_size(method)?;
         if self.parsed.borrow().is_none() {
-            let parsed = json::parse(&self.body).map_err(|e| {
+            let parsed = json::parse_shared(&self.body).map_err(|e| {
                 if e.starts_with(json::LIMIT) {
                     e
                 } else {

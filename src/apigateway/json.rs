@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use crate::java::java_trim;
 use crate::value::display::{self, write_json_string};
-use crate::value::{BigDecimal, Key, ListStyle, Value};
+use crate::value::document::{Document, Kind};
+use crate::value::{BigDecimal, Value};
 
 /// json-smart's limit on nesting.
 const MAX_DEPTH: usize = 400;
 
-/// Bytes the values of one payload may take, as [`Tree`] counts them: a 10 MB payload of
-/// empty objects or arrays needs 30 times its size, more than a render may hold.
+/// Bytes the record of one payload's values may take beyond its text (see [`Document`]):
+/// a 10 MB payload of numbers needs ten times its size.
 pub(crate) const MAX_TREE_BYTES: usize = 176 * 1024 * 1024;
 
 /// How a parse error that is a limit of this crate, not invalid JSON, starts.
@@ -21,20 +22,32 @@ pub(crate) const LIMIT: &str = "limit: ";
 
 /// Parses a payload; `Ok(Value::Null)` is the JSON `null`.
 pub(crate) fn parse(text: &str) -> Result<Value, String> {
+    parse_shared(&Arc::from(text))
+}
+
+/// Parses a payload held in shared text, which its values then borrow: objects and arrays
+/// are read in place (see [`Document`]).
+pub(crate) fn parse_shared(text: &Arc<str>) -> Result<Value, String> {
     let mut p = JsonParser::new(text);
     p.skip_ws();
     match p.peek() {
         Some(b'{' | b'[' | b'"' | b'\'') => {
-            let mut tree = Tree::new();
-            let value = p.value(&mut tree, Top::Yes)?;
-            tree.check()?;
-            Ok(value)
+            let mut index = Index {
+                base: text.as_ptr() as usize,
+                doc: Document::new(Arc::clone(text), |word| {
+                    word_value(word).unwrap_or_else(|_| Value::from(word))
+                }),
+            };
+            p.value(&mut index, Top::Yes)?;
+            index.check()?;
+            Ok(index.doc.root())
         }
         // Only whitespace: an empty string.
         None => Ok(Value::empty_string()),
         Some(b':' | b'}' | b']') => Err(p.error("unexpected character")),
         // Anything else is one word running to the end of the text.
-        Some(c) => bare_word(c, java_trim(text), &mut Tree::new()),
+        Some(c) if c < 0x20 => Ok(Value::from(java_trim(text))),
+        Some(_) => word_value(java_trim(text)),
     }
 }
 
@@ -84,71 +97,17 @@ trait Sink {
     fn end_array(&mut self, array: Self::Array) -> Self::Value;
 }
 
-/// Builds the values: insertion-ordered maps and JSON-printing lists.
-struct Tree {
-    /// Entries of the last object read: the objects of an array mostly have as many.
-    object_len: usize,
-    /// Short string values seen lately, by a hash of their bytes: enumerations, tags and
-    /// flags repeat, and sharing them saves an allocation each.
-    strings: [Option<Arc<str>>; STRING_CACHE],
-    /// This thread's object keys (see `KEYS`), held while the payload is read.
-    keys: Vec<Arc<str>>,
-    /// Where in `keys` the key after the last one found is: the objects of an array
-    /// mostly have the same keys in the same order.
-    next_key: usize,
-    /// Bytes the values built so far take, about (see [`MAX_TREE_BYTES`]).
-    bytes: usize,
+/// Records where every value is, in a [`Document`] over the text.
+struct Index {
+    /// Where the text starts in memory: a string the parser hands over is a slice of the
+    /// text unless it had escapes.
+    base: usize,
+    doc: Document,
 }
 
-/// What [`Tree`] counts per container (its shared cell), per array element and per
-/// object entry, beyond its strings.
-const CONTAINER_BYTES: usize = 64;
-const ITEM_BYTES: usize = std::mem::size_of::<Value>();
-const ENTRY_BYTES: usize = 2 * std::mem::size_of::<Value>();
-/// The allocator's share of a container's first element: its header and rounding, and
-/// the room reserved for more.
-const ALLOCATION_BYTES: usize = 48;
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let keys = std::mem::take(&mut self.keys);
-        let _ = KEYS.try_with(|k| *k.borrow_mut() = keys);
-    }
-}
-
-thread_local! {
-    /// Object keys seen lately on this thread.
-    static KEYS: std::cell::RefCell<Vec<Arc<str>>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Keys kept per thread, and the longest kept.
-const KEPT_KEYS: usize = 64;
-const MAX_KEPT_KEY: usize = 64;
-
-/// Most entries an object reserves room for before it has any.
-const OBJECT_HINT: usize = 12;
-
-/// Slots of the short-string cache.
-const STRING_CACHE: usize = 16;
-/// Longest string the cache keeps.
-const SHORT_STRING: usize = 16;
-
-impl Tree {
-    fn new() -> Tree {
-        Tree {
-            object_len: 0,
-            strings: std::array::from_fn(|_| None),
-            keys: KEYS
-                .try_with(|k| std::mem::take(&mut *k.borrow_mut()))
-                .unwrap_or_default(),
-            next_key: 0,
-            bytes: 0,
-        }
-    }
-
+impl Index {
     /// Counts a new container against the render's work and [`MAX_TREE_BYTES`].
     fn container(&mut self) -> Result<(), String> {
-        self.bytes += CONTAINER_BYTES;
         if !crate::limits::burn(1) {
             return Err(format!(
                 "{LIMIT}the render ran out of steps reading the payload"
@@ -158,7 +117,7 @@ impl Tree {
     }
 
     fn check(&self) -> Result<(), String> {
-        if self.bytes > MAX_TREE_BYTES {
+        if self.doc.bytes() > MAX_TREE_BYTES {
             return Err(format!(
                 "{LIMIT}the payload's values would take more than {} MiB",
                 MAX_TREE_BYTES >> 20
@@ -167,114 +126,77 @@ impl Tree {
         Ok(())
     }
 
-    /// A key, shared with an earlier equal key when there is one: the objects of an
-    /// array mostly share their keys, and so do the payloads of one API.
-    fn intern(&mut self, key: &str) -> Arc<str> {
-        if key.len() > MAX_KEPT_KEY {
-            return Arc::from(key);
-        }
-        let keys = &mut self.keys;
-        if let Some(k) = keys.get(self.next_key)
-            && **k == *key
-        {
-            self.next_key += 1;
-            return Arc::clone(k);
-        }
-        if let Some(at) = keys.iter().position(|k| **k == *key) {
-            self.next_key = at + 1;
-            return Arc::clone(&keys[at]);
-        }
-        let k: Arc<str> = Arc::from(key);
-        if keys.len() == KEPT_KEYS {
-            keys.remove(0);
-        }
-        keys.push(Arc::clone(&k));
-        self.next_key = keys.len();
-        k
+    /// The offset of `s` in the text, if it is a slice of it.
+    fn offset(&self, s: &str) -> Option<usize> {
+        let at = (s.as_ptr() as usize).checked_sub(self.base)?;
+        (at + s.len() <= self.doc.text_len()).then_some(at)
     }
 
-    /// A string value, shared with an earlier equal one when it is short.
-    fn short_string(&mut self, s: &str) -> Arc<str> {
-        if s.len() > SHORT_STRING {
-            return Arc::from(s);
-        }
-        let slot = s.bytes().fold(s.len(), |h, b| {
-            h.wrapping_mul(31).wrapping_add(usize::from(b))
-        }) % STRING_CACHE;
-        match &self.strings[slot] {
-            Some(cached) if **cached == *s => Arc::clone(cached),
-            _ => {
-                let fresh: Arc<str> = Arc::from(s);
-                self.strings[slot] = Some(Arc::clone(&fresh));
-                fresh
-            }
-        }
+    fn string(&mut self, s: &str) {
+        match self.offset(s) {
+            Some(at) => self.doc.push(Kind::Text, at, s.len(), 0),
+            None => self.doc.push_decoded(s),
+        };
     }
 }
 
-impl Sink for Tree {
-    type Value = Value;
-    /// The map, and the key whose value is being read.
-    type Object = (crate::value::Map, Option<Arc<str>>);
-    type Array = Vec<Value>;
+impl Sink for Index {
+    type Value = ();
+    /// The container's node and its entries so far.
+    type Object = (u32, u32);
+    type Array = (u32, u32);
 
-    fn string(&mut self, s: &str) -> Value {
-        if s.len() > SHORT_STRING {
-            self.bytes += s.len() + 16;
-        }
-        Value::Str(self.short_string(s))
+    fn string(&mut self, s: &str) {
+        Index::string(self, s);
     }
 
-    fn word(&mut self, word: &str) -> Result<Value, String> {
-        self.bytes += word.len();
-        word_value(word)
-    }
-
-    fn begin_object(&mut self, _: usize) -> Result<Self::Object, String> {
-        self.container()?;
-        // Capped: every object still open got the hint, so it is paid once per level.
-        Ok((
-            crate::value::Map::with_capacity(self.object_len.min(OBJECT_HINT)),
-            None,
-        ))
-    }
-
-    fn key(&mut self, object: &mut Self::Object, key: &str) -> Result<(), String> {
-        object.1 = Some(self.intern(key));
+    fn word(&mut self, word: &str) -> Result<(), String> {
+        let kind = match word_value(word)? {
+            Value::Int(n) => {
+                self.doc.push(Kind::Int, 0, 0, n as u32);
+                return Ok(());
+            }
+            Value::Bool(true) => Kind::True,
+            Value::Bool(false) => Kind::False,
+            Value::Null => Kind::Null,
+            _ => Kind::Word,
+        };
+        let at = self.offset(word).unwrap_or_default();
+        self.doc.push(kind, at, word.len(), 0);
         Ok(())
     }
 
-    fn entry(&mut self, (map, key): &mut Self::Object, value: Value) {
-        if let Some(key) = key.take() {
-            self.bytes += ENTRY_BYTES + if map.is_empty() { ALLOCATION_BYTES } else { 0 };
-            map.insert(Key(Value::Str(key)), value);
-        }
-    }
-
-    fn end_object(&mut self, (map, _): Self::Object) -> Value {
-        self.object_len = map.len();
-        Value::new_map(map)
-    }
-
-    fn begin_array(&mut self, _: usize) -> Result<Vec<Value>, String> {
+    fn begin_object(&mut self, _: usize) -> Result<(u32, u32), String> {
         self.container()?;
-        Ok(Vec::new())
+        Ok((self.doc.push(Kind::Object, 0, 0, 0), 0))
     }
 
-    fn next_item(&mut self, _: &mut Vec<Value>) {}
-
-    fn item(&mut self, array: &mut Vec<Value>, value: Value) {
-        self.bytes += ITEM_BYTES
-            + if array.is_empty() {
-                ALLOCATION_BYTES
-            } else {
-                0
-            };
-        array.push(value);
+    fn key(&mut self, _: &mut (u32, u32), key: &str) -> Result<(), String> {
+        Index::string(self, key);
+        Ok(())
     }
 
-    fn end_array(&mut self, items: Vec<Value>) -> Value {
-        Value::List(Rc::new(std::cell::RefCell::new(items)), ListStyle::Json)
+    fn entry(&mut self, (_, count): &mut (u32, u32), (): ()) {
+        *count += 1;
+    }
+
+    fn end_object(&mut self, (at, count): (u32, u32)) {
+        self.doc.close(at, count);
+    }
+
+    fn begin_array(&mut self, _: usize) -> Result<(u32, u32), String> {
+        self.container()?;
+        Ok((self.doc.push(Kind::Array, 0, 0, 0), 0))
+    }
+
+    fn next_item(&mut self, _: &mut (u32, u32)) {}
+
+    fn item(&mut self, (_, count): &mut (u32, u32), (): ()) {
+        *count += 1;
+    }
+
+    fn end_array(&mut self, (at, count): (u32, u32)) {
+        self.doc.close(at, count);
     }
 }
 
@@ -937,7 +859,46 @@ mod tests {
         })
     }
 
+    /// The value with every payload container in it made into its map or list.
+    fn made(v: &Value) -> Value {
+        match &*v.resolve() {
+            Value::Map(m) => Value::new_map(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), made(v)))
+                    .collect(),
+            ),
+            Value::List(items, style) => Value::List(
+                Rc::new(std::cell::RefCell::new(
+                    items.borrow().iter().map(made).collect(),
+                )),
+                *style,
+            ),
+            other => other.clone(),
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn reading_in_place_is_reading_the_values(text in payload()) {
+            // Each read from a document of its own, so that nothing is made before.
+            let fresh = || parse(&text);
+            if let (Ok(read), Ok(other)) = (fresh(), fresh()) {
+                let values = made(&other);
+                let (mut a, mut b) = (String::new(), String::new());
+                crate::value::write_json(&fresh().unwrap(), &mut a);
+                crate::value::write_json(&values, &mut b);
+                proptest::prop_assert_eq!(a, b);
+                for key in ["a", "b", "c"] {
+                    let lazy = crate::java::property(&fresh().unwrap(), key).map(|v| v.to_java_string());
+                    let eager = crate::java::property(&values, key).map(|v| v.to_java_string());
+                    proptest::prop_assert_eq!(lazy, eager);
+                }
+                proptest::prop_assert_eq!(read.to_java_string(), values.to_java_string());
+                proptest::prop_assert!(crate::value::key::java_equals(&fresh().unwrap(), &values));
+            }
+        }
+
         #[test]
         fn a_decimal_kept_as_written_is_what_java_prints(word in "-?(0|[1-9][0-9]{0,7})\\.[0-9]{1,14}") {
             if decimal_prints_as_written(&word) {

@@ -100,6 +100,36 @@ impl Segment {
     }
 }
 
+/// Whether a value is an object (a map, or a payload's object).
+fn is_object(v: &Value) -> bool {
+    match v {
+        Value::Map(_) => true,
+        Value::Json(json) => json.is_object(),
+        _ => false,
+    }
+}
+
+/// Whether a value is an array (a list, or a payload's array).
+fn is_array(v: &Value) -> bool {
+    match v {
+        Value::List(..) => true,
+        Value::Json(json) => !json.is_object(),
+        _ => false,
+    }
+}
+
+/// Whether an object has the key.
+fn has_key(v: &Value, name: &str) -> bool {
+    match v {
+        Value::Map(m) => m.borrow().contains_key(&StrKey(name)),
+        Value::Json(json) => match json.built() {
+            Some(built) => has_key(&built, name),
+            None => json.get(name).is_some(),
+        },
+        _ => false,
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> String {
     format!("InvalidPathException: {}", msg.into())
 }
@@ -164,7 +194,7 @@ impl JsonPath {
             // indefinite step, such values are skipped.
             if matches!(seg, Segment::Property(_))
                 && self.segments[..n].iter().all(Segment::definite)
-                && nodes.iter().any(|v| !matches!(v, Value::Map(_)))
+                && nodes.iter().any(|v| !is_object(v))
             {
                 return Ok(Found::Missing);
             }
@@ -174,21 +204,19 @@ impl JsonPath {
             // the whole path (Jayway 2.0.0); elsewhere such values are skipped.
             if matches!(seg, Segment::Property(_))
                 && after_object_wildcard
-                && nodes
-                    .iter()
-                    .any(|n| !matches!(n, Value::Map(_) | Value::Null))
+                && nodes.iter().any(|n| !is_object(n) && !n.is_null())
             {
                 return Ok(Found::Missing);
             }
-            after_object_wildcard = matches!(seg, Segment::Wildcard)
-                && nodes.iter().all(|n| matches!(n, Value::Map(_)));
+            after_object_wildcard = matches!(seg, Segment::Wildcard) && nodes.iter().all(is_object);
             let mut next_sheltered = Vec::new();
             for (node, &shelter) in nodes.iter().zip(&sheltered) {
-                if let (Segment::Property(names), Value::Map(m)) = (seg, node)
+                if let Segment::Property(names) = seg
+                    && is_object(node)
                     && !shelter
                     && !self.segments[..n].iter().all(Segment::definite)
                     && names.len() == 1
-                    && !m.borrow().contains_key(&StrKey(names[0].as_str()))
+                    && !has_key(node, &names[0])
                 {
                     return Ok(Found::Missing);
                 }
@@ -199,7 +227,7 @@ impl JsonPath {
                 }
                 let shelters = shelter
                     || matches!(seg, Segment::Deep(_))
-                    || matches!((seg, node), (Segment::Wildcard, Value::List(..)));
+                    || (matches!(seg, Segment::Wildcard) && is_array(node));
                 next_sheltered.resize(next.len(), shelters);
             }
             sheltered = next_sheltered;
@@ -556,6 +584,21 @@ fn not_an_array(index: &str, v: &Value) -> String {
 }
 
 fn step_definite(seg: &Segment, v: &Value) -> Result<Option<Value>, String> {
+    // One step into a payload's container reads the document.
+    if let Value::Json(json) = v
+        && json.built().is_none()
+    {
+        match seg {
+            Segment::Property(names) if names.len() == 1 && json.is_object() => {
+                return Ok(json.get(&names[0]));
+            }
+            Segment::Index(idx) if !json.is_object() => {
+                return Ok(usize::try_from(idx[0]).ok().and_then(|i| json.item(i)));
+            }
+            _ => {}
+        }
+    }
+    let v = &*v.resolve();
     Ok(match seg {
         Segment::Property(names) => match v {
             Value::Map(m) => {
@@ -610,6 +653,15 @@ fn apply(
     out: &mut Vec<Value>,
     definite_so_far: bool,
 ) -> Result<(), Stop> {
+    if let (Segment::Property(names), Value::Json(json)) = (seg, v)
+        && names.len() == 1
+        && json.is_object()
+        && json.built().is_none()
+    {
+        out.extend(json.get(&names[0]));
+        return Ok(());
+    }
+    let v = &*v.resolve();
     match seg {
         Segment::Property(names) => {
             if let Value::Map(m) = v {
@@ -730,6 +782,26 @@ fn deep(
     if depth > 1000 || !crate::limits::burn(1) {
         return Ok(());
     }
+    // A payload's container is scanned in the document.
+    if let Value::Json(json) = v
+        && json.built().is_none()
+        && let Some(children) = json.values()
+    {
+        let applies = match seg {
+            Segment::Index(_) | Segment::FromEnd(_) | Segment::Slice(..) => !json.is_object(),
+            Segment::Property(_) | Segment::Filter(_) => json.is_object(),
+            Segment::Wildcard => true,
+            Segment::Deep(_) => false,
+        };
+        if applies {
+            apply(seg, v, root, out, false)?;
+        }
+        for child in &children {
+            deep(seg, child, root, out, depth + 1)?;
+        }
+        return Ok(());
+    }
+    let v = &*v.resolve();
     match (seg, v) {
         (Segment::Index(_) | Segment::FromEnd(_) | Segment::Slice(..), Value::List(..))
         | (Segment::Property(_), Value::Map(_))
@@ -766,6 +838,7 @@ fn relative(segments: &[Segment], v: &Value) -> Option<Value> {
 /// Whether `v` passes the filter. An item without the filtered property passes no
 /// comparison (`!=` included), and one whose property is null does not exist.
 fn test(f: &Filter, v: &Value, root: &Value) -> Result<bool, String> {
+    let v = &*v.resolve();
     Ok(match f {
         Filter::Or(a, b) => test(a, v, root)? || test(b, v, root)?,
         Filter::And(a, b) => test(a, v, root)? && test(b, v, root)?,
@@ -816,7 +889,7 @@ fn compare(v: &Value, op: Op, lit: &Literal) -> Result<bool, String> {
     use std::cmp::Ordering;
     // An array or an object passes no comparison with a literal (`!=` included), except
     // that it is not null.
-    if matches!(v, Value::List(..) | Value::Map(_)) {
+    if matches!(v, Value::List(..) | Value::Map(_) | Value::Json(_)) {
         return Ok(op == Op::Ne && matches!(lit, Literal::Null));
     }
     let ord = match (v, lit) {

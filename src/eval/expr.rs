@@ -212,6 +212,7 @@ fn equals(a: Option<&Value>, b: Option<&Value>) -> Result<bool, number::MathErro
     let (Some(a), Some(b)) = (a, b) else {
         return Ok(a.is_none() && b.is_none());
     };
+    let (a, b) = (&*a.resolve(), &*b.resolve());
     if a.is_number() && b.is_number() {
         return Ok(number::try_compare(a, b)? == Ordering::Equal);
     }

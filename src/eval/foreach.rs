@@ -108,6 +108,8 @@ impl Renderer<'_> {
         let Some(collection) = self.value(iterable, src, out)? else {
             return Ok(());
         };
+        // A payload's array is iterated as the list it stands for, which the loop may change.
+        let collection = collection.resolve().into_owned();
         // A list is read element by element so that a change to it during the loop is
         // noticed, as Java's iterator does.
         let list = match &collection {

@@ -213,7 +213,7 @@ impl Renderer<'_> {
     /// `value[index]` as Velocity 1.7 does it: lists by integer (negative counts from the
     /// end, out of range fails), maps by key.
     fn index(&self, value: &Value, index: &Value, span: Span, src: &str) -> Step<Option<Value>> {
-        match value {
+        match &*value.resolve() {
             Value::List(items, _) => {
                 // Only an `Integer` finds `get(int)`: Velocity does not narrow a `Long`.
                 let Value::Int(i) = *index else {
@@ -353,6 +353,10 @@ impl Renderer<'_> {
         let Some(container) = self.follow(target, target.chain.len() - 1, src, out)? else {
             return Ok(());
         };
+        // A payload's container changes as the map or list it stands for, and one stored
+        // in a collection is that very object.
+        let container = container.resolve().into_owned();
+        let value = value.resolve().into_owned();
         // A collection keeping the value keeps its memory (a variable is replaced instead).
         if matches!(container, Value::Map(_) | Value::List(..))
             && !crate::limits::build_elements(java::collections::kept(&value))

@@ -39,6 +39,8 @@ impl Type {
             Value::List(_, ListStyle::Java) => Type::ArrayList,
             Value::List(_, ListStyle::Json) => Type::JsonArray,
             Value::Map(_) => Type::LinkedHashMap,
+            Value::Json(json) if json.is_object() => Type::LinkedHashMap,
+            Value::Json(_) => Type::JsonArray,
             Value::Define(_) => Type::DefinedBlock,
             Value::Object(o) if ClassObject::is(o) => Type::Class,
             Value::Object(_) | Value::Null => return None,

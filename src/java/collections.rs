@@ -56,6 +56,7 @@ pub(crate) fn kept(v: &Value) -> usize {
     1 + match v {
         Value::List(items, _) => items.try_borrow().map_or(0, |l| l.len()),
         Value::Map(map) => map.try_borrow().map_or(0, |m| m.len()),
+        Value::Json(json) => json.len(),
         _ => 0,
     }
 }

@@ -43,6 +43,11 @@ pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
             .get(&crate::value::key::StrKey(name))
             .filter(|v| !v.is_null())
             .cloned(),
+        Value::Json(json) => match json.built() {
+            Some(built) => property(&built, name),
+            None if json.is_object() => json.get(name).filter(|v| !v.is_null()),
+            None => property(&json.value(), name),
+        },
         Value::Object(o) => o.property(name),
         Value::Define(_) | Value::Null => None,
         _ => {
@@ -64,7 +69,14 @@ pub(crate) fn property(value: &Value, name: &str) -> Option<Value> {
 
 /// `$value.name(args)`.
 pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
+    // A payload's container is its map or list to a method, and so it is when passed to
+    // one: a collection then holds the very object, as in Java.
+    if args.iter().any(|a| matches!(a, Value::Json(_))) {
+        let args: Vec<Value> = args.iter().map(|a| a.resolve().into_owned()).collect();
+        return call(value, name, &args);
+    }
     let found = match value {
+        Value::Json(json) => return json_call(json, name, args),
         Value::Str(s) => string::call(s, name, args),
         // `clone()`: a shallow copy of the same class.
         Value::List(items, _) if name == "clone" && !copied(items.borrow().len()) => {
@@ -104,6 +116,23 @@ pub(crate) fn call(value: &Value, name: &str, args: &[Value]) -> Call {
         Value::Define(_) => None,
     };
     found.or_else(|| common(value, name, args))
+}
+
+/// A method of a payload's container: what reads one value reads the document, the rest
+/// is the method of the map or list it stands for.
+fn json_call(json: &crate::value::Json, name: &str, args: &[Value]) -> Call {
+    if let Some(built) = json.built() {
+        return call(&built, name, args);
+    }
+    match (name, args, json.is_object()) {
+        ("get", [Value::Str(key)], true) => Some(Ok(json.get(key).unwrap_or(Value::Null))),
+        ("size", [], false) => Some(Ok(Value::Int(json.len() as i32))),
+        ("isEmpty", [], false) => Some(Ok(Value::Bool(json.len() == 0))),
+        ("get", [Value::Int(i)], false) if usize::try_from(*i).is_ok_and(|i| i < json.len()) => {
+            Some(Ok(json.item(*i as usize).unwrap_or(Value::Null)))
+        }
+        _ => call(&json.value(), name, args),
+    }
 }
 
 /// Takes the work and memory of copying `elements` into a new collection; false when
@@ -185,6 +214,7 @@ fn hash_code_at(value: &Value, depth: usize, budget: &mut usize) -> i32 {
                 hash_code_at(k.value(), depth + 1, budget) ^ hash_code_at(v, depth + 1, budget)
             })
             .fold(0i32, i32::wrapping_add),
+        Value::Json(json) => hash_code_at(&json.value(), depth + 1, budget),
         Value::BigInt(n) => n.to_string().len() as i32,
         Value::BigDecimal(n) => n.to_java_string().len() as i32,
         Value::Object(o) => hash_code(&Value::from(o.to_java_string())),

@@ -29,6 +29,7 @@ impl Value {
                     .map(|(k, v)| (k.value().to_java_string(), v.to_json()))
                     .collect(),
             ),
+            Value::Json(json) => json.value().to_json(),
             Value::Object(o) => J::String(o.to_java_string()),
             Value::Define(_) => J::Null,
         }

@@ -29,7 +29,7 @@ impl Value {
     }
 }
 
-fn write_java(v: &Value, out: &mut String, depth: usize) {
+pub(crate) fn write_java(v: &Value, out: &mut String, depth: usize) {
     if out.len() > crate::limits::max_string() {
         return;
     }
@@ -48,6 +48,10 @@ fn write_java(v: &Value, out: &mut String, depth: usize) {
         // The renderer prints defined blocks itself; outside of a render they are empty.
         Value::Define(_) => {}
         _ if depth >= MAX_DEPTH => out.push_str("..."),
+        Value::Json(json) => match json.built() {
+            Some(built) => write_java(&built, out, depth),
+            None => json.write(out, depth, false),
+        },
         Value::List(_, ListStyle::Json) => write_json(v, out, depth),
         Value::List(items, ListStyle::Java) => {
             out.push('[');
@@ -118,6 +122,10 @@ pub(crate) fn write_json(v: &Value, out: &mut String, depth: usize) {
     }
     match v {
         Value::Null => out.push_str("null"),
+        Value::Json(json) => match json.built() {
+            Some(built) => write_json(&built, out, depth),
+            None => json.write(out, depth, true),
+        },
         Value::Str(s) => write_json_string(s, out),
         Value::Double(d) if d.is_infinite() => out.push_str("null"),
         Value::List(items, _) => {

@@ -77,6 +77,7 @@ impl Hash for Key {
             // Objects are equal only to themselves, so their address is their hash (their
             // text could need a map that is being written).
             Value::Object(o) => (Rc::as_ptr(o) as *const () as usize).hash(state),
+            Value::Json(json) => Key(json.value()).hash(state),
             Value::Define(_) => 1u8.hash(state),
         }
     }
@@ -92,6 +93,7 @@ fn shallow_hash(v: &Value) -> u64 {
     match v {
         Value::List(items, _) => hasher.hash_one((2u8, items.try_borrow().map_or(0, |l| l.len()))),
         Value::Map(map) => hasher.hash_one((3u8, map.try_borrow().map_or(0, |m| m.len()))),
+        Value::Json(json) => shallow_hash(&json.value()),
         other => hasher.hash_one(Key(other.clone())),
     }
 }
@@ -101,7 +103,8 @@ pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => return compared(x, y) && same_str(x, y),
         // Values that hold no others compare at once, whatever work the render has left.
-        (Value::List(..) | Value::Map(_), _) | (_, Value::List(..) | Value::Map(_)) => {}
+        (Value::List(..) | Value::Map(_) | Value::Json(_), _)
+        | (_, Value::List(..) | Value::Map(_) | Value::Json(_)) => {}
         _ => return equals_at(a, b, 0, &mut 1),
     }
     // A map's keys may hold collections that hold the map: comparing them starts a new
@@ -150,6 +153,9 @@ pub(crate) const MAX_DEPTH: usize = 200;
 fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
     if depth > MAX_DEPTH || *budget == 0 {
         return false;
+    }
+    if matches!(a, Value::Json(_)) || matches!(b, Value::Json(_)) {
+        return equals_at(&a.resolve(), &b.resolve(), depth, budget);
     }
     *budget -= 1;
     match (a, b) {

@@ -8,6 +8,7 @@ pub(crate) mod bigint;
 mod convert;
 mod decimal;
 pub(crate) mod display;
+pub(crate) mod document;
 mod double;
 pub(crate) mod key;
 mod map;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 
 pub use bigint::BigInteger;
 pub use decimal::BigDecimal;
+pub use document::Json;
 
 /// Appends the value as json-smart writes JSON (how `$input.json` and JSON lists print).
 pub(crate) fn write_json(v: &Value, out: &mut String) {
@@ -64,6 +66,9 @@ pub enum Value {
     List(ListRef, ListStyle),
     /// A `java.util.LinkedHashMap`, printing as `{k=v, k2=v2}`.
     Map(MapRef),
+    /// An object or array of a JSON payload, read in place: it is the `LinkedHashMap` or
+    /// JSON list it stands for, made only when a template needs it whole.
+    Json(Json),
     /// An object implemented in Rust with its own properties and methods.
     Object(Rc<dyn Object>),
     /// A `#define`d block; it prints by rendering the block with the variables of the moment.
@@ -193,6 +198,15 @@ impl Value {
         }
     }
 
+    /// The value itself, with a payload's container made into the map or list it stands
+    /// for.
+    pub fn resolve(&self) -> std::borrow::Cow<'_, Value> {
+        match self {
+            Value::Json(json) => std::borrow::Cow::Owned(json.value()),
+            other => std::borrow::Cow::Borrowed(other),
+        }
+    }
+
     /// Velocity's truth value of a reference: false only for `null` and `false`.
     pub fn is_truthy(&self) -> bool {
         !matches!(self, Value::Null | Value::Bool(false))
@@ -211,6 +225,8 @@ impl Value {
             Value::Str(_) => "String",
             Value::List(..) => "ArrayList",
             Value::Map(_) => "LinkedHashMap",
+            Value::Json(json) if json.is_object() => "LinkedHashMap",
+            Value::Json(_) => "ArrayList",
             Value::Object(_) => "Object",
             Value::Define(_) => "Block",
         }
