@@ -108,18 +108,27 @@ impl Renderer<'_> {
         let Some(collection) = self.value(iterable, src, out)? else {
             return Ok(());
         };
-        // A payload's array is iterated as the list it stands for, which the loop may change.
-        let collection = collection.resolve().into_owned();
+        // A payload's array is read from the document until the loop makes it into its list
+        // (by changing it); then the list is read.
+        let json = match &collection {
+            Value::Json(json) if !json.is_object() && json.built().is_none() => Some(json.clone()),
+            _ => None,
+        };
+        let collection = match json {
+            Some(_) => collection,
+            None => collection.resolve().into_owned(),
+        };
         // A list is read element by element so that a change to it during the loop is
         // noticed, as Java's iterator does.
-        let list = match &collection {
+        let mut list = match &collection {
             Value::List(items, _) => Some(Rc::clone(items)),
             _ => None,
         };
-        let snapshot = if list.is_some() {
-            Vec::new()
-        } else {
-            items(&collection)
+        let snapshot = match &json {
+            Some(json) if crate::limits::burn(json.len()) => json.items(),
+            Some(_) => Vec::new(),
+            None if list.is_some() => Vec::new(),
+            None => items(&collection),
         };
         let len = list.as_ref().map_or(snapshot.len(), |l| l.borrow().len());
         if len == 0 {
@@ -165,9 +174,16 @@ impl Renderer<'_> {
         let mut result = Ok(());
         // Java's iterator: it goes on while its cursor differs from the list's current size,
         // and fails if the size changed since the loop began.
-        let current_len = || list.as_ref().map_or(len, |l| l.borrow().len());
         let mut i = 0;
-        while i != current_len() {
+        loop {
+            if list.is_none()
+                && let Some(Value::List(made, _)) = json.as_ref().and_then(|j| j.built())
+            {
+                list = Some(made);
+            }
+            if i == list.as_ref().map_or(len, |l| l.borrow().len()) {
+                break;
+            }
             if self.limits.max_iterations.is_some_and(|max| i >= max) {
                 result = Err(self.error(
                     src,
