@@ -153,7 +153,7 @@ impl Request {
 
     /// A render context whose `$input` payload is `payload` (the request body, or for a
     /// response template the backend's answer) and whose `$context` is `map`, or, without
-    /// one, a map made from the request if the template uses `$context`.
+    /// one, the request's context, read in place.
     pub(crate) fn bind_payload(
         &self,
         payload: std::sync::Arc<str>,
@@ -185,7 +185,7 @@ impl Request {
 /// is shared; `$context` and `$stageVariables` are made when a render first uses them.
 struct Call {
     input: input::Input,
-    /// The `$context` map to use, if given; else one made from the request.
+    /// The `$context` map to use, if given; else the request's context is read.
     context: Option<MapRef>,
     strings: Arc<request::Strings>,
 }
@@ -195,13 +195,10 @@ impl Scope for Call {
         Some(match name {
             "input" => Value::Object(self),
             "util" => Value::Object(util::Util::shared()),
-            "context" => {
-                let map = match &self.context {
-                    Some(map) => Rc::clone(map),
-                    None => context_map(&self.strings),
-                };
-                Value::Object(Rc::new(context::ContextMap::top(map)))
-            }
+            "context" => Value::Object(Rc::new(match &self.context {
+                Some(map) => context::ContextMap::top(Rc::clone(map)),
+                None => context::ContextMap::of_request(Arc::clone(&self.strings)),
+            })),
             "stageVariables" => Value::Map(request::pairs_map(&self.strings.stage_variables)),
             _ => return None,
         })
