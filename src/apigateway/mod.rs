@@ -195,10 +195,10 @@ impl Scope for Call {
         Some(match name {
             "input" => Value::Object(self),
             "util" => Value::Object(util::Util::shared()),
-            "context" => Value::Object(Rc::new(match &self.context {
-                Some(map) => context::ContextMap::top(Rc::clone(map)),
+            "context" => Value::Object(match &self.context {
+                Some(map) => Rc::new(context::ContextMap::top(Rc::clone(map))),
                 None => context::ContextMap::of_request(Arc::clone(&self.strings)),
-            })),
+            }),
             "stageVariables" => Value::Map(request::pairs_map(&self.strings.stage_variables)),
             _ => return None,
         })
