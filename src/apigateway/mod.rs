@@ -112,8 +112,7 @@ pub fn check_size(template: &str) -> Result<(), Error> {
 pub fn render_with_overrides(template: &Template, request: &Request) -> Result<Rendering, Error> {
     check_size(template.source())?;
     let (context, map) = request.bind();
-    let mut output = String::new();
-    template.render_context(&context, &mut output)?;
+    let output = template.render_string(&context)?;
     let map = map.borrow();
     let take = |name: &str| {
         map.get(&crate::value::key::StrKey(name))
