@@ -35,7 +35,7 @@ const DEPTH: usize = 4;
 /// An object of the request's own context, read in place while a template reads only its
 /// strings, numbers and objects. When a template needs a map (to change it, call a
 /// method, print `$context`), the whole `$context` map is made, and each object already
-/// read takes its own map from it, so that all see the same changes, as on API Gateway.
+/// read takes its own map from it, so that all see the same changes, as Java maps do.
 struct InPlace {
     strings: Arc<Strings>,
     /// The object: the indexes of the entries leading to it from `$context`.
