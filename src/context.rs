@@ -27,16 +27,14 @@ pub(crate) enum Binding {
     Json(serde_json::Value),
     /// An object implemented in Rust, shared by every render.
     Object(Rc<dyn Object>),
-    /// A value made on first use in a render (so that an unused variable costs nothing):
-    /// value number `n` of a maker, which may make the values of several variables.
-    Made(Rc<dyn Maker>, usize),
 }
 
-/// Makes the values of variables bound with [`Binding::Made`], when a render first uses
-/// them.
-pub(crate) trait Maker {
-    /// Value number `n`.
-    fn make(&self, n: usize) -> Value;
+/// Variables known by name rather than listed: each is made when a render first uses it,
+/// so a render pays only for the variables its template reads, and binding them all
+/// costs the one allocation of the scope.
+pub(crate) trait Scope {
+    /// The value of `$name`, if the scope has such a variable.
+    fn variable(self: Rc<Self>, name: &str) -> Option<Value>;
 }
 
 /// The variables a template is rendered with.
@@ -59,6 +57,8 @@ pub(crate) trait Maker {
 pub struct Context {
     /// Few variables, each looked up once per render: a list is the fastest map here.
     pub(crate) vars: Vec<(Cow<'static, str>, Binding)>,
+    /// Where a name not in `vars` is looked up next.
+    pub(crate) scope: Option<Rc<dyn Scope>>,
     pub(crate) null_mode: NullMode,
     pub(crate) limits: Limits,
 }
@@ -130,10 +130,10 @@ impl Context {
 
     /// The value of `$name` as a fresh template value, if bound.
     pub(crate) fn lookup(&self, name: &str) -> Option<Value> {
-        match &self.vars.iter().find(|(n, _)| n == name)?.1 {
-            Binding::Json(json) => Some(Value::from_json(json)),
-            Binding::Object(o) => Some(Value::Object(Rc::clone(o))),
-            Binding::Made(maker, n) => Some(maker.make(*n)),
+        match self.vars.iter().find(|(n, _)| n == name) {
+            Some((_, Binding::Json(json))) => Some(Value::from_json(json)),
+            Some((_, Binding::Object(o))) => Some(Value::Object(Rc::clone(o))),
+            None => Rc::clone(self.scope.as_ref()?).variable(name),
         }
     }
 }

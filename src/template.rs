@@ -79,9 +79,15 @@ impl Template {
     /// Renders the template into a new string, against a [`Context`] or an API Gateway
     /// [`Request`](crate::Request).
     pub fn render<B: Bindings + ?Sized>(&self, bindings: &B) -> Result<String, Error> {
+        self.render_string(&bindings.context())
+    }
+
+    /// Renders into a new string allocated once, with room for what the last render
+    /// wrote (or, the first time, half again the template's size).
+    pub(crate) fn render_string(&self, context: &Context) -> Result<String, Error> {
         let guess = self.source.len() + self.source.len() / 2;
         let mut out = String::with_capacity(guess.max(self.last_len.load(Ordering::Relaxed)));
-        self.render_into(bindings, &mut out)?;
+        self.render_context(context, &mut out)?;
         self.last_len.store(out.len(), Ordering::Relaxed);
         Ok(out)
     }

@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::context::{Binding, Bindings, Context, NullMode};
+use crate::context::{Bindings, Context, NullMode, Scope};
 use crate::value::key::StrKey;
 use crate::value::{Key, MapRef, Value};
 use crate::{Error, ErrorKind, Template};
@@ -112,8 +112,7 @@ pub fn check_size(template: &str) -> Result<(), Error> {
 pub fn render_with_overrides(template: &Template, request: &Request) -> Result<Rendering, Error> {
     check_size(template.source())?;
     let (context, map) = request.bind();
-    let mut output = String::new();
-    template.render_context(&context, &mut output)?;
+    let output = template.render_string(&context)?;
     let map = map.borrow();
     let take = |name: &str| {
         map.get(&crate::value::key::StrKey(name))
@@ -153,7 +152,7 @@ impl Request {
 
     /// A render context whose `$input` payload is `payload` (the request body, or for a
     /// response template the backend's answer) and whose `$context` is `map`, or, without
-    /// one, a map made from the request if the template uses `$context`.
+    /// one, the request's context, read in place.
     pub(crate) fn bind_payload(
         &self,
         payload: std::sync::Arc<str>,
@@ -165,58 +164,43 @@ impl Request {
         } else {
             payload
         };
-        // One allocation for the variables of the call.
+        // The one allocation of binding a call: its variables are made as a template
+        // reads them.
         let call = Rc::new(Call {
             input: input::Input::new(body, Arc::clone(&strings)),
             context: map.map(Rc::clone),
             strings,
         });
         Context {
-            vars: vec![
-                (
-                    Cow::Borrowed("input"),
-                    Binding::Object(Rc::clone(&call) as _),
-                ),
-                (Cow::Borrowed("util"), Binding::Object(util::Util::shared())),
-                (
-                    Cow::Borrowed("context"),
-                    Binding::Made(Rc::clone(&call) as _, Call::CONTEXT),
-                ),
-                (
-                    Cow::Borrowed("stageVariables"),
-                    Binding::Made(call, Call::STAGE_VARIABLES),
-                ),
-            ],
+            vars: Vec::new(),
+            scope: Some(call),
             null_mode: NullMode::Empty,
             limits: self.limits(),
         }
     }
 }
 
-/// The variables of one API call: `$input` (the object itself), and `$context` and
-/// `$stageVariables`, made when a render first uses them.
+/// The variables of one API call ([`VARIABLES`]): `$input` is the call itself; `$util`
+/// is shared; `$context` and `$stageVariables` are made when a render first uses them.
 struct Call {
     input: input::Input,
-    /// The `$context` map to use, if given; else one made from the request.
+    /// The `$context` map to use, if given; else the request's context is read.
     context: Option<MapRef>,
     strings: Arc<request::Strings>,
 }
 
-impl Call {
-    const CONTEXT: usize = 0;
-    const STAGE_VARIABLES: usize = 1;
-}
-
-impl crate::context::Maker for Call {
-    fn make(&self, n: usize) -> Value {
-        if n == Call::STAGE_VARIABLES {
-            return Value::Map(request::pairs_map(&self.strings.stage_variables));
-        }
-        let map = match &self.context {
-            Some(map) => Rc::clone(map),
-            None => context_map(&self.strings),
-        };
-        Value::Object(Rc::new(context::ContextMap::top(map)))
+impl Scope for Call {
+    fn variable(self: Rc<Self>, name: &str) -> Option<Value> {
+        Some(match name {
+            "input" => Value::Object(self),
+            "util" => Value::Object(util::Util::shared()),
+            "context" => Value::Object(match &self.context {
+                Some(map) => Rc::new(context::ContextMap::top(Rc::clone(map))),
+                None => context::ContextMap::of_request(Arc::clone(&self.strings)),
+            }),
+            "stageVariables" => Value::Map(request::pairs_map(&self.strings.stage_variables)),
+            _ => return None,
+        })
     }
 }
 
