@@ -504,7 +504,8 @@ impl<'a> JsonParser<'a> {
         out.clear();
         // Escapes only shrink a string, and most strings are short.
         out.reserve((self.s.len() - self.pos).min(256));
-        // A `\u` high surrogate waiting for its low half; alone it becomes U+FFFD.
+        // A `\u` high surrogate waiting for its low half; alone it stays one (see
+        // `surrogate`).
         let mut high: Option<u16> = None;
         loop {
             // Escapes come close together here: a plain loop beats a vectorised search.
@@ -565,7 +566,10 @@ impl<'a> JsonParser<'a> {
                         if (0xD800..0xDC00).contains(&unit) {
                             high = Some(unit as u16);
                         } else {
-                            out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
+                            out.push(
+                                char::from_u32(unit)
+                                    .unwrap_or_else(|| crate::java::surrogate::lone(unit as u16)),
+                            );
                         }
                     }
                 }
@@ -604,8 +608,8 @@ const STOP: [bool; 256] = {
 
 /// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
 fn lone_surrogate(high: &mut Option<u16>, out: &mut String) {
-    if high.take().is_some() {
-        out.push('\u{fffd}');
+    if let Some(unit) = high.take() {
+        out.push(crate::java::surrogate::lone(unit));
     }
 }
 

@@ -126,8 +126,23 @@ pub fn render_with_overrides(template: &Template, request: &Request) -> Result<R
 }
 
 /// Parses a JSON document given by the user; an error names `what` and the position.
+/// JSON text whose escapes of lone surrogates (`"\ud800"`: valid JSON, which Java reads
+/// into a string) are replaced by the characters standing for them in this crate's
+/// strings, for a JSON parser that reads only Unicode characters. [`Request::from_json`]
+/// does it itself; a render writes such a surrogate as `?`, as API Gateway does.
+///
+/// ```
+/// let json = vtl::apigateway::keep_lone_surrogates(r#"{"body": "a\ud800b"}"#);
+/// let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+/// let request = vtl::Request::from_value(&value).unwrap();
+/// assert_eq!(vtl::render("$input.body $input.body.length()", &request).unwrap(), "a?b 3");
+/// ```
+pub fn keep_lone_surrogates(json: &str) -> Cow<'_, str> {
+    crate::java::surrogate::json_escapes(json)
+}
+
 pub(crate) fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, Error> {
-    serde_json::from_str(text).map_err(|e| {
+    serde_json::from_str(&keep_lone_surrogates(text)).map_err(|e| {
         Error::new(ErrorKind::Input, format!("{what} is not valid JSON: {e}"))
             .at(e.line().max(1), e.column().max(1))
     })

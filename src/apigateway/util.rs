@@ -55,11 +55,15 @@ impl Object for Util {
                 crate::limits::burn_text(text.len());
                 json::parse(&text).map_err(|e| fail(name, format!("ParseException: {e}")))
             }
-            "urlEncode" => Ok(Value::from(url_encode(&text))),
+            "urlEncode" => Ok(Value::from(url_encode(&crate::java::surrogate::encoded(
+                &text,
+            )))),
             "urlDecode" => url_decode(&text)
                 .map(Value::from)
                 .map_err(|e| fail(name, e)),
-            "base64Encode" => Ok(Value::from(base64_encode(text.as_bytes()))),
+            "base64Encode" => Ok(Value::from(base64_encode(
+                crate::java::surrogate::encoded(&text).as_bytes(),
+            ))),
             "base64Decode" => base64_decode(&text)
                 .map(|bytes| Value::from(String::from_utf8_lossy(&bytes).into_owned()))
                 .map_err(|e| fail(name, e)),
@@ -108,9 +112,8 @@ fn js_escape_into(s: &str, first: usize, out: &mut String) {
             '\r' => out.push_str("\\r"),
             '\u{7f}' => out.push('\u{7f}'),
             c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    push_unicode_escape(out, *unit);
+                for unit in crate::java::surrogate::units(c.encode_utf8(&mut [0; 4])) {
+                    push_unicode_escape(out, unit);
                 }
             }
         },

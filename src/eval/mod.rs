@@ -228,6 +228,7 @@ impl<'t> Renderer<'t> {
         if let Some(o) = self.observer.as_mut() {
             o.main = (Arc::as_ptr(src) as *const u8, out as *const String);
         }
+        let start = out.len();
         let ended = match self.block(block, src, out) {
             Ok(()) | Err(Halt::Break(_)) | Err(Halt::Stop) => Ok(()),
             Err(halt) => Err(halt),
@@ -235,7 +236,10 @@ impl<'t> Renderer<'t> {
         // The last node's work and output are checked here, as each earlier one's were by
         // the next.
         let last = block.last().map_or(Span::default(), Node::span);
-        match ended.and_then(|()| self.check_limits(last, src, out)) {
+        let checked = ended.and_then(|()| self.check_limits(last, src, out));
+        // The output leaves as Java's UTF-8 encoder writes it.
+        crate::java::surrogate::encode_output(out, start);
+        match checked {
             Ok(()) => Ok(()),
             Err(Halt::Error(e)) => Err(e),
             Err(_) => Ok(()),

@@ -7,6 +7,7 @@ pub(crate) mod collections;
 mod number;
 pub mod regex;
 mod string;
+pub(crate) mod surrogate;
 
 use crate::value::Value;
 use crate::{Error, ErrorKind};
@@ -200,9 +201,9 @@ fn hash_code_at(value: &Value, depth: usize, budget: &mut usize) -> i32 {
         }
         // Measured about four times the cost of reading UTF-16 units alone.
         Value::Str(s) if !crate::limits::burn(s.len() / 4) => 0,
-        Value::Str(s) => s
-            .encode_utf16()
-            .fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u))),
+        Value::Str(s) => {
+            surrogate::units(s).fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)))
+        }
         Value::List(items, _) => items.borrow().iter().fold(1i32, |h, v| {
             h.wrapping_mul(31)
                 .wrapping_add(hash_code_at(v, depth + 1, budget))

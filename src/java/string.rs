@@ -37,13 +37,13 @@ fn element_list(
 }
 
 fn units(s: &str) -> Vec<u16> {
-    s.encode_utf16().collect()
+    super::surrogate::units(s).collect()
 }
 
-/// A string from UTF-16 units; an unpaired surrogate becomes `?`, as the Java side writes it.
+/// A string from UTF-16 units, an unpaired surrogate kept (see `surrogate`).
 pub(crate) fn from_units(u: &[u16]) -> String {
     char::decode_utf16(u.iter().copied())
-        .map(|c| c.unwrap_or('?'))
+        .map(|c| c.unwrap_or_else(|e| super::surrogate::lone(e.unpaired_surrogate())))
         .collect()
 }
 
@@ -516,17 +516,20 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
                 char::decode_utf16(u[a as usize..b as usize].iter().copied()).count() as i32,
             ))
         }
-        ("getBytes", []) | ("getBytes", [Value::Str(_)]) => Some(element_list(
-            name,
-            s.len(),
-            1,
-            s.bytes().map(|b| Value::Int(i32::from(b as i8))),
-        )),
+        ("getBytes", []) | ("getBytes", [Value::Str(_)]) => {
+            let bytes = super::surrogate::encoded(s);
+            Some(element_list(
+                name,
+                bytes.len(),
+                1,
+                bytes.bytes().map(|b| Value::Int(i32::from(b as i8))),
+            ))
+        }
         ("toCharArray", []) => Some(element_list(
             name,
             s.len(),
             8,
-            s.encode_utf16().map(|u| Value::from(from_units(&[u]))),
+            super::surrogate::units(s).map(|u| Value::from(from_units(&[u]))),
         )),
         ("contentEquals", [Value::Str(o)]) => ok(**s == **o),
         ("regionMatches", rest) if rest.len() == 4 || rest.len() == 5 => {
@@ -630,7 +633,9 @@ pub(super) fn call(s: &Arc<str>, name: &str, args: &[Value]) -> Call {
 /// Java's `length()`: UTF-16 code units, counted from the UTF-8 bytes (each character
 /// starts with one non-continuation byte; those above U+FFFF take two units).
 pub(crate) fn utf16_len(s: &str) -> usize {
-    s.bytes()
+    let units: usize = s
+        .bytes()
         .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
-        .sum()
+        .sum();
+    units - super::surrogate::count(s)
 }

@@ -454,7 +454,7 @@ use crate::Error;
 
 /// Decodes every `\\u` and the four UTF-16 units after it as Java's `Integer.parseInt(_,
 /// 16)` reads them (a sign allowed, the value cut to 16 bits); the decoded text is not
-/// scanned again. A lone surrogate becomes `?`, as the strings of a render write it.
+/// scanned again. A lone surrogate stays one (see `java::surrogate`).
 fn unicode_escapes(raw: &str) -> Result<String, String> {
     let units: Vec<u16> = raw.encode_utf16().collect();
     let mut out: Vec<u16> = Vec::with_capacity(units.len());

@@ -101,7 +101,9 @@ fn shallow_hash(v: &Value) -> u64 {
 /// Java's `a.equals(b)` for two values: same class and same content.
 pub(crate) fn java_equals(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Str(x), Value::Str(y)) => return compared(x, y) && same_str(x, y),
+        (Value::Str(x), Value::Str(y)) => {
+            return (compared(x, y) && same_str(x, y)) || crate::java::surrogate::same_units(x, y);
+        }
         // Values that hold no others compare at once, whatever work the render has left.
         (Value::List(..) | Value::Map(_) | Value::Json(_), _)
         | (_, Value::List(..) | Value::Map(_) | Value::Json(_)) => {}
@@ -166,7 +168,9 @@ fn equals_at(a: &Value, b: &Value, depth: usize, budget: &mut usize) -> bool {
         (Value::BigInt(x), Value::BigInt(y)) => x == y,
         (Value::Double(x), Value::Double(y)) => x.to_bits() == y.to_bits(),
         (Value::BigDecimal(x), Value::BigDecimal(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => compared(x, y) && x == y,
+        (Value::Str(x), Value::Str(y)) => {
+            (compared(x, y) && x == y) || crate::java::surrogate::same_units(x, y)
+        }
         (Value::List(x, _), Value::List(y, _)) => {
             if Rc::ptr_eq(x, y) {
                 return true;

@@ -206,6 +206,13 @@ impl Document {
 
     /// Reads `text` in the given syntax.
     pub fn parse_as(file: Arc<str>, text: &str, syntax: Syntax) -> Result<Document, Error> {
+        // Java strings hold lone surrogates, which JSON may write: each is read as one
+        // character (the positions after one on its line count it so).
+        let text = match syntax {
+            Syntax::Json => vtl::apigateway::keep_lone_surrogates(text),
+            Syntax::Yaml => std::borrow::Cow::Borrowed(text),
+        };
+        let text = &*text;
         let lines = Lines::new(text);
         let root = match syntax {
             Syntax::Json => json::parse(text, &lines),
