@@ -655,7 +655,7 @@ pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
             ));
         }
     }
-    // A finding about a whole pattern points at all of it.
+    // A finding about a whole pattern points at all of it; each is placed in its pattern.
     for (i, f) in &mut findings {
         let p = patterns[*i].unwrap_or_default();
         if f.span.is_none() {
