@@ -7,6 +7,7 @@ mod serve;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use clap::{Args, Parser, Subcommand};
 use vtl::apigateway::{Outcome, simulate};
@@ -444,7 +445,8 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
         .split(';')
         .next()
         .is_some_and(|t| t.trim().to_ascii_lowercase().ends_with("json"));
-    let mut findings: Vec<(String, Option<String>, Finding)> = Vec::new();
+    // A lone template's findings share its text, indexed once.
+    let mut findings: Vec<(String, Option<Rc<diagnostics::Source>>, Finding)> = Vec::new();
     for name in &a.sources {
         let opened = if name == "-" {
             Opened::Template(read(name)?)
@@ -458,8 +460,9 @@ fn check(a: &CheckArgs) -> Result<ExitCode, String> {
                     lambda: false,
                 };
                 let shown = if name == "-" { "<stdin>" } else { name };
-                for f in vtl_tools::check::check_template(&text, &requests, expect) {
-                    findings.push((shown.to_string(), Some(text.clone()), f));
+                let source = Rc::new(diagnostics::Source::new(text));
+                for f in vtl_tools::check::check_template(source.text(), &requests, expect) {
+                    findings.push((shown.to_string(), Some(Rc::clone(&source)), f));
                 }
             }
             Opened::Api(source) => {

@@ -115,6 +115,23 @@ fn check_places_findings_in_the_files_templates_were_written_in() {
 }
 
 #[test]
+fn a_finding_on_a_long_line_shows_its_file_column_and_the_line_cut_around_it() {
+    // Minified files: the renderer is given a window of the line around each finding, and
+    // the header keeps the column in the file (in characters, after hundreds of `é`); the
+    // cut shows as `...`, and where the line ends within the window, its end is shown.
+    golden(
+        "check-one-line-api",
+        &["check", &format!("{G}/one-line-api.json")],
+        1,
+    );
+    golden(
+        "check-one-line-template",
+        &["check", &format!("{G}/one-line.vm")],
+        1,
+    );
+}
+
+#[test]
 fn a_yaml_file_that_is_no_api_is_not_a_template() {
     golden(
         "check-not-an-api",

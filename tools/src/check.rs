@@ -3,6 +3,7 @@
 //! hint); presenting them is the caller's business. [`check_api`] checks every template
 //! and pattern of an API, each finding placed in the file the template was written in.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use vtl::apigateway::{
 use vtl::syntax::ast::{Access, Block, Expr, ExprKind, Node, Reference};
 use vtl::{ErrorKind, Template, offset_of};
 
+use crate::lines::LineIndex;
 use crate::suggest::closest;
 
 /// How serious a finding is.
@@ -64,10 +66,8 @@ impl Finding {
         }
     }
 
-    fn at(mut self, source: &str, span: Range<usize>) -> Finding {
-        let (line, column) = line_column(source, span.start);
-        self.line = line;
-        self.column = column;
+    /// The finding about `span` of the checked text; [`locate`] gives it its line and column.
+    fn at(mut self, span: Range<usize>) -> Finding {
         self.span = Some(span);
         self
     }
@@ -98,18 +98,21 @@ impl Finding {
     }
 }
 
-/// The 1-based line and column (in characters) of byte `offset` of `text`.
-fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
+/// Gives the findings about spans of `text` their 1-based lines and columns (in
+/// characters), from one index of `text`: a long text with thousands of findings costs
+/// no more per finding than a short one.
+fn locate(findings: &mut [Finding], text: &str) {
+    let lines = LineIndex::new(text);
+    for f in findings {
+        if let Some(span) = &f.span {
+            let mut offset = span.start.min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let (line, column) = lines.position(text, offset);
+            (f.line, f.column) = (line as usize, column as usize);
+        }
     }
-    let before = &text[..offset];
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (
-        before.matches('\n').count() + 1,
-        before[line_start..].chars().count() + 1,
-    )
 }
 
 /// What a template's output is expected to be.
@@ -347,8 +350,8 @@ fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64)
             let at = e
                 .offset()
                 .unwrap_or_else(|| offset_of(source, e.line(), e.column()));
-            findings
-                .push(Finding::new(Severity::Error, "parse", e.message()).at(source, at..at + 1));
+            findings.push(Finding::new(Severity::Error, "parse", e.message()).at(at..at + 1));
+            locate(&mut findings, source);
             findings.sort_by_key(|f| (f.line, f.column));
             return findings;
         }
@@ -361,6 +364,10 @@ fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64)
     } else {
         requests
     };
+    // Where findings start: an unresolved reference is reported once, and not again where
+    // `#if` or a name check already did (the findings up to `known` are in).
+    let mut spotted = HashSet::new();
+    let mut known = 0;
     for (n, request) in samples.iter().enumerate() {
         let which = if requests.len() > 1 {
             format!(" (sample request {})", n + 1)
@@ -371,13 +378,14 @@ fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64)
         // Without sample requests, everything taken from the payload is missing: only
         // samples tell a typo from an absent field.
         let samples_given = !requests.is_empty();
+        spotted.extend(
+            findings[known..]
+                .iter()
+                .filter_map(|f| Some(f.span.as_ref()?.start)),
+        );
         for span in observed.unresolved.iter().filter(|_| samples_given) {
             let text = &source[span.clone()];
-            // Reported once, and not again where `#if` or a name check already did.
-            if findings
-                .iter()
-                .any(|f| f.span.as_ref().is_some_and(|s| s.start == span.start))
-            {
+            if !spotted.insert(span.start) {
                 continue;
             }
             findings.push(
@@ -386,10 +394,11 @@ fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64)
                     "unresolved-reference",
                     format!("`{text}` resolves to nothing{which}, so it renders as \"\""),
                 )
-                .at(source, span.clone())
+                .at(span.clone())
                 .hint("check the spelling; write `$!name` where an absent value is expected"),
             );
         }
+        known = findings.len();
         let output = match observed.output {
             Ok(out) => out,
             Err(e) => {
@@ -399,8 +408,8 @@ fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64)
                     ErrorKind::Unsupported => ("unsupported-directive", Severity::Error),
                     _ => ("render", Severity::Error),
                 };
-                let mut f = Finding::new(severity, code, format!("{}{which}", e.message()))
-                    .at(source, at..at + 1);
+                let mut f =
+                    Finding::new(severity, code, format!("{}{which}", e.message())).at(at..at + 1);
                 if e.message().contains("iterations") {
                     f = f.hint(format!(
                         "API Gateway runs at most {MAX_FOREACH_ITERATIONS} iterations of a #foreach"
@@ -423,6 +432,7 @@ fn check_limited(source: &str, requests: &[Request], expect: Expect, steps: u64)
             ));
         }
     }
+    locate(&mut findings, source);
     findings.sort_by_key(|f| (f.line, f.column));
     findings
 }
@@ -463,7 +473,7 @@ fn json_finding(
             e.column()
         ),
     )
-    .at(source, src_at..src_at + 1);
+    .at(src_at..src_at + 1);
     if escaped_quote {
         f.hint("$util.escapeJavaScript turns ' into \\', which JSON rejects; append .replaceAll(\"\\\\'\", \"'\")")
     } else if lambda {
@@ -485,7 +495,7 @@ fn lint_block(block: &Block, source: &str, findings: &mut Vec<Finding>) {
                     "unsupported-directive",
                     format!("#{} is not available on API Gateway: a mapping template has no files to read", r.name),
                 )
-                .at(source, r.span.range()),
+                .at(r.span.range()),
             ),
             Node::If(i) => {
                 for (cond, body) in &i.branches {
@@ -535,7 +545,7 @@ fn lint_condition(cond: &Expr, source: &str, findings: &mut Vec<Finding>) {
             "if-existence",
             format!("`#if({text})` is true even when `{text}` is missing: API Gateway makes it \"\", which is not false"),
         )
-        .at(source, reference.span.range())
+        .at(reference.span.range())
         .hint(format!("to test for a value, write #if(\"$!{name}\" != \"\")")),
     );
 }
@@ -606,7 +616,7 @@ pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
                 let at = p.char_indices().nth(at).map_or(p.len(), |(b, _)| b);
                 findings.push((
                     i,
-                    Finding::new(Severity::Error, "invalid-pattern", e.message()).at(p, at..at + 1),
+                    Finding::new(Severity::Error, "invalid-pattern", e.message()).at(at..at + 1),
                 ));
                 continue;
             }
@@ -645,12 +655,13 @@ pub fn check_patterns(patterns: &[Option<&str>]) -> Vec<(usize, Finding)> {
             ));
         }
     }
-    // A finding about a whole pattern points at all of it.
+    // A finding about a whole pattern points at all of it; each is placed in its pattern.
     for (i, f) in &mut findings {
+        let p = patterns[*i].unwrap_or_default();
         if f.span.is_none() {
-            let p = patterns[*i].unwrap_or_default();
-            *f = f.clone().at(p, 0..p.len());
+            f.span = Some(0..p.len());
         }
+        locate(std::slice::from_mut(f), p);
     }
     findings
 }
@@ -777,7 +788,7 @@ fn lint_names(block: &Block, source: &str, findings: &mut Vec<Finding>) {
                             "unknown-variable",
                             format!("`${name}` is not a variable API Gateway provides, and the template does not set it"),
                         )
-                        .at(source, r.span.range())
+                        .at(r.span.range())
                         .hint(format!("did you mean `${close}`?")),
                     );
                 }
@@ -798,7 +809,7 @@ fn lint_names(block: &Block, source: &str, findings: &mut Vec<Finding>) {
             "unknown-member",
             format!("{what} `{member}`"),
         )
-        .at(source, range);
+        .at(range);
         if let Some(close) = closest(member, known) {
             f = f.hint(format!("did you mean `{close}`?"));
         }
@@ -845,7 +856,7 @@ fn lint_directives(source: &str, findings: &mut Vec<Finding>) {
                     "unknown-directive",
                     format!("#{word} is not a Velocity directive: it is printed as text"),
                 )
-                .at(source, at..start + len)
+                .at(at..start + len)
                 .hint(format!("did you mean #{close}?")),
             );
         }

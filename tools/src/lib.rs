@@ -10,7 +10,7 @@ pub mod document;
 pub mod files;
 pub mod import;
 pub mod init;
-mod lines;
+pub mod lines;
 pub mod request;
 pub mod routes;
 pub mod suggest;

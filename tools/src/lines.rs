@@ -1,5 +1,6 @@
-//! Where the lines of a text start: one table, for every reader in this crate, from byte
-//! offsets to the 1-based lines and columns (in characters) that messages show, and back.
+//! Where the lines of a text start: one table, for every reader of a file and for showing
+//! a spot in one, from byte offsets to the 1-based lines and columns (in characters) that
+//! messages show, and back.
 
 /// Bytes between two character counts kept: a lookup counts at most this many bytes, so
 /// that a file of one long line (minified JSON) costs the same per lookup as any other.
@@ -7,9 +8,18 @@ const STRIDE: usize = 64;
 
 /// The byte offsets where the lines of a text start, and how many characters come before
 /// every `STRIDE`th byte. It keeps no text, so that a reader can own its text beside it
-/// or borrow it.
+/// or borrow it; every method takes the text it was made from.
+///
+/// ```
+/// use vtl_tools::lines::LineIndex;
+/// let text = "{\n  \"é\": 1\n}";
+/// let index = LineIndex::new(text);
+/// assert_eq!(index.position(text, 8), (2, 6));
+/// assert_eq!(index.offset(text, 2, 5), 8);
+/// assert_eq!(index.range(text, 2), 2..11);
+/// ```
 #[derive(Debug)]
-pub(crate) struct LineIndex {
+pub struct LineIndex {
     starts: Vec<usize>,
     chars: Vec<usize>,
 }
@@ -20,6 +30,7 @@ fn starts_char(b: u8) -> bool {
 }
 
 impl LineIndex {
+    /// The table of `text`, made in one pass over it.
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(
@@ -77,16 +88,24 @@ impl LineIndex {
         text.len()
     }
 
-    /// The text of 1-based line `n`, without its line break.
-    pub fn line<'a>(&self, text: &'a str, n: usize) -> &'a str {
+    /// The bytes of 1-based line `n`, up to its `\n` (a `\r` before it included); an empty
+    /// range at the end of `text` for a line past its last.
+    pub fn range(&self, text: &str, n: usize) -> std::ops::Range<usize> {
         let Some(&start) = self.starts.get(n.saturating_sub(1)) else {
-            return "";
+            return text.len()..text.len();
         };
         let end = self
             .starts
             .get(n)
             .map_or(text.len(), |&e| e.saturating_sub(1));
-        text.get(start..end).unwrap_or("").trim_end_matches('\r')
+        start..end.max(start)
+    }
+
+    /// The text of 1-based line `n`, without its line break.
+    pub fn line<'a>(&self, text: &'a str, n: usize) -> &'a str {
+        text.get(self.range(text, n))
+            .unwrap_or("")
+            .trim_end_matches('\r')
     }
 }
 

@@ -422,7 +422,8 @@ fn defaults(file: &RequestFile, call: &Call, params: &Params) -> Map<String, Jso
     let (epoch_ms, time) = clock(file, call.now);
     let id = fingerprint(file, method.as_deref(), url.as_deref());
 
-    let mut c = Map::new();
+    // Sized for every key below: a case file builds one per case.
+    let mut c = Map::with_capacity(16);
     if let Some(r) = resource {
         c.insert("resourceId".into(), resource_id(r).into());
         c.insert("resourcePath".into(), r.into());
@@ -442,7 +443,7 @@ fn defaults(file: &RequestFile, call: &Call, params: &Params) -> Map<String, Jso
     c.insert("domainPrefix".into(), prefix.into());
     c.insert("requestTimeEpoch".into(), epoch_ms.into());
     c.insert("requestId".into(), uuid(id).into());
-    let mut identity = Map::new();
+    let mut identity = Map::with_capacity(12);
     for key in [
         "cognitoIdentityPoolId",
         "accountId",

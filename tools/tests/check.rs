@@ -81,6 +81,33 @@ fn unresolved_references() {
 }
 
 #[test]
+fn findings_on_long_lines_are_placed_in_characters_and_reported_once() {
+    // Every finding of a long line of 2-byte characters, two samples each missing both
+    // references: the columns count characters, and each reference is reported once.
+    let unit = "é$input.path('$.a')$x.y";
+    let line = unit.repeat(2000);
+    let src = format!("[\n{line}\n]");
+    let samples = [
+        Request::new().with_body("{}"),
+        Request::new().with_body("{}"),
+    ];
+    let findings = check_template(&src, &samples, Expect::default());
+    let width = unit.chars().count();
+    let mut expected = Vec::new();
+    for i in 0..2000 {
+        expected.push((2, i * width + 2));
+        expected.push((2, i * width + 20));
+    }
+    let placed: Vec<(usize, usize)> = findings.iter().map(|f| (f.line, f.column)).collect();
+    assert_eq!(placed, expected);
+    assert!(
+        codes(&findings)
+            .iter()
+            .all(|c| *c == "unresolved-reference")
+    );
+}
+
+#[test]
 fn if_used_as_presence_test() {
     assert_eq!(
         template("{#if($input.path('$.a'))#end}", r#"{"a": 1}"#),
