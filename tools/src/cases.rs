@@ -51,7 +51,7 @@
 //!
 //! The renders of one case file share [`check::MAX_TOTAL_STEPS`] equally (each at most
 //! API Gateway's per-render limit), and a file holds at most [`MAX_CASES`] cases, so a
-//! run ends within a few seconds whatever its templates do; a case past its share fails
+//! run ends within about a second whatever its templates do; a case past its share fails
 //! with the render's limit error.
 //!
 //! A malformed case file is an error at the offending value (`cases.yaml:12:7: ...`);
@@ -380,7 +380,8 @@ struct ExpectShape {
 }
 
 /// The most cases a case file holds: with [`check::MAX_TOTAL_STEPS`] shared among
-/// them, each render still gets 10,000 steps, more than a mapping template needs.
+/// them, each of a case's two renders still gets 5,000 steps, as many as a template
+/// looping over a hundred items takes.
 pub const MAX_CASES: usize = 10_000;
 
 struct Case {

@@ -144,7 +144,7 @@ pub struct Sample {
 ///
 /// The renders of one API share [`MAX_TOTAL_STEPS`]: each template rendered against each
 /// sample gets an equal part of it (API Gateway's own limit when that is smaller), so a
-/// check of thousands of methods ends within a few seconds whatever their templates do.
+/// check of thousands of methods ends within about a second whatever their templates do.
 pub fn check_api(api: &Api, samples: &[Sample], fallback: &[Request]) -> Vec<Finding> {
     let templates: usize = api
         .methods
@@ -167,9 +167,9 @@ pub fn check_api(api: &Api, samples: &[Sample], fallback: &[Request]) -> Vec<Fin
 }
 
 /// The work all the renders of one `vtl check` of an API, or of one case file, may do
-/// together: about two seconds. Each render gets an equal share, at most API Gateway's
-/// per-render limit.
-pub const MAX_TOTAL_STEPS: u64 = 200_000_000;
+/// together: within about a second (four times one render's default budget). Each render
+/// gets an equal share, at most API Gateway's per-render limit.
+pub const MAX_TOTAL_STEPS: u64 = 100_000_000;
 
 /// The steps each of `renders` renders may take within [`MAX_TOTAL_STEPS`].
 pub fn share(renders: usize) -> u64 {
