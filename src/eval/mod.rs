@@ -228,6 +228,7 @@ impl<'t> Renderer<'t> {
         if let Some(o) = self.observer.as_mut() {
             o.main = (Arc::as_ptr(src) as *const u8, out as *const String);
         }
+        let _render = crate::value::document::Render::begin();
         let start = out.len();
         let ended = match self.block(block, src, out) {
             Ok(()) | Err(Halt::Break(_)) | Err(Halt::Stop) => Ok(()),

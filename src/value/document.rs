@@ -139,10 +139,57 @@ impl Document {
         self.built.borrow().get(&at).cloned()
     }
 
-    fn keep(&self, at: u32, made: &Value) {
-        let word = &self.made[at as usize / 64];
+    /// Keeps the list or map `made` of node `at` for the rest of the render.
+    fn keep(doc: &Rc<Document>, at: u32, made: &Value) {
+        let first = doc.built.borrow().is_empty();
+        let word = &doc.made[at as usize / 64];
         word.set(word.get() | 1 << (at % 64));
-        self.built.borrow_mut().insert(at, made.clone());
+        doc.built.borrow_mut().insert(at, made.clone());
+        if first {
+            MADE.with(|m| m.borrow_mut().push(Rc::clone(doc)));
+        }
+    }
+
+    /// Lets go of the lists and maps made of this document's containers.
+    fn forget(&self) {
+        let built = std::mem::take(&mut *self.built.borrow_mut());
+        for word in &self.made {
+            word.set(0);
+        }
+        drop(built);
+    }
+}
+
+thread_local! {
+    /// Renders running on this thread, one inside another.
+    static RENDERS: Cell<usize> = const { Cell::new(0) };
+    /// The documents whose containers this thread's renders made into lists and maps.
+    static MADE: RefCell<Vec<Rc<Document>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Held while a render runs. A list or map made of a container holds the document (its
+/// containers stay there) and the document holds it: when the last render on the thread
+/// ends, the documents let go of what they made, so that both are freed.
+pub(crate) struct Render(());
+
+impl Render {
+    pub(crate) fn begin() -> Render {
+        RENDERS.with(|r| r.set(r.get() + 1));
+        Render(())
+    }
+}
+
+impl Drop for Render {
+    fn drop(&mut self) {
+        let left = RENDERS.with(|r| {
+            r.set(r.get() - 1);
+            r.get()
+        });
+        if left == 0 {
+            for doc in MADE.with(|m| std::mem::take(&mut *m.borrow_mut())) {
+                doc.forget();
+            }
+        }
     }
 }
 
@@ -391,7 +438,61 @@ impl Json {
             let items = self.items();
             Value::List(Rc::new(RefCell::new(items)), ListStyle::Json)
         };
-        self.doc.keep(self.at, &made);
+        // Outside a render nothing changes it: it need not be kept.
+        if RENDERS.with(Cell::get) > 0 {
+            Document::keep(&self.doc, self.at, &made);
+        }
         made
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document of `{"o": {"k": 1}}`, its root and a way to tell whether it is freed.
+    fn document() -> (Value, std::rc::Weak<Document>) {
+        let text: Arc<str> = Arc::from(r#"{"o": {"k": 1}}"#);
+        let mut doc = Document::new(Arc::clone(&text), |w| Value::from(w));
+        let root = doc.push(Kind::Object, 0, 0, 0);
+        doc.push(Kind::Text, 2, 1, 0);
+        let inner = doc.push(Kind::Object, 0, 0, 0);
+        doc.push(Kind::Text, 8, 1, 0);
+        doc.push(Kind::Int, 0, 0, 1);
+        doc.close(inner, 1);
+        doc.close(root, 1);
+        let root = doc.root();
+        let Value::Json(json) = &root else {
+            panic!("an object stays in its document");
+        };
+        let weak = Rc::downgrade(&json.doc);
+        (root, weak)
+    }
+
+    #[test]
+    fn what_a_render_made_is_freed_with_its_document() {
+        let (root, weak) = document();
+        {
+            let _render = Render::begin();
+            let Value::Json(json) = &root else { return };
+            // The root made into its map, which holds the inner object in the document.
+            assert_eq!(json.value().to_java_string(), "{o={k=1}}");
+            assert!(json.built().is_some());
+        }
+        drop(root);
+        assert!(
+            weak.upgrade().is_none(),
+            "the document and its map hold each other"
+        );
+    }
+
+    #[test]
+    fn made_outside_a_render_is_not_kept() {
+        let (root, weak) = document();
+        let Value::Json(json) = &root else { return };
+        assert_eq!(json.value().to_java_string(), "{o={k=1}}");
+        assert!(json.built().is_none());
+        drop(root);
+        assert!(weak.upgrade().is_none());
     }
 }
