@@ -1,6 +1,7 @@
 //! JSON as API Gateway reads a payload: json-smart's permissive parser (single quotes,
 //! unquoted words, trailing commas and trailing garbage are accepted; text that is no JSON
-//! at all becomes one string), into insertion-ordered maps and JSON-printing lists.
+//! at all becomes one string), into a document read in place whose objects are
+//! insertion-ordered maps and whose arrays are JSON-printing lists.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -13,9 +14,10 @@ use crate::value::{BigDecimal, Value};
 /// json-smart's limit on nesting.
 const MAX_DEPTH: usize = 400;
 
-/// Bytes the record of one payload's values may take beyond its text (see [`Document`]):
-/// a 10 MB payload of numbers needs ten times its size.
-pub(crate) const MAX_TREE_BYTES: usize = 176 * 1024 * 1024;
+/// Bytes the record of one document's values may take beyond its text (see [`Document`]):
+/// a 10 MB payload of numbers needs ten times its size, a larger text parsed by
+/// `$util.parseJson` more.
+pub(crate) const MAX_DOCUMENT_BYTES: usize = 176 * 1024 * 1024;
 
 /// How a parse error that is a limit of this crate, not invalid JSON, starts.
 pub(crate) const LIMIT: &str = "limit: ";
@@ -106,7 +108,7 @@ struct Index {
 }
 
 impl Index {
-    /// Counts a new container against the render's work and [`MAX_TREE_BYTES`].
+    /// Counts a new container against the render's work and [`MAX_DOCUMENT_BYTES`].
     fn container(&mut self) -> Result<(), String> {
         if !crate::limits::burn(1) {
             return Err(format!(
@@ -117,10 +119,10 @@ impl Index {
     }
 
     fn check(&self) -> Result<(), String> {
-        if self.doc.bytes() > MAX_TREE_BYTES {
+        if self.doc.bytes() > MAX_DOCUMENT_BYTES {
             return Err(format!(
                 "{LIMIT}the payload's values would take more than {} MiB",
-                MAX_TREE_BYTES >> 20
+                MAX_DOCUMENT_BYTES >> 20
             ));
         }
         Ok(())

@@ -36,15 +36,15 @@ pub(crate) enum Kind {
 /// One value of the document: for a container, its entries follow it (an object's as
 /// key and value), up to `next`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Node {
-    pub(crate) kind: Kind,
+struct Node {
+    kind: Kind,
     /// Where the value's text (or decoded text) starts, and its length.
-    pub(crate) start: u32,
-    pub(crate) len: u32,
+    start: u32,
+    len: u32,
     /// The node after this one's contents.
-    pub(crate) next: u32,
+    next: u32,
     /// A container's entries, or an `Integer`'s bits.
-    pub(crate) count: u32,
+    count: u32,
 }
 
 /// A document's nodes over its text.
