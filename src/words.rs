@@ -100,17 +100,11 @@ impl<'a> Block<'a> {
         self.put(u64::from_le_bytes(bytes), c.len_utf8());
     }
 
-    fn flush(&mut self) {
+    /// Appends what is written to `out`: call it when done.
+    pub(crate) fn flush(&mut self) {
         self.out
             .extend_from_slice(self.bytes.get(..self.len).unwrap_or_default());
         self.len = 0;
-    }
-}
-
-/// What is written is in `out` once the block is dropped.
-impl Drop for Block<'_> {
-    fn drop(&mut self) {
-        self.flush();
     }
 }
 

@@ -667,7 +667,7 @@ impl<'a> JsonParser<'a> {
                 Some(&decoded) => out.put(u64::from(decoded), 1),
             }
         };
-        drop(out);
+        out.flush();
         self.pos = i;
         self.scratch = String::from_utf8(decoded)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
@@ -716,10 +716,15 @@ fn hex(s: &[u8], at: usize, digits: usize) -> Option<u32> {
         }
         table
     };
-    s.get(at..at + digits)?.iter().try_fold(0, |n, &b| {
-        let d = VALUES[usize::from(b)];
-        (d < 16).then_some(n * 16 + u32::from(d))
-    })
+    // Every digit read, then one test of them all.
+    let (n, invalid) = s
+        .get(at..at + digits)?
+        .iter()
+        .fold((0, 0), |(n, invalid), &b| {
+            let d = VALUES[usize::from(b)];
+            (n << 4 | u32::from(d), invalid | d)
+        });
+    (invalid < 16).then_some(n)
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.

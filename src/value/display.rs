@@ -363,6 +363,7 @@ fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
             }
         }
     }
+    block.flush();
 }
 
 /// `\uXXXX` with upper-case hex digits, and two bytes more to make a word.
