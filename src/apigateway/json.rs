@@ -967,7 +967,87 @@ mod tests {
         })
     }
 
+    /// json-smart's reading of a quoted string, a character at a time: `body` follows the
+    /// opening `quote`; `None` when it is invalid.
+    fn string_one_by_one(body: &str, quote: char) -> Option<String> {
+        let end = body.find([quote, '\\'])?;
+        if body[end..].starts_with(quote) {
+            return Some(body[..end].to_string());
+        }
+        let mut chars = body.chars();
+        let hex = |n: usize, chars: &mut std::str::Chars| {
+            (0..n).try_fold(0, |v, _| Some(v * 16 + chars.next()?.to_digit(16)?))
+        };
+        let (mut out, mut high) = (String::new(), None::<u32>);
+        loop {
+            let c = chars.next()?;
+            let lone = |high: &mut Option<u32>, out: &mut String| {
+                if high.take().is_some() {
+                    out.push('\u{fffd}');
+                }
+            };
+            if c == quote {
+                lone(&mut high, &mut out);
+                return Some(out);
+            }
+            if c < ' ' || c == '\u{7f}' {
+                continue;
+            }
+            if c != '\\' {
+                lone(&mut high, &mut out);
+                out.push(c);
+                continue;
+            }
+            let e = chars.next()?;
+            if e == 'u' {
+                let unit = hex(4, &mut chars)?;
+                match high.take() {
+                    Some(h) if (0xDC00..0xE000).contains(&unit) => {
+                        out.push(char::from_u32(
+                            0x10000 + ((h - 0xD800) << 10) + unit - 0xDC00,
+                        )?);
+                        continue;
+                    }
+                    Some(_) => out.push('\u{fffd}'),
+                    None => {}
+                }
+                if (0xD800..0xDC00).contains(&unit) {
+                    high = Some(unit);
+                } else {
+                    out.push(char::from_u32(unit).unwrap_or('\u{fffd}'));
+                }
+                continue;
+            }
+            lone(&mut high, &mut out);
+            match e {
+                'x' => out.push(char::from_u32(hex(2, &mut chars)?)?),
+                'b' => out.push('\u{8}'),
+                'f' => out.push('\u{c}'),
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '"' | '\'' | '/' | '\\' => out.push(e),
+                _ => {}
+            }
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn strings_read_as_one_character_at_a_time(
+            body in "(plain text|[a-c é😀\u{1}\u{1f}\u{7f}\"']|\\\\u(d83d|dbff|de00|dc00|00e9|0041|0000|12g4)|\\\\x(41|e9|4)|\\\\[nrtbf\"'/\\\\aqé])*",
+            single in proptest::prelude::any::<bool>(),
+        ) {
+            let quote = if single { '\'' } else { '"' };
+            let expected = string_one_by_one(&body, quote);
+            let read = parse(&format!("{quote}{body}"));
+            match (read, expected) {
+                (Ok(Value::Str(read)), Some(expected)) => proptest::prop_assert_eq!(&*read, expected),
+                (Err(_), None) => {}
+                (read, expected) => proptest::prop_assert!(false, "{:?}: {:?} vs {:?}", body, read.map(|v| v.to_java_string()), expected),
+            }
+        }
+
         #[test]
         fn a_decimal_kept_as_written_is_what_java_prints(word in "-?(0|[1-9][0-9]{0,7})\\.[0-9]{1,14}") {
             if decimal_prints_as_written(&word) {

@@ -245,4 +245,41 @@ mod tests {
         assert!(base64_decode("YQ=").is_err());
         assert!(base64_decode("aGVsbG8==").is_err());
     }
+
+    /// commons-lang's `escapeJavaScript`, a character at a time.
+    fn escape_one_by_one(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '\'' | '"' | '\\' | '/' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{c}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                c if !(' '..='\u{7f}').contains(&c) => {
+                    for unit in c.encode_utf16(&mut [0; 2]) {
+                        out.push_str(&format!("\\u{:04X}", unit));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_word_scan_stops_where_the_table_does() {
+        crate::value::display::assert_stops_agree::<JavaScript>();
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_javascript_is_escaping_each_character(s in "([a-z ]{0,12}|['\"\\\\/\u{0}-\u{1f}\u{7f}\u{80}é\u{2028}😀])*") {
+            proptest::prop_assert_eq!(escape_javascript(&s), escape_one_by_one(&s));
+        }
+    }
 }

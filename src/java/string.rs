@@ -641,3 +641,13 @@ pub(crate) fn utf16_len(s: &str) -> usize {
         })
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    proptest::proptest! {
+        #[test]
+        fn length_counts_utf16_units(s in "[a-zé日😀\u{80}\u{7ff}\u{800}\u{ffff}\u{10000}]{0,300}") {
+            proptest::prop_assert_eq!(super::utf16_len(&s), s.encode_utf16().count());
+        }
+    }
+}

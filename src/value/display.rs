@@ -321,10 +321,7 @@ fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(bytes.get(..first).unwrap_or_default());
     let mut block = words::Block::new(out);
     let mut i = first;
-    loop {
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
+    while let Some(&b) = bytes.get(i) {
         // The plain bytes of the next word, written with the word (what follows them
         // overwrites the rest); escapes often come in a row, so a stop is seen first.
         if E::PIECES.get(b).1 == 1
@@ -377,4 +374,68 @@ pub(crate) const fn unicode_escape(unit: u16) -> [u8; 8] {
         HEX[u & 0xf],
     );
     [b'\\', b'u', a, b, c, d, 0, 0]
+}
+
+/// Panics unless `E::stops` flags a byte, in any place of a word, exactly when its piece is
+/// not the byte itself.
+#[cfg(test)]
+pub(crate) fn assert_stops_agree<E: Escaper>() {
+    for b in 0..=255u8 {
+        for lane in 0..8 {
+            let mut word = [b' '; 8];
+            word[lane] = b;
+            let mask = E::stops(u64::from_le_bytes(word));
+            let copied = E::PIECES.get(b).1 == 1;
+            assert_eq!(mask == 0, copied, "{b:#x} at {lane}");
+            if !copied {
+                assert_eq!(words::first(mask), lane, "{b:#x} at {lane}");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// json-smart's JSON string, a character at a time.
+    fn json_one_by_one(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' | '\\' | '/' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c < ' '
+                    || ('\u{7f}'..='\u{9f}').contains(&c)
+                    || ('\u{2000}'..='\u{20ff}').contains(&c) =>
+                {
+                    out.push_str(&format!("\\u{:04X}", c as u32));
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn the_word_scan_stops_where_the_table_does() {
+        assert_stops_agree::<Json>();
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_json_string_is_each_character_escaped(s in "([a-z ]{0,12}|[\"\\\\/'\u{0}-\u{1f}\u{7f}-\u{a0}é\u{1fff}-\u{2100}\u{2fff}😀])*") {
+            let mut out = String::new();
+            write_json_string(&s, &mut out);
+            proptest::prop_assert_eq!(out, json_one_by_one(&s));
+        }
+    }
 }
