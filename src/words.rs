@@ -61,23 +61,21 @@ pub(crate) fn find(bytes: &[u8], stop: impl Fn(u8) -> bool, stops: impl Fn(u64) 
 }
 
 /// Bytes of a block.
-const BLOCK: usize = 256;
+pub(crate) const BLOCK: usize = 256;
 
-/// Bytes written a word at a time on the stack and appended to `out` a block at a time:
-/// a write is a comparison and a store.
+/// Bytes written a word at a time into a block on the stack and appended to `out` a block
+/// at a time: a write is a comparison and a store. The block is the caller's array, apart
+/// from this, so that no reference to this leaves the loop writing it and `len` stays in
+/// a register.
 pub(crate) struct Block<'a> {
-    bytes: [u8; BLOCK],
+    bytes: &'a mut [u8; BLOCK],
     len: usize,
     out: &'a mut Vec<u8>,
 }
 
 impl<'a> Block<'a> {
-    pub(crate) fn new(out: &'a mut Vec<u8>) -> Block<'a> {
-        Block {
-            bytes: [0; BLOCK],
-            len: 0,
-            out,
-        }
+    pub(crate) fn new(bytes: &'a mut [u8; BLOCK], out: &'a mut Vec<u8>) -> Block<'a> {
+        Block { bytes, len: 0, out }
     }
 
     /// Writes the first `n` bytes of `piece` (at most 8; the store writes all of them).
@@ -101,6 +99,7 @@ impl<'a> Block<'a> {
     }
 
     /// Appends what is written to `out`: call it when done.
+    #[inline(always)]
     pub(crate) fn flush(&mut self) {
         self.out
             .extend_from_slice(self.bytes.get(..self.len).unwrap_or_default());

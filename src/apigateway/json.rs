@@ -571,7 +571,8 @@ impl<'a> JsonParser<'a> {
         // valid UTF-8, checked once at the end.
         let mut decoded = std::mem::take(&mut self.scratch).into_bytes();
         decoded.clear();
-        let mut out = words::Block::new(&mut decoded);
+        let mut block = [0; words::BLOCK];
+        let mut out = words::Block::new(&mut block, &mut decoded);
         // A `\u` high surrogate waiting for its low half; alone it becomes U+FFFD.
         let mut high: Option<u16> = None;
         // Where a run of plain text ends: at the quote, a backslash or a raw control

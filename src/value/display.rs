@@ -319,7 +319,8 @@ pub(crate) fn escaped<E: Escaper, R>(s: &str, first: usize, f: impl FnOnce(&str)
 fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
     out.extend_from_slice(bytes.get(..first).unwrap_or_default());
-    let mut block = words::Block::new(out);
+    let mut block_bytes = [0; words::BLOCK];
+    let mut block = words::Block::new(&mut block_bytes, out);
     let mut i = first;
     while let Some(&b) = bytes.get(i) {
         // The plain bytes of the next word, written with the word (what follows them
