@@ -31,16 +31,11 @@ pub(crate) const fn first(mask: u64) -> usize {
     (mask.trailing_zeros() / 8) as usize
 }
 
-/// Where the first byte of `bytes` that `stops` flags is, or the length of `bytes`.
-/// `stop` tells the same of one byte, and is asked first: a run often has no bytes at all,
-/// where a word costs more than a byte. `stops` never flags a space: the last bytes,
-/// fewer than eight, are read as a word filled up with spaces.
+/// Where the first byte of `bytes` that `stops` flags is, or the length of `bytes`; the
+/// last bytes, fewer than eight, are tested one at a time by `stop`, which tells the same
+/// of one byte.
 #[inline(always)]
 pub(crate) fn find(bytes: &[u8], stop: impl Fn(u8) -> bool, stops: impl Fn(u64) -> u64) -> usize {
-    match bytes.first() {
-        Some(&b) if !stop(b) => {}
-        _ => return 0,
-    }
     let mut i = 0;
     while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
         let mask = stops(u64::from_le_bytes(*word));
@@ -50,14 +45,7 @@ pub(crate) fn find(bytes: &[u8], stop: impl Fn(u8) -> bool, stops: impl Fn(u64) 
         i += 8;
     }
     let tail = bytes.get(i..).unwrap_or_default();
-    let word = tail
-        .iter()
-        .rev()
-        .fold(splat(b' '), |w, &b| (w << 8) | u64::from(b));
-    match stops(word) {
-        0 => bytes.len(),
-        mask => (i + first(mask)).min(bytes.len()),
-    }
+    i + tail.iter().position(|&b| stop(b)).unwrap_or(tail.len())
 }
 
 /// Bytes of a block.
