@@ -587,29 +587,29 @@ impl<'a> JsonParser<'a> {
         let s = self.s;
         let mut i = self.pos;
         let result = loop {
-            let Some(&c) = s.get(i) else {
+            let Some(&next) = s.get(i) else {
                 break Err("unterminated string");
             };
+            let mut c = next;
             if !stop(c) {
                 lone_surrogate(&mut high, &mut out);
                 // The plain bytes of the next word, written with the word (what follows
                 // them overwrites the rest).
-                match s.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-                    Some(word) => {
-                        let word = u64::from_le_bytes(*word);
-                        let n = match stops(word) {
-                            0 => 8,
-                            mask => words::first(mask),
-                        };
-                        out.put(word, n);
-                        i += n;
-                    }
-                    None => {
-                        out.put(u64::from(c), 1);
-                        i += 1;
-                    }
+                let Some(word) = s.get(i..).and_then(<[u8]>::first_chunk::<8>) else {
+                    out.put(u64::from(c), 1);
+                    i += 1;
+                    continue;
+                };
+                let word = u64::from_le_bytes(*word);
+                let mask = stops(word);
+                let n = if mask == 0 { 8 } else { words::first(mask) };
+                out.put(word, n);
+                i += n;
+                if mask == 0 {
+                    continue;
                 }
-                continue;
+                // The byte stopped at, taken from the word rather than read again.
+                c = (word >> (8 * n)) as u8;
             }
             i += 1;
             if c == quote {

@@ -322,12 +322,16 @@ fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
     let mut block_bytes = [0; words::BLOCK];
     let mut block = words::Block::new(&mut block_bytes, out);
     let mut i = first;
-    while let Some(&b) = bytes.get(i) {
+    while let Some(&next) = bytes.get(i) {
+        let mut b = next;
         // The plain bytes of the next word, written with the word (what follows them
         // overwrites the rest); escapes often come in a row, so a stop is seen first.
-        if E::PIECES.get(b).1 == 1
-            && let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>)
-        {
+        if E::PIECES.get(b).1 == 1 {
+            let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) else {
+                block.put(u64::from(b), 1);
+                i += 1;
+                continue;
+            };
             let word = u64::from_le_bytes(*word);
             let mask = E::stops(word);
             let n = if mask == 0 { 8 } else { words::first(mask) };
@@ -336,10 +340,9 @@ fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
             if mask == 0 {
                 continue;
             }
+            // The byte stopped at, taken from the word rather than read again.
+            b = (word >> (8 * n)) as u8;
         }
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
         match E::PIECES.get(b) {
             (_, 0) => {
                 // `i` only ever moves over whole characters: it is on a boundary.
