@@ -1,7 +1,8 @@
 //! Eight bytes at a time: which bytes of a word (read little-endian, so the first byte is
-//! the lowest) are in a class. A scanner flags the bytes that may end a run in one mask and
-//! jumps to the first of them; each mask flags a byte with its high bit, and its lowest
-//! flag is exact (a higher one may be false once a lower byte is flagged).
+//! the lowest) are in a class, and a buffer written a word at a time. A scanner flags the
+//! bytes that may end a run in one mask and jumps to the first of them; each mask flags a
+//! byte with its high bit, and its lowest flag is exact (a higher one may be false once a
+//! lower byte is flagged).
 
 /// A word with every byte `b`.
 const fn splat(b: u8) -> u64 {
@@ -62,6 +63,7 @@ pub(crate) struct Block<'a> {
 }
 
 impl<'a> Block<'a> {
+    /// An empty block in `bytes`, appending to `out`.
     pub(crate) fn new(bytes: &'a mut [u8; BLOCK], out: &'a mut Vec<u8>) -> Block<'a> {
         Block { bytes, len: 0, out }
     }
@@ -116,6 +118,22 @@ mod tests {
         )) {
             let expected = bytes.iter().position(|&b| stops_byte(b)).unwrap_or(bytes.len());
             proptest::prop_assert_eq!(find(&bytes, stops_byte, classes), expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_block_appends_what_is_put(pieces in proptest::collection::vec((proptest::prelude::any::<u64>(), 0..=8usize), 0..200)) {
+            let mut out = vec![7];
+            let mut bytes = [0; BLOCK];
+            let mut block = Block::new(&mut bytes, &mut out);
+            let mut expected = vec![7];
+            for &(piece, n) in &pieces {
+                block.put(piece, n);
+                expected.extend_from_slice(&piece.to_le_bytes()[..n]);
+            }
+            block.flush();
+            proptest::prop_assert_eq!(out, expected);
         }
     }
 

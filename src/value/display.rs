@@ -368,7 +368,7 @@ fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
 }
 
 /// `\uXXXX` with upper-case hex digits, and two bytes more to make a word.
-pub(crate) const fn unicode_escape(unit: u16) -> [u8; 8] {
+const fn unicode_escape(unit: u16) -> [u8; 8] {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let u = unit as usize;
     let (a, b, c, d) = (
