@@ -37,6 +37,7 @@ mod limits;
 pub mod syntax;
 mod template;
 mod value;
+mod words;
 
 pub use apigateway::{Request, render};
 pub use context::{Bindings, Context, NullMode};

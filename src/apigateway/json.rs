@@ -10,6 +10,7 @@ use crate::java::java_trim;
 use crate::value::display::{self, write_json_string};
 use crate::value::document::{Document, Kind};
 use crate::value::{BigDecimal, Value};
+use crate::words;
 
 /// json-smart's limit on nesting.
 const MAX_DEPTH: usize = 400;
@@ -475,16 +476,6 @@ impl<'a> JsonParser<'a> {
         Ok(sink.end_array(array))
     }
 
-    fn hex(&mut self, digits: usize) -> Result<u32, String> {
-        let mut n = 0;
-        for i in 0..digits {
-            let digit = self.s.get(self.pos + i).and_then(|&b| hex_digit(b));
-            n = n * 16 + digit.ok_or_else(|| self.error("invalid escape sequence"))?;
-        }
-        self.pos += digits;
-        Ok(n)
-    }
-
     /// A quoted string: borrowed from the text when it has no escapes.
     fn string(&mut self, quote: u8) -> Result<Read, String> {
         self.pos += 1;
@@ -500,75 +491,89 @@ impl<'a> JsonParser<'a> {
             }
             Some(_) => {}
         }
-        // Built from whole pieces of the text and whole characters: the runs end at ASCII
-        // bytes, so they are slices on character boundaries and need no UTF-8 check.
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
-        // Escapes only shrink a string, and most strings are short.
-        out.reserve((self.s.len() - self.pos).min(256));
+        // Built from whole pieces of the text and whole characters, a word at a time:
+        // valid UTF-8, checked once at the end.
+        let mut decoded = std::mem::take(&mut self.scratch).into_bytes();
+        decoded.clear();
+        let mut block = [0; words::BLOCK];
+        let mut out = words::Block::new(&mut block, &mut decoded);
         // A `\u` high surrogate waiting for its low half; alone it stays one (see
         // `surrogate`).
         let mut high: Option<u16> = None;
-        loop {
-            // Escapes come close together here: a plain loop beats a vectorised search.
-            let rest = &self.s[self.pos..];
-            let n = rest
-                .iter()
-                .position(|&c| c == quote || STOP[usize::from(c)])
-                .unwrap_or(rest.len());
-            if n > 0 {
+        // Where a run of plain text ends: at the quote, a backslash or a raw control
+        // character (U+0000..U+001F, U+007F); a byte at a time, and a word at a time.
+        let stop = |b: u8| b == quote || b == b'\\' || b < 0x20 || b == 0x7f;
+        let stops = |x| {
+            words::equal(x, quote)
+                | words::equal(x, b'\\')
+                | words::below(x, 0x20)
+                | words::equal(x, 0x7f)
+        };
+        let s = self.s;
+        let mut i = self.pos;
+        let result = loop {
+            let Some(&next) = s.get(i) else {
+                break Err("unterminated string");
+            };
+            let mut c = next;
+            if !stop(c) {
                 lone_surrogate(&mut high, &mut out);
-                out.push_str(&self.text[self.pos..self.pos + n]);
-                self.pos += n;
-            }
-            match self.peek() {
-                None => return Err(self.error("unterminated string")),
-                Some(c) if c == quote => {
-                    self.pos += 1;
-                    lone_surrogate(&mut high, &mut out);
-                    self.scratch = out;
-                    return Ok(Read::Decoded);
-                }
-                // A string with escapes loses its raw control characters (json-smart's
-                // slow path ignores them); they do not part a surrogate pair either.
-                Some(c) if c != b'\\' => {
-                    self.pos += 1;
+                // The plain bytes of the next word, written with the word (what follows
+                // them overwrites the rest).
+                let Some(word) = s.get(i..).and_then(<[u8]>::first_chunk::<8>) else {
+                    out.put(u64::from(c), 1);
+                    i += 1;
+                    continue;
+                };
+                let word = u64::from_le_bytes(*word);
+                let mask = stops(word);
+                let n = if mask == 0 { 8 } else { words::first(mask) };
+                out.put(word, n);
+                i += n;
+                if mask == 0 {
                     continue;
                 }
-                _ => {}
+                // The byte stopped at, taken from the word rather than read again.
+                c = (word >> (8 * n)) as u8;
             }
-            self.pos += 1;
-            // Every escape json-smart knows is an ASCII letter or sign; any other
-            // character (`e` = 0) is dropped.
-            let e = match self.s.get(self.pos) {
-                None => return Err(self.error("unterminated string")),
-                Some(&b) if b.is_ascii() => {
-                    self.pos += 1;
-                    b
-                }
-                Some(_) => {
-                    let skipped = self.text[self.pos..]
-                        .chars()
-                        .next()
-                        .map_or(1, char::len_utf8);
-                    self.pos += skipped;
-                    0
-                }
+            i += 1;
+            if c == quote {
+                lone_surrogate(&mut high, &mut out);
+                break Ok(());
+            }
+            // A string with escapes loses its raw control characters (json-smart's slow
+            // path ignores them); they do not part a surrogate pair either.
+            if c != b'\\' {
+                continue;
+            }
+            let Some(&e) = s.get(i) else {
+                break Err("unterminated string");
+            };
+            // The escaped character: an ASCII byte, or a whole character (dropped).
+            i += match e {
+                0..0x80 => 1,
+                0xC0..0xE0 => 2,
+                0xE0..0xF0 => 3,
+                _ => 4,
             };
             if e == b'u' {
-                let unit = self.hex(4)?;
+                let Some(unit) = hex(s, i, 4) else {
+                    break Err("invalid escape sequence");
+                };
+                i += 4;
                 match (high.take(), unit) {
                     (Some(h), 0xDC00..=0xDFFF) => {
                         let c = 0x10000 + ((u32::from(h) - 0xD800) << 10) + (unit - 0xDC00);
-                        out.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+                        out.put_char(char::from_u32(c).unwrap_or('\u{fffd}'));
                     }
                     (previous, _) => {
-                        high = previous;
-                        lone_surrogate(&mut high, &mut out);
+                        if let Some(h) = previous {
+                            out.put_char(crate::java::surrogate::lone(h));
+                        }
                         if (0xD800..0xDC00).contains(&unit) {
                             high = Some(unit as u16);
                         } else {
-                            out.push(
+                            out.put_char(
                                 char::from_u32(unit)
                                     .unwrap_or_else(|| crate::java::surrogate::lone(unit as u16)),
                             );
@@ -578,51 +583,77 @@ impl<'a> JsonParser<'a> {
                 continue;
             }
             lone_surrogate(&mut high, &mut out);
-            let decoded = match e {
-                b'x' => char::from_u32(self.hex(2)?).unwrap_or('\u{fffd}'),
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                b'"' | b'\'' | b'/' | b'\\' => char::from(e),
+            match ESCAPES.get(usize::from(e)) {
+                Some(&b'x') => {
+                    let Some(unit) = hex(s, i, 2) else {
+                        break Err("invalid escape sequence");
+                    };
+                    i += 2;
+                    out.put_char(char::from_u32(unit).unwrap_or('\u{fffd}'));
+                }
                 // json-smart drops any other escaped character along with its backslash.
-                _ => continue,
-            };
-            out.push(decoded);
+                Some(0) | None => {}
+                Some(&decoded) => out.put(u64::from(decoded), 1),
+            }
+        };
+        out.flush();
+        self.pos = i;
+        self.scratch = String::from_utf8(decoded)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        match result {
+            Ok(()) => Ok(Read::Decoded),
+            Err(what) => Err(self.error(what)),
         }
     }
 }
 
-/// Where a run of plain text ends inside a string with escapes: a backslash or a raw
-/// control character (U+0000..U+001F, U+007F).
-const STOP: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
+/// What each ASCII character after a backslash stands for (`x` starts `\xXX`): every
+/// escape json-smart knows is an ASCII letter or sign; 0 for the others, which are dropped.
+const ESCAPES: [u8; 128] = {
+    let mut table = [0; 128];
+    table[b'b' as usize] = 0x08;
+    table[b'f' as usize] = 0x0c;
+    table[b'n' as usize] = b'\n';
+    table[b'r' as usize] = b'\r';
+    table[b't' as usize] = b'\t';
+    table[b'x' as usize] = b'x';
+    let mut i = 0;
+    while i < 4 {
+        let c = b"\"'/\\"[i];
+        table[c as usize] = c;
+        i += 1;
     }
-    table[0x7f] = true;
-    table[b'\\' as usize] = true;
     table
 };
 
-/// Writes the high surrogate left waiting, if any, as U+FFFD (it has no low half).
-fn lone_surrogate(high: &mut Option<u16>, out: &mut String) {
+/// Writes the high surrogate left waiting, if any, alone (it has no low half).
+fn lone_surrogate(high: &mut Option<u16>, out: &mut words::Block) {
     if let Some(unit) = high.take() {
-        out.push(crate::java::surrogate::lone(unit));
+        out.put_char(crate::java::surrogate::lone(unit));
     }
 }
 
-/// The value of a hexadecimal digit.
-fn hex_digit(b: u8) -> Option<u32> {
-    match b {
-        b'0'..=b'9' => Some(u32::from(b - b'0')),
-        b'a'..=b'f' => Some(u32::from(b - b'a' + 10)),
-        b'A'..=b'F' => Some(u32::from(b - b'A' + 10)),
-        _ => None,
-    }
+/// The value of the `digits` hexadecimal digits at `at`, if they are.
+fn hex(s: &[u8], at: usize, digits: usize) -> Option<u32> {
+    const VALUES: [u8; 256] = {
+        let mut table = [16; 256];
+        let mut d = 0;
+        while d < 16 {
+            table[b"0123456789abcdef"[d] as usize] = d as u8;
+            table[b"0123456789ABCDEF"[d] as usize] = d as u8;
+            d += 1;
+        }
+        table
+    };
+    // Every digit read, then one test of them all.
+    let (n, invalid) = s
+        .get(at..at + digits)?
+        .iter()
+        .fold((0, 0), |(n, invalid), &b| {
+            let d = VALUES[usize::from(b)];
+            (n << 4 | u32::from(d), invalid | d)
+        });
+    (invalid < 16).then_some(n)
 }
 
 /// An unquoted word: a keyword, a number, or else the text itself.
@@ -884,6 +915,74 @@ mod tests {
         }
     }
 
+    /// json-smart's reading of a quoted string, a character at a time: `body` follows the
+    /// opening `quote`; `None` when it is invalid.
+    fn string_one_by_one(body: &str, quote: char) -> Option<String> {
+        let end = body.find([quote, '\\'])?;
+        if body[end..].starts_with(quote) {
+            return Some(body[..end].to_string());
+        }
+        let mut chars = body.chars();
+        let hex = |n: usize, chars: &mut std::str::Chars| {
+            (0..n).try_fold(0, |v, _| Some(v * 16 + chars.next()?.to_digit(16)?))
+        };
+        let (mut out, mut high) = (String::new(), None::<u32>);
+        loop {
+            let c = chars.next()?;
+            let lone = |high: &mut Option<u32>, out: &mut String| {
+                if let Some(h) = high.take() {
+                    out.push(crate::java::surrogate::lone(h as u16));
+                }
+            };
+            if c == quote {
+                lone(&mut high, &mut out);
+                return Some(out);
+            }
+            if c < ' ' || c == '\u{7f}' {
+                continue;
+            }
+            if c != '\\' {
+                lone(&mut high, &mut out);
+                out.push(c);
+                continue;
+            }
+            let e = chars.next()?;
+            if e == 'u' {
+                let unit = hex(4, &mut chars)?;
+                match high.take() {
+                    Some(h) if (0xDC00..0xE000).contains(&unit) => {
+                        out.push(char::from_u32(
+                            0x10000 + ((h - 0xD800) << 10) + unit - 0xDC00,
+                        )?);
+                        continue;
+                    }
+                    Some(h) => out.push(crate::java::surrogate::lone(h as u16)),
+                    None => {}
+                }
+                if (0xD800..0xDC00).contains(&unit) {
+                    high = Some(unit);
+                } else {
+                    out.push(
+                        char::from_u32(unit)
+                            .unwrap_or_else(|| crate::java::surrogate::lone(unit as u16)),
+                    );
+                }
+                continue;
+            }
+            lone(&mut high, &mut out);
+            match e {
+                'x' => out.push(char::from_u32(hex(2, &mut chars)?)?),
+                'b' => out.push('\u{8}'),
+                'f' => out.push('\u{c}'),
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                '"' | '\'' | '/' | '\\' => out.push(e),
+                _ => {}
+            }
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn reading_in_place_is_reading_the_values(text in payload()) {
@@ -902,6 +1001,21 @@ mod tests {
                 }
                 proptest::prop_assert_eq!(read.to_java_string(), values.to_java_string());
                 proptest::prop_assert!(crate::value::key::java_equals(&fresh().unwrap(), &values));
+            }
+        }
+
+        #[test]
+        fn strings_read_as_one_character_at_a_time(
+            body in "(plain text|[a-c é😀\u{1}\u{1f}\u{7f}\"']|\\\\u(d83d|dbff|de00|dc00|00e9|0041|0000|12g4)|\\\\x(41|e9|4)|\\\\[nrtbf\"'/\\\\aqé])*",
+            single in proptest::prelude::any::<bool>(),
+        ) {
+            let quote = if single { '\'' } else { '"' };
+            let expected = string_one_by_one(&body, quote);
+            let read = parse(&format!("{quote}{body}"));
+            match (read, expected) {
+                (Ok(Value::Str(read)), Some(expected)) => proptest::prop_assert_eq!(&*read, expected),
+                (Err(_), None) => {}
+                (read, expected) => proptest::prop_assert!(false, "{:?}: {:?} vs {:?}", body, read.map(|v| v.to_java_string()), expected),
             }
         }
 

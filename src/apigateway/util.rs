@@ -5,8 +5,9 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use super::json;
-use crate::value::display::{escape_into, first_escape, plain_ascii, push_unicode_escape};
+use crate::value::display::{Escaper, Pieces, ascii_escapes, escaped, first_escape};
 use crate::value::{Object, Value};
+use crate::words;
 use crate::{Error, ErrorKind};
 
 /// The `$util` object.
@@ -40,14 +41,8 @@ impl Object for Util {
         };
         Some(match name {
             // A string with nothing to escape is shared, not copied.
-            "escapeJavaScript" => Ok(match (first_escape(&text, &JS_PLAIN), arg) {
-                // Escaped into this thread's buffer, then copied once into the string.
-                (Some(first), _) => SCRATCH.with(|buf| {
-                    let mut buf = buf.borrow_mut();
-                    buf.clear();
-                    js_escape_into(&text, first, &mut buf);
-                    Value::from(buf.as_str())
-                }),
+            "escapeJavaScript" => Ok(match (first_escape::<JavaScript>(&text), arg) {
+                (Some(first), _) => escaped::<JavaScript, _>(&text, first, |t| Value::from(t)),
                 (None, Value::Str(s)) => Value::Str(std::sync::Arc::clone(s)),
                 (None, _) => Value::from(&*text),
             }),
@@ -78,47 +73,30 @@ impl Object for Util {
 
 /// commons-lang 2.6 `StringEscapeUtils.escapeJavaScript`.
 pub fn escape_javascript(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    match first_escape(s, &JS_PLAIN) {
-        Some(first) => js_escape_into(s, first, &mut out),
-        None => out.push_str(s),
+    match first_escape::<JavaScript>(s) {
+        Some(first) => escaped::<JavaScript, _>(s, first, str::to_owned),
+        None => s.to_owned(),
     }
-    out
 }
 
-/// The ASCII characters `escapeJavaScript` keeps as they are.
-const JS_PLAIN: [bool; 256] = plain_ascii(b"'\"\\/");
+/// `escapeJavaScript`'s escapes: every non-ASCII character as `\uXXXX`, DEL as it is.
+struct JavaScript;
 
-thread_local! {
-    /// Where `escapeJavaScript` writes before the result becomes a shared string.
-    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
+impl Escaper for JavaScript {
+    const PIECES: Pieces = Pieces::new(ascii_escapes(b"'\"\\/"), [true; 128]);
 
-/// Appends `s` escaped for JavaScript, from `first` (what `first_escape` found).
-fn js_escape_into(s: &str, first: usize, out: &mut String) {
-    escape_into(
-        s,
-        first,
-        &JS_PLAIN,
-        |c, out| match c {
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '\u{7f}' => out.push('\u{7f}'),
-            c => {
-                for unit in crate::java::surrogate::units(c.encode_utf8(&mut [0; 4])) {
-                    push_unicode_escape(out, unit);
-                }
-            }
-        },
-        out,
-    );
+    fn stops(x: u64) -> u64 {
+        words::below(x, 0x20)
+            | words::equal(x, b'\'')
+            | words::equal(x, b'"')
+            | words::equal(x, b'\\')
+            | words::equal(x, b'/')
+            | words::non_ascii(x)
+    }
+
+    fn escapes(_: char) -> bool {
+        true
+    }
 }
 
 /// `java.net.URLEncoder.encode(s, "UTF-8")`: form encoding.
@@ -270,5 +248,42 @@ mod tests {
         assert_eq!(base64_decode("aGVsbG8").unwrap(), b"hello");
         assert!(base64_decode("YQ=").is_err());
         assert!(base64_decode("aGVsbG8==").is_err());
+    }
+
+    /// commons-lang's `escapeJavaScript`, a character at a time.
+    fn escape_one_by_one(s: &str) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '\'' | '"' | '\\' | '/' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\u{8}' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\u{c}' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                c if !(' '..='\u{7f}').contains(&c) => {
+                    for unit in crate::java::surrogate::units(c.encode_utf8(&mut [0; 4])) {
+                        out.push_str(&format!("\\u{:04X}", unit));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_word_scan_stops_where_the_table_does() {
+        crate::value::display::assert_stops_agree::<JavaScript>();
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn escaping_javascript_is_escaping_each_character(s in "([a-z ]{0,12}|['\"\\\\/\u{0}-\u{1f}\u{7f}\u{80}é\u{2028}😀])*") {
+            proptest::prop_assert_eq!(escape_javascript(&s), escape_one_by_one(&s));
+        }
     }
 }
