@@ -265,7 +265,7 @@ mod tests {
                 '\u{c}' => out.push_str("\\f"),
                 '\r' => out.push_str("\\r"),
                 c if !(' '..='\u{7f}').contains(&c) => {
-                    for unit in crate::java::surrogate::units(c.encode_utf8(&mut [0; 4])) {
+                    for unit in crate::java::surrogate::encode_utf16(c, &mut [0; 2]) {
                         out.push_str(&format!("\\u{:04X}", unit));
                     }
                 }

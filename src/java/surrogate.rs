@@ -5,22 +5,39 @@
 //! and counts as the one unit it stands for. What leaves a render as bytes is encoded as
 //! Java's UTF-8 encoder does it: a high and a low surrogate next to each other are the
 //! character they make, any other is `?`. (The price: those 2,048 private-use characters
-//! in an input are read as the surrogates they stand for here.)
+//! in an input are read as the surrogates they stand for here, once the process has met a
+//! lone surrogate: until then no string can hold one, and none is looked for.)
 
 use std::borrow::Cow;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The character standing for surrogate U+D800.
 const FIRST: u32 = 0x10F800;
 
+/// Whether a lone surrogate was ever made into a character in this process.
+static MET: AtomicBool = AtomicBool::new(false);
+
 /// The character standing for a lone surrogate `unit` (U+D800..=U+DFFF).
 pub(crate) fn lone(unit: u16) -> char {
+    MET.store(true, Ordering::Relaxed);
     char::from_u32(FIRST + u32::from(unit.wrapping_sub(0xD800) & 0x7FF)).unwrap_or('?')
 }
 
 /// The surrogate a character stands for, if it stands for one.
 pub(crate) fn unit(c: char) -> Option<u16> {
     let c = u32::from(c);
-    (c >= FIRST).then(|| (0xD800 + (c - FIRST)) as u16)
+    (c >= FIRST && MET.load(Ordering::Relaxed)).then(|| (0xD800 + (c - FIRST)) as u16)
+}
+
+/// The UTF-16 units of a character, as Java holds it.
+pub(crate) fn encode_utf16(c: char, buf: &mut [u16; 2]) -> &[u16] {
+    match unit(c) {
+        Some(u) => {
+            buf[0] = u;
+            &buf[..1]
+        }
+        None => c.encode_utf16(buf),
+    }
 }
 
 /// The UTF-16 units of a string, as Java holds it.
@@ -47,6 +64,9 @@ pub(crate) fn units(s: &str) -> impl Iterator<Item = u16> + '_ {
 /// The characters standing for lone surrogates in `s`, which UTF-16 counts once each
 /// (UTF-8 writes them in four bytes, `F4 8F A0..BF ..`).
 pub(crate) fn count(s: &str) -> usize {
+    if !MET.load(Ordering::Relaxed) {
+        return 0;
+    }
     let b = s.as_bytes();
     memchr::memchr_iter(0xF4, b)
         .filter(|&i| b.get(i + 1) == Some(&0x8F) && b.get(i + 2).is_some_and(|&x| x >= 0xA0))

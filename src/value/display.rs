@@ -358,8 +358,8 @@ fn escape_into<E: Escaper>(s: &str, first: usize, out: &mut Vec<u8>) {
                     break;
                 };
                 if E::escapes(c) {
-                    for unit in crate::java::surrogate::units(c.encode_utf8(&mut [0; 4])) {
-                        block.put(u64::from_le_bytes(unicode_escape(unit)), 6);
+                    for unit in crate::java::surrogate::encode_utf16(c, &mut [0; 2]) {
+                        block.put(u64::from_le_bytes(unicode_escape(*unit)), 6);
                     }
                 } else {
                     block.put_char(c);
