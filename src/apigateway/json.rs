@@ -141,6 +141,23 @@ impl Index {
             None => self.doc.push_decoded(s),
         };
     }
+
+    /// A word that is no short integer or keyword, read as json-smart does.
+    fn other_word(&mut self, word: &str) -> Result<(), String> {
+        let kind = match word_value(word)? {
+            Value::Int(n) => {
+                self.doc.push(Kind::Int, 0, 0, n as u32);
+                return Ok(());
+            }
+            Value::Bool(true) => Kind::True,
+            Value::Bool(false) => Kind::False,
+            Value::Null => Kind::Null,
+            _ => Kind::Word,
+        };
+        let at = self.offset(word).unwrap_or_default();
+        self.doc.push(kind, at, word.len(), 0);
+        Ok(())
+    }
 }
 
 impl Sink for Index {
@@ -154,18 +171,18 @@ impl Sink for Index {
     }
 
     fn word(&mut self, word: &str) -> Result<(), String> {
-        let kind = match word_value(word)? {
-            Value::Int(n) => {
+        // Most words are short integers and keywords: read at once.
+        let kind = match (word, short_integer(word)) {
+            (_, Some(n)) => {
                 self.doc.push(Kind::Int, 0, 0, n as u32);
                 return Ok(());
             }
-            Value::Bool(true) => Kind::True,
-            Value::Bool(false) => Kind::False,
-            Value::Null => Kind::Null,
-            _ => Kind::Word,
+            ("true", _) => Kind::True,
+            ("false", _) => Kind::False,
+            ("null", _) => Kind::Null,
+            _ => return self.other_word(word),
         };
-        let at = self.offset(word).unwrap_or_default();
-        self.doc.push(kind, at, word.len(), 0);
+        self.doc.push(kind, 0, 0, 0);
         Ok(())
     }
 
@@ -656,6 +673,19 @@ fn hex(s: &[u8], at: usize, digits: usize) -> Option<u32> {
     (invalid < 16).then_some(n)
 }
 
+/// A word of at most nine digits after an optional `-`: an `Integer`, as `number` reads
+/// it (leading zeros and `-0` included).
+fn short_integer(word: &str) -> Option<i32> {
+    let digits = word.strip_prefix('-').unwrap_or(word);
+    if !(1..=9).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = digits
+        .bytes()
+        .fold(0i32, |n, b| n * 10 + i32::from(b - b'0'));
+    Some(if digits.len() < word.len() { -n } else { n })
+}
+
 /// An unquoted word: a keyword, a number, or else the text itself.
 /// An unquoted word, trimmed as Java's `trim()` does (every character up to U+0020, where
 /// JSON's whitespace is only four of them). Its first character `first`, before trimming,
@@ -1016,6 +1046,15 @@ mod tests {
                 (Ok(Value::Str(read)), Some(expected)) => proptest::prop_assert_eq!(&*read, expected),
                 (Err(_), None) => {}
                 (read, expected) => proptest::prop_assert!(false, "{:?}: {:?} vs {:?}", body, read.map(|v| v.to_java_string()), expected),
+            }
+        }
+
+        #[test]
+        fn a_short_integer_is_what_number_reads(word in "-?[0-9]{0,11}") {
+            if let Some(n) = short_integer(&word) {
+                proptest::prop_assert!(matches!(word_value(&word), Ok(Value::Int(m)) if m == n), "{}", word);
+            } else {
+                proptest::prop_assert!(word.trim_start_matches('-').len() > 9 || word.trim_start_matches('-').is_empty());
             }
         }
 
