@@ -49,3 +49,45 @@ fn render_input_path_on_invalid_escape_before_multibyte_char_does_not_panic() {
         let _ = vtl::render("$util.parseJson($input.body)", &request);
     }
 }
+
+/// fuzz target `select`: matching a pattern twice gave two answers near the end of its
+/// budget, the first paying for building the whole-input program the second reused.
+/// Selection patterns now build every program when they are compiled.
+#[test]
+fn select_matches_the_same_way_twice_at_its_work_limit() {
+    let p =
+        SelectionPattern::new("522221E40022$}t2I2222\\h+Nd{22210}2222222222222\\hand \t").unwrap();
+    let input = "\0\0foque20}\0";
+    assert_eq!(p.matches(input), p.matches(input));
+}
+
+/// fuzz target `render`: `vtl::render` and `Template::render` of the same template
+/// disagreed where a regex was compiled near the step limit, after other renders had
+/// filled the thread's cache of compiled patterns: what a render could do depended on
+/// what ran before it. Each render now compiles its own patterns. (Replayed alone, the
+/// input renders the same way with or without that cache.)
+#[test]
+fn render_compiles_its_own_patterns() {
+    let data = include_bytes!("data/fuzz/render-regex-at-the-step-limit");
+    let text = std::str::from_utf8(data).unwrap();
+    let (body, src) = text.split_once('\n').unwrap();
+    // The fuzz target's request.
+    let request = Request::new()
+        .with_body(body)
+        .with_path("id", "7")
+        .with_path("name", "fuga")
+        .with_querystring("q", "a b&c")
+        .with_querystring("empty", "")
+        .with_header("Content-Type", "application/json")
+        .with_header("X-Quote", "it's \"quoted\"")
+        .with_stage_variable("env", "prod")
+        .with_context("requestId", serde_json::json!("r-1"))
+        .with_context(
+            "identity",
+            serde_json::json!({"sourceIp": "203.0.113.7", "caller": null}),
+        )
+        .with_context("requestTimeEpoch", serde_json::json!(1428582896000u64));
+    let first = vtl::render(src, &request);
+    let direct = vtl::Template::parse(src).unwrap().render(&request);
+    assert_eq!(first, direct);
+}

@@ -29,15 +29,18 @@ impl SelectionPattern {
     /// Compiles a Java regular expression. A pattern Java rejects, or one whose meaning
     /// this crate cannot reproduce exactly, is an error naming the spot (column = index + 1).
     pub fn new(pattern: &str) -> Result<SelectionPattern, Error> {
-        let regex = JavaRegex::new(pattern).map_err(|e| {
-            let column = e
-                .split("index ")
-                .nth(1)
-                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-                .and_then(|n| n.parse::<usize>().ok())
-                .map_or(1, |i| i.min(pattern.chars().count()) + 1);
-            Error::new(ErrorKind::Syntax, format!("invalid selection pattern: {e}")).at(1, column)
-        })?;
+        let regex = JavaRegex::new(pattern)
+            .and_then(|r| r.prepare().map(|()| r))
+            .map_err(|e| {
+                let column = e
+                    .split("index ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .map_or(1, |i| i.min(pattern.chars().count()) + 1);
+                Error::new(ErrorKind::Syntax, format!("invalid selection pattern: {e}"))
+                    .at(1, column)
+            })?;
         Ok(SelectionPattern {
             text: pattern.to_string(),
             regex,

@@ -228,7 +228,12 @@ impl<'t> Renderer<'t> {
         if let Some(o) = self.observer.as_mut() {
             o.main = (Arc::as_ptr(src) as *const u8, out as *const String);
         }
-        let _render = crate::value::document::Render::begin();
+        let render = crate::value::document::Render::begin();
+        // Each render compiles its own patterns, so that what it may do does not depend
+        // on what ran on the thread before.
+        if render.outermost() {
+            crate::java::regex::forget_compiled();
+        }
         let start = out.len();
         let ended = match self.block(block, src, out) {
             Ok(()) | Err(Halt::Break(_)) | Err(Halt::Stop) => Ok(()),

@@ -447,6 +447,16 @@ thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
+/// Empties this thread's cache of compiled patterns.
+pub(crate) fn forget_compiled() {
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.last.is_some() {
+            *c = Cache::default();
+        }
+    });
+}
+
 const LINE_TERMINATORS: &str = r"\n\r\x{85}\x{2028}\x{2029}";
 
 /// What the last element of a character class was, to tell a range's `-` from a literal one.
@@ -1116,6 +1126,18 @@ impl JavaRegex {
         }
         let p = Programs::new(source.clone())?;
         Ok(cell.get_or_init(|| p))
+    }
+
+    /// Builds now the programs a match may need later, so that matching charges only the
+    /// search (a selection pattern is matched with a budget of its own each time).
+    pub(crate) fn prepare(&self) -> Result<(), String> {
+        self.exact.whole().map_err(|e| e.to_string())?;
+        if let Some((source, cell)) = &self.plain {
+            let p = Programs::new(source.clone()).map_err(|e| e.to_string())?;
+            p.whole().map_err(|e| e.to_string())?;
+            let _ = cell.set(p);
+        }
+        Ok(())
     }
 
     /// A compiled pattern from this thread's cache.

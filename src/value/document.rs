@@ -177,6 +177,11 @@ impl Render {
         RENDERS.with(|r| r.set(r.get() + 1));
         Render(())
     }
+
+    /// Whether this is the only render running on the thread.
+    pub(crate) fn outermost(&self) -> bool {
+        RENDERS.with(Cell::get) == 1
+    }
 }
 
 impl Drop for Render {
